@@ -1,0 +1,57 @@
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    """A console user (Administrator, Super Helpdesk or Helpdesk, by group). End users who enroll
+    devices are ``EndUser`` rows and never sign in to the console."""
+
+    receive_email_alerts = models.BooleanField(
+        "Receive email alerts",
+        default=False,
+        help_text="Receive an email whenever a device is provisioned on behalf of a user.",
+    )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        verbose_name = "console user"
+
+    def role_names(self) -> list[str]:
+        return sorted(group.name for group in self.groups.all())
+
+
+class UserType(models.TextChoices):
+    LOCAL = "local", "Local"
+    LDAP = "ldap", "LDAP"
+
+
+class EndUser(models.Model):
+    """A person who enrolls devices: signs in to the self-service portal, receives the OTP by
+    email or SMS. Local end users have a password hash here; LDAP end users authenticate against
+    the directory and are mirrored here for their email and mobile."""
+
+    username = models.CharField(max_length=150)
+    user_type = models.CharField(max_length=10, choices=UserType.choices, default=UserType.LOCAL)
+    email = models.EmailField(blank=True)
+    mobile = models.CharField("Mobile", max_length=20, blank=True, help_text="E.164, e.g. +491712345678")
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    password = models.CharField(max_length=128, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user_type", "username"], name="enduser_unique_username_per_type"),
+        ]
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.username
+
+    def set_password(self, raw_password: str | None) -> None:
+        self.password = make_password(raw_password)
+
+    def check_password(self, raw_password: str) -> bool:
+        return bool(self.password) and check_password(raw_password, self.password)

@@ -1,0 +1,89 @@
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from accounts import throttle
+from accounts.access import console_view
+from accounts.forms import ConsoleUserForm
+from accounts.models import User
+from accounts.roles import ROLES
+from accounts.services import console_user_save
+from audit.actor import Actor, client_ip
+from audit.models import AuditAction
+from audit.services import audit_record
+
+
+class LoginView(auth_views.LoginView):
+    """Sign-in with a throttle: after LOGIN_MAX_FAILURES failures for a username or from an IP,
+    further tries are refused with 429 until the window passes."""
+
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        username = request.POST.get("username", "")
+        if throttle.is_blocked(username, client_ip(request)):
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, "Too many failed sign-ins. Wait 15 minutes and try again.")
+            audit_record(actor=Actor.from_request(request, name=username[:150] or "anonymous"),
+                         action=AuditAction.LOGIN_FAILED, details={"throttled": True})
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        throttle.clear(form.get_user().get_username())
+        audit_record(actor=Actor.from_request(self.request), action=AuditAction.LOGIN)
+        return response
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        username = self.request.POST.get("username", "")
+        throttle.record_failure(username, client_ip(self.request))
+        audit_record(actor=Actor.from_request(self.request, name=username[:150] or "anonymous"),
+                     action=AuditAction.LOGIN_FAILED)
+        return super().form_invalid(form)
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated:
+            audit_record(actor=Actor.from_request(request), action=AuditAction.LOGOUT)
+        return super().post(request, *args, **kwargs)
+
+
+@console_view("accounts.view_user")
+def user_list(request: HttpRequest) -> HttpResponse:
+    users = User.objects.prefetch_related("groups").order_by("username")
+    return render(request, "accounts/user_list.html", {"users": users, "roles": ROLES})
+
+
+@console_view("accounts.view_user", "accounts.add_user")
+@require_http_methods(["GET", "POST"])
+def user_create(request: HttpRequest) -> HttpResponse:
+    return _user_form(request, User())
+
+
+@console_view("accounts.view_user", "accounts.change_user")
+@require_http_methods(["GET", "POST"])
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _user_form(request, get_object_or_404(User, pk=pk))
+
+
+def _user_form(request: HttpRequest, user: User) -> HttpResponse:
+    form = ConsoleUserForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        if user.pk == request.user.pk and (not form.cleaned_data["is_active"] or form.cleaned_data["role"] != "Administrator"):
+            form.add_error(None, "You cannot deactivate yourself or take away your own Administrator role.")
+        else:
+            saved = console_user_save(user=form.save(commit=False), role=form.role_group(),
+                                      password=form.cleaned_data["password"], actor=Actor.from_request(request),
+                                      changed=form.changed_data)
+            messages.success(request, f"Console user {saved.username} saved.")
+            return redirect("accounts:user_list")
+    return render(request, "accounts/user_form.html", {"form": form, "edited": user})

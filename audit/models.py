@@ -1,0 +1,77 @@
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    OTP_VIEWED = "otp_viewed", "OTP viewed"
+    OTP_RESET = "otp_reset", "OTP reset"
+    ENROLLMENT_CREATED = "enrollment_created", "Pending enrollment created"
+    ENROLLMENT_DELETED = "enrollment_deleted", "Pending enrollment deleted"
+    ENROLLMENT_EXPIRED = "enrollment_expired", "OTP expired"
+    ENROLLMENT_PURGED = "enrollment_purged", "Expired enrollment purged"
+    QR_DOWNLOADED = "qr_downloaded", "QR code downloaded"
+    USER_PROVISIONED = "user_provisioned", "User provisioned"
+    BULK_UPLOADED = "bulk_uploaded", "Bulk file uploaded"
+    BULK_STARTED = "bulk_started", "Bulk job started"
+    BULK_DOWNLOADED = "bulk_downloaded", "Bulk export downloaded"
+    BULK_REMOVED = "bulk_removed", "Bulk job removed"
+    QR_CREATED = "qr_created", "QR code created"
+    QR_DELETED = "qr_deleted", "QR code deleted"
+    DEVICE_ENROLLED = "device_enrolled", "Device enrolled"
+    OTP_FAILED = "otp_failed", "Wrong OTP"
+    ENROLLMENT_LOCKED = "enrollment_locked", "Enrollment locked"
+    REDEEM_REFUSED = "redeem_refused", "Enrollment refused"
+    LICENCE_TOTAL_SET = "licence_total_set", "Licence total set"
+    SETTINGS_CHANGED = "settings_changed", "Settings changed"
+    TEMPLATE_CHANGED = "template_changed", "Template changed"
+    MESSAGE_RESENT = "message_resent", "Message re-sent"
+    CONSOLE_USER_CREATED = "console_user_created", "Console user created"
+    CONSOLE_USER_CHANGED = "console_user_changed", "Console user changed"
+    LOGIN = "login", "Signed in"
+    LOGIN_FAILED = "login_failed", "Sign-in failed"
+    LOGOUT = "logout", "Signed out"
+    PORTAL_ENROLLMENT = "portal_enrollment", "Self enrollment started"
+
+
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("Audit entries are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("Audit entries are append-only.")
+
+
+class AuditEntry(models.Model):
+    """One thing that happened. Append-only: the model refuses updates and deletes, and on
+    PostgreSQL a trigger refuses them in the database as well."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150)
+    action = models.CharField(max_length=40, choices=AuditAction.choices, db_index=True)
+    enrollment_token = models.CharField(max_length=64, blank=True, db_index=True)
+    target_username = models.CharField(max_length=150, blank=True, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("Audit entries are append-only.")

@@ -1,0 +1,42 @@
+from collections.abc import Iterable
+from typing import Any
+
+from audit.actor import Actor
+from audit.models import AuditAction, AuditEntry
+
+
+def audit_record(
+    *,
+    actor: Actor,
+    action: AuditAction,
+    enrollment_token: str = "",
+    target_username: str = "",
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one audit entry. Call it inside the transaction of the change it records, so the
+    entry and the change commit or roll back together."""
+    return AuditEntry.objects.create(**_fields(actor, action, enrollment_token, target_username, details))
+
+
+def audit_record_many(
+    *, actor: Actor, action: AuditAction, targets: Iterable[tuple[str, str]], details: dict[str, Any] | None = None
+) -> int:
+    """One entry per (enrollment_token, username) pair, written in one statement."""
+    entries = [AuditEntry(**_fields(actor, action, token, username, details)) for token, username in targets]
+    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    return len(entries)
+
+
+def _fields(
+    actor: Actor, action: AuditAction, token: str, username: str, details: dict[str, Any] | None
+) -> dict[str, Any]:
+    return {
+        "actor": actor.user,
+        "actor_name": actor.name[:150],
+        "action": action,
+        "enrollment_token": token,
+        "target_username": username[:150],
+        "ip": actor.ip,
+        "user_agent": actor.user_agent[:400],
+        "details": details or {},
+    }

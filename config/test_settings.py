@@ -1,0 +1,31 @@
+"""Settings for the test suite: the production settings with throwaway secrets and fast hashing.
+
+The test command (scripts/test.sh) passes DATABASE_URL and REDIS_URL; without them the suite runs
+on SQLite with Celery eager, as the embedded default does.
+"""
+
+import os
+
+from cryptography.fernet import Fernet
+
+os.environ.setdefault("SECRET_KEY", "test-only-" + "x" * 40)
+os.environ.setdefault("OTP_ENCRYPTION_KEY", Fernet.generate_key().decode())
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
+os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
+os.environ.setdefault("ONRAMP_ENV_FILE", "/nonexistent")
+# The suite's own Redis (if any) is for Celery tests; unit tests use an in-memory cache and run
+# tasks eagerly unless a test starts a real worker.
+_redis = os.environ.get("REDIS_URL", "")
+os.environ["REDIS_URL"] = ""
+
+from config.settings import *  # noqa: E402,F403
+
+TEST_REDIS_URL = _redis
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "onramp-tests"}}
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PRIVATE_STORAGE_DIR = Path(os.environ.get("ONRAMP_TEST_PRIVATE_DIR", "/tmp/onramp-test-private"))  # noqa: F405
+ALLOWED_HOSTS = ["*"]

@@ -1,0 +1,28 @@
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import include, path
+
+from accounts.views import LoginView, LogoutView
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("enrollment:pending_list")
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("login/", LoginView.as_view(), name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),
+    # Provisioning first: its pages live under /devices/pending/ too.
+    path("", include("provisioning.urls")),
+    path("", include("enrollment.urls")),
+    path("", include("licensing.urls")),
+    path("", include("notifications.urls")),
+    path("", include("audit.urls")),
+    path("", include("accounts.urls")),
+]

@@ -1,0 +1,151 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import EndUser, UserType
+from config.singleton import SingletonModel
+
+
+class Ownership(models.TextChoices):
+    CORPORATE = "corporate", "Corporate"
+    PERSONAL = "personal", "Personal"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Source(models.TextChoices):
+    SELF = "self", "Self"
+    SINGLE = "single", "Single"
+    BULK = "bulk", "Bulk"
+    QR = "qr", "QR"
+
+
+class State(models.TextChoices):
+    ACTIVE = "active", "Active"
+    EXPIRED = "expired", "Expired"
+    LOCKED = "locked", "Locked"
+
+
+class OtpContent(models.TextChoices):
+    DIGITS = "digits", "Digits"
+    LETTERS = "letters", "Letters"
+    LETTERS_DIGITS = "letters_digits", "Letters and digits"
+
+
+class PendingEnrollmentQuerySet(models.QuerySet["PendingEnrollment"]):
+    def search(self, term: str) -> "PendingEnrollmentQuerySet":
+        term = term.strip()
+        if not term:
+            return self
+        return self.filter(
+            models.Q(username__icontains=term) | models.Q(mobile__icontains=term) | models.Q(token__startswith=term)
+        )
+
+
+class PendingEnrollment(models.Model):
+    """A prepared enrollment waiting for a device.
+
+    ``reserved_licences`` is the number of licences this enrollment holds: equal to
+    ``uses_remaining`` while active or locked, 0 once expired. Only ``licensing.services``
+    decides whether a reservation may grow; services here set the column in the same
+    transaction. The OTP is kept only as ciphertext (``enrollment.otp``).
+    """
+
+    token = models.CharField("Token", max_length=64, unique=True)
+    username = models.CharField("Username", max_length=150, db_index=True)
+    user_type = models.CharField("User Type", max_length=10, choices=UserType.choices, default=UserType.LOCAL)
+    end_user = models.ForeignKey(EndUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="enrollments")
+    email = models.EmailField(blank=True)
+    mobile = models.CharField("Mobile", max_length=20, blank=True, db_index=True)
+    ownership = models.CharField("Ownership", max_length=10, choices=Ownership.choices, default=Ownership.UNKNOWN)
+    source = models.CharField("Source", max_length=10, choices=Source.choices, db_index=True)
+    state = models.CharField("State", max_length=10, choices=State.choices, default=State.ACTIVE, db_index=True)
+    otp_ciphertext = models.TextField()
+    otp_expires_at = models.DateTimeField("OTP Expires", null=True, blank=True, db_index=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    locked_at = models.DateTimeField(null=True, blank=True)
+    expired_at = models.DateTimeField(null=True, blank=True)
+    usage_count = models.PositiveIntegerField("Usage Count", default=1)
+    uses_remaining = models.PositiveIntegerField(default=1)
+    reserved_licences = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by_name = models.CharField(max_length=150, blank=True)
+    # Bulk jobs: (job, row) is unique, which makes a resumed job create every row exactly once.
+    bulk_job_id = models.BigIntegerField(null=True, blank=True)
+    bulk_row = models.PositiveIntegerField(null=True, blank=True)
+
+    objects = PendingEnrollmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("view_otp", "Can view the OTP of a pending enrollment"),
+            ("reset_otp", "Can reset the OTP of a pending enrollment"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["bulk_job_id", "bulk_row"], name="pending_unique_bulk_row"),
+        ]
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="pending_created_idx"),
+            models.Index(fields=["username", "id"], name="pending_username_idx"),
+            models.Index(fields=["otp_expires_at", "id"], name="pending_expires_idx"),
+            models.Index(fields=["bulk_job_id"], name="pending_bulk_job_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} ({self.token[:8]}…)"
+
+    @property
+    def is_unlimited(self) -> bool:
+        return self.otp_expires_at is None
+
+
+class OtpPolicy(SingletonModel):
+    """Admin > OTP policy: how new OTPs look and how long they live."""
+
+    content = models.CharField("Content", max_length=20, choices=OtpContent.choices, default=OtpContent.DIGITS)
+    exclude_lookalikes = models.BooleanField(
+        "Exclude look-alike characters", default=True, help_text="Leave out 0, O, o, 1, l and I."
+    )
+    length = models.PositiveSmallIntegerField(
+        "Length", default=8, validators=[MinValueValidator(4), MaxValueValidator(32)]
+    )
+    validity_hours = models.PositiveIntegerField(
+        "Validity (hours)", default=72, validators=[MinValueValidator(1), MaxValueValidator(24 * 365)]
+    )
+    max_attempts = models.PositiveSmallIntegerField(
+        "Maximum wrong tries",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="After this many wrong OTPs the pending enrollment is locked until its OTP is reset.",
+    )
+
+    class Meta:
+        verbose_name = "OTP policy"
+        verbose_name_plural = "OTP policy"
+
+    def __str__(self) -> str:
+        return "OTP policy"
+
+
+class GeneralSettings(SingletonModel):
+    """Admin > General."""
+
+    activation_url = models.URLField(
+        "Activation URL",
+        blank=True,
+        help_text="The public base URL of this service, used in every activation link and QR code.",
+    )
+
+    class Meta:
+        verbose_name = "general settings"
+        verbose_name_plural = "general settings"
+
+    def __str__(self) -> str:
+        return "General settings"
+
+    def effective_activation_url(self) -> str:
+        return (self.activation_url or settings.DEFAULT_ACTIVATION_URL).rstrip("/")

@@ -1,0 +1,174 @@
+"""Pending enrollments: create, reveal, reset, delete. One function per use case, called alike
+by views, tasks, management commands and the API."""
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from accounts.models import EndUser, UserType
+from audit.actor import Actor
+from audit.models import AuditAction
+from audit.services import audit_record, audit_record_many
+from enrollment.crypto import seal, unseal
+from enrollment.models import GeneralSettings, OtpPolicy, Ownership, PendingEnrollment, Source, State
+from enrollment.otp import OtpRule
+from licensing.services import licence_release, licence_release_many, licence_reserve
+
+
+class EnrollmentError(Exception):
+    """A refusal a person can act on; the message is shown as it is."""
+
+
+@dataclass(frozen=True)
+class CreatedEnrollment:
+    enrollment: PendingEnrollment
+    otp: str
+
+
+def new_token() -> str:
+    """192 random bits, URL-safe: unguessable and short enough for a link."""
+    return secrets.token_urlsafe(24)
+
+
+def pending_enrollment_create(
+    *,
+    actor: Actor,
+    username: str,
+    source: Source,
+    user_type: str = UserType.LOCAL,
+    ownership: str = Ownership.UNKNOWN,
+    mobile: str = "",
+    email: str = "",
+    end_user: EndUser | None = None,
+    usage_count: int = 1,
+    otp_rule: OtpRule | None = None,
+    audit_details: dict[str, Any] | None = None,
+) -> CreatedEnrollment:
+    """Create a pending enrollment holding ``usage_count`` licence reservations.
+
+    All or nothing: raises ``licensing.services.NoLicenceLeft`` and writes nothing when too few
+    licences remain. Callers that queue notifications do so inside their own
+    ``transaction.atomic`` around this call, so the outbox row commits with the enrollment.
+    """
+    username = username.strip()
+    if not username:
+        raise EnrollmentError("A username is required.")
+    if usage_count < 1:
+        raise EnrollmentError("The usage count must be at least 1.")
+    rule = otp_rule or OtpRule.from_policy()
+    otp = rule.generate()
+    token = new_token()
+    with transaction.atomic():
+        licence_reserve(quantity=usage_count, actor=actor, enrollment_token=token, username=username,
+                        note=f"{source} enrollment")
+        enrollment = PendingEnrollment.objects.create(
+            token=token,
+            username=username,
+            user_type=user_type,
+            end_user=end_user,
+            email=email,
+            mobile=mobile,
+            ownership=ownership,
+            source=source,
+            otp_ciphertext=seal(otp),
+            otp_expires_at=rule.expires_at(),
+            usage_count=usage_count,
+            uses_remaining=usage_count,
+            reserved_licences=usage_count,
+            created_by=actor.user,
+            created_by_name=actor.name[:150],
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.ENROLLMENT_CREATED,
+            enrollment_token=token,
+            target_username=username,
+            details={"source": source, "usage_count": usage_count, **(audit_details or {})},
+        )
+    return CreatedEnrollment(enrollment=enrollment, otp=otp)
+
+
+def otp_reveal(*, enrollment: PendingEnrollment, actor: Actor) -> str:
+    """The OTP in clear, for "View OTP". Every call is audited."""
+    audit_record(actor=actor, action=AuditAction.OTP_VIEWED, enrollment_token=enrollment.token,
+                 target_username=enrollment.username)
+    return unseal(enrollment.otp_ciphertext)
+
+
+def otp_reset(*, enrollment: PendingEnrollment, actor: Actor, otp_rule: OtpRule | None = None) -> CreatedEnrollment:
+    """New OTP and expiry; the old OTP stops working when this commits. Unlocks a locked entry
+    and revives an expired one, which must then reserve its licences again (refused with
+    NoLicenceLeft, nothing changed, when none are left)."""
+    rule = otp_rule or OtpRule.from_policy()
+    otp = rule.generate()
+    with transaction.atomic():
+        locked = PendingEnrollment.objects.select_for_update().get(pk=enrollment.pk)
+        missing = locked.uses_remaining - locked.reserved_licences
+        if missing > 0:
+            licence_reserve(quantity=missing, actor=actor, enrollment_token=locked.token,
+                            username=locked.username, note="OTP reset")
+        previous_state = locked.state
+        locked.otp_ciphertext = seal(otp)
+        locked.otp_expires_at = rule.expires_at()
+        locked.state = State.ACTIVE
+        locked.failed_attempts = 0
+        locked.locked_at = None
+        locked.expired_at = None
+        locked.reserved_licences = locked.uses_remaining
+        locked.save(update_fields=[
+            "otp_ciphertext", "otp_expires_at", "state", "failed_attempts", "locked_at", "expired_at",
+            "reserved_licences",
+        ])
+        audit_record(actor=actor, action=AuditAction.OTP_RESET, enrollment_token=locked.token,
+                     target_username=locked.username, details={"previous_state": previous_state})
+    return CreatedEnrollment(enrollment=locked, otp=otp)
+
+
+def pending_enrollment_delete(*, enrollment: PendingEnrollment, actor: Actor) -> None:
+    """Remove the pending enrollment and release its reservations."""
+    with transaction.atomic():
+        locked = PendingEnrollment.objects.select_for_update().filter(pk=enrollment.pk).first()
+        if locked is None:
+            return
+        licence_release(quantity=locked.reserved_licences, actor=actor, enrollment_token=locked.token,
+                        username=locked.username, note="deleted")
+        locked.delete()
+        audit_record(actor=actor, action=AuditAction.ENROLLMENT_DELETED, enrollment_token=locked.token,
+                     target_username=locked.username, details={"source": locked.source})
+
+
+def pending_enrollments_delete(*, ids: list[int], actor: Actor) -> int:
+    """Delete several at once, atomically; returns how many were deleted. Ids already gone are
+    ignored (someone else deleted them, or a device used them up)."""
+    with transaction.atomic():
+        rows = list(
+            PendingEnrollment.objects.select_for_update()
+            .filter(pk__in=ids)
+            .values_list("pk", "token", "username", "reserved_licences", "source")
+        )
+        if not rows:
+            return 0
+        licence_release_many(entries=[(t, u, r) for _, t, u, r, _ in rows], actor=actor, note="deleted")
+        PendingEnrollment.objects.filter(pk__in=[pk for pk, *_ in rows]).delete()
+        audit_record_many(actor=actor, action=AuditAction.ENROLLMENT_DELETED,
+                          targets=[(t, u) for _, t, u, _, _ in rows], details={"bulk_delete": True})
+    return len(rows)
+
+
+def otp_policy_update(*, policy: OtpPolicy, actor: Actor, changed: list[str]) -> OtpPolicy:
+    """Save the OTP policy (already validated by its form). Applies to OTPs made from now on."""
+    with transaction.atomic():
+        policy.save()
+        audit_record(actor=actor, action=AuditAction.SETTINGS_CHANGED,
+                     details={"settings": "otp_policy", "changed": {f: str(getattr(policy, f)) for f in changed}})
+    return policy
+
+
+def general_settings_update(*, general: GeneralSettings, actor: Actor, changed: list[str]) -> GeneralSettings:
+    with transaction.atomic():
+        general.save()
+        audit_record(actor=actor, action=AuditAction.SETTINGS_CHANGED,
+                     details={"settings": "general", "changed": {f: str(getattr(general, f)) for f in changed}})
+    return general

@@ -1,0 +1,163 @@
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.access import console_view
+from audit.actor import Actor
+from audit.models import AuditAction
+from audit.services import audit_record
+from enrollment import qr
+from enrollment.forms import GeneralSettingsForm, OtpPolicyForm, SelectionForm
+from enrollment.links import activation_link
+from enrollment.models import GeneralSettings, OtpPolicy, Source, State
+from enrollment.platforms import FINISH_STEPS
+from enrollment.selectors import SORTS, normalise_sort, pending_get, pending_list_page, pending_visible_to
+from enrollment.services import (
+    general_settings_update,
+    otp_policy_update,
+    otp_reset,
+    otp_reveal,
+    pending_enrollment_delete,
+    pending_enrollments_delete,
+)
+from licensing.services import LicenceError
+
+
+@console_view("enrollment.view_pendingenrollment")
+def pending_list(request: HttpRequest) -> HttpResponse:
+    try:
+        page_number = int(request.GET.get("page", "1"))
+    except ValueError:
+        page_number = 1
+    sort = normalise_sort(request.GET.get("sort", ""))
+    filters = {
+        "search": request.GET.get("q", "").strip()[:150],
+        "source": request.GET.get("source", ""),
+        "state": request.GET.get("state", ""),
+    }
+    page = pending_list_page(request.user, **filters, sort=sort, page=page_number,
+                             page_size=settings.PENDING_LIST_PAGE_SIZE)
+    return render(request, "enrollment/pending_list.html", {
+        "page": page,
+        "filters": filters,
+        "sort": sort,
+        "sort_keys": SORTS,
+        "sources": Source.choices,
+        "states": State.choices,
+    })
+
+
+@console_view("enrollment.view_pendingenrollment", "enrollment.view_otp")
+def pending_detail(request: HttpRequest, token: str) -> HttpResponse:
+    enrollment = pending_get(request.user, token)
+    otp = otp_reveal(enrollment=enrollment, actor=Actor.from_request(request))
+    return render(request, "enrollment/pending_detail.html", {
+        "enrollment": enrollment,
+        "otp": otp,
+        "link": activation_link(enrollment.token),
+        "platforms": FINISH_STEPS,
+    })
+
+
+@console_view("enrollment.view_pendingenrollment", "enrollment.view_otp")
+def pending_qr(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
+    """The QR code of the activation link. The link holds the token, not the OTP; a download
+    is audited, the inline image on View OTP is covered by that page's entry."""
+    enrollment = pending_get(request.user, token)
+    body = qr.render(activation_link(enrollment.token), "png" if fmt == "png" else "svg")
+    response = HttpResponse(body, content_type=qr.CONTENT_TYPES[fmt])
+    response["Cache-Control"] = "private, no-store"
+    if request.GET.get("download"):
+        audit_record(actor=Actor.from_request(request), action=AuditAction.QR_DOWNLOADED,
+                     enrollment_token=enrollment.token, target_username=enrollment.username,
+                     details={"format": fmt})
+        response["Content-Disposition"] = f'attachment; filename="enrollment-{enrollment.username}.{fmt}"'
+    return response
+
+
+@console_view("enrollment.view_pendingenrollment", "enrollment.reset_otp")
+@require_http_methods(["GET", "POST"])
+def pending_reset(request: HttpRequest, token: str) -> HttpResponse:
+    enrollment = pending_get(request.user, token)
+    if request.method == "POST":
+        try:
+            otp_reset(enrollment=enrollment, actor=Actor.from_request(request))
+        except LicenceError as exc:
+            messages.error(request, str(exc))
+            return redirect("enrollment:pending_list")
+        messages.success(request, f"A new OTP was generated for {enrollment.username}; the old one no longer works.")
+        if request.user.has_perm("enrollment.view_otp"):
+            return redirect("enrollment:pending_detail", token=enrollment.token)
+        return redirect("enrollment:pending_list")
+    return render(request, "enrollment/confirm.html", {
+        "title": "Reset OTP",
+        "question": f"Generate a new OTP for {enrollment.username}? The current OTP stops working at once.",
+        "enrollment": enrollment,
+        "button": "Reset OTP",
+    })
+
+
+@console_view("enrollment.view_pendingenrollment", "enrollment.delete_pendingenrollment")
+@require_http_methods(["GET", "POST"])
+def pending_delete(request: HttpRequest, token: str) -> HttpResponse:
+    enrollment = pending_get(request.user, token)
+    if request.method == "POST":
+        pending_enrollment_delete(enrollment=enrollment, actor=Actor.from_request(request))
+        messages.success(request, f"The pending enrollment of {enrollment.username} was deleted.")
+        return redirect("enrollment:pending_list")
+    return render(request, "enrollment/confirm.html", {
+        "title": "Delete pending enrollment",
+        "question": (f"Delete the pending enrollment of {enrollment.username}? Its activation link stops "
+                     f"working and its {enrollment.reserved_licences} reserved licence(s) are released."),
+        "enrollment": enrollment,
+        "button": "Delete",
+        "danger": True,
+    })
+
+
+@console_view("enrollment.view_pendingenrollment", "enrollment.delete_pendingenrollment")
+@require_POST
+def pending_delete_many(request: HttpRequest) -> HttpResponse:
+    """Step one shows what was ticked and asks; step two (confirm=yes) deletes."""
+    form = SelectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Select at least one pending enrollment to delete.")
+        return redirect("enrollment:pending_list")
+    ids = form.cleaned_data["ids"]
+    if request.POST.get("confirm") == "yes":
+        deleted = pending_enrollments_delete(ids=ids, actor=Actor.from_request(request))
+        messages.success(request, f"{deleted} pending enrollment(s) deleted.")
+        return redirect("enrollment:pending_list")
+    selected = list(pending_visible_to(request.user).filter(pk__in=ids).order_by("username")[:1000])
+    return render(request, "enrollment/confirm_delete_many.html", {"selected": selected})
+
+
+@console_view("enrollment.change_otppolicy")
+@require_http_methods(["GET", "POST"])
+def settings_otp_policy(request: HttpRequest) -> HttpResponse:
+    policy = OtpPolicy.load()
+    form = OtpPolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        otp_policy_update(policy=form.save(commit=False), actor=Actor.from_request(request),
+                          changed=form.changed_data)
+        messages.success(request, "The OTP policy was saved. It applies to OTPs generated from now on.")
+        return redirect("enrollment:settings_otp_policy")
+    return render(request, "enrollment/settings_form.html", {"form": form, "title": "OTP policy"})
+
+
+@console_view("enrollment.change_generalsettings")
+@require_http_methods(["GET", "POST"])
+def settings_general(request: HttpRequest) -> HttpResponse:
+    general = GeneralSettings.load()
+    form = GeneralSettingsForm(request.POST or None, instance=general)
+    if request.method == "POST" and form.is_valid():
+        general_settings_update(general=form.save(commit=False), actor=Actor.from_request(request),
+                                changed=form.changed_data)
+        messages.success(request, "General settings saved.")
+        return redirect("enrollment:settings_general")
+    return render(request, "enrollment/settings_form.html", {
+        "form": form, "title": "General", "current": general.effective_activation_url(),
+    })
+

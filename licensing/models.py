@@ -1,0 +1,50 @@
+from django.conf import settings
+from django.db import models
+
+
+class LicencePool(models.Model):
+    """The single row holding how many device licences were bought.
+
+    Reserved and consumed are not stored here: reserved is the sum of the reservations that
+    pending enrollments hold, consumed is the sum of the ledger's consume entries. Only
+    reservations (what makes reserved + consumed grow) lock this row; a device consuming its
+    reservation moves one licence from reserved to consumed and never touches it.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    total = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "licence pool"
+
+    def __str__(self) -> str:
+        return f"Licence pool ({self.total})"
+
+
+class LedgerKind(models.TextChoices):
+    RESERVE = "reserve", "Reserved"
+    RELEASE = "release", "Released"
+    CONSUME = "consume", "Consumed"
+    SET_TOTAL = "set_total", "Total set"
+
+
+class LedgerEntry(models.Model):
+    """Append-only record of every licence movement: who reserved, released or consumed what."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    kind = models.CharField(max_length=10, choices=LedgerKind.choices)
+    quantity = models.IntegerField()
+    enrollment_token = models.CharField(max_length=64, blank=True, db_index=True)
+    username = models.CharField(max_length=150, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField(max_length=150)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["kind"], name="ledger_kind_idx")]
+        verbose_name_plural = "ledger entries"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.quantity} {self.enrollment_token}"

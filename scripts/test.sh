@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Run the whole test suite against real services: PostgreSQL, Redis, a Celery worker, an SMTP
+# server, OpenLDAP slapd, a local Twilio stand-in and headless Chromium; then a smoke run on the
+# embedded SQLite default. Uses DATABASE_URL / REDIS_URL when given, the services on their
+# standard ports when they answer, and starts throwaway ones otherwise.
+# Extra arguments go to pytest (e.g. scripts/test.sh tests/enrollment -x).
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+VAR="$ROOT/var/test"; mkdir -p "$VAR"
+STARTED=()
+cleanup() {
+  for item in "${STARTED[@]:-}"; do
+    case "$item" in
+      pg:*) runuser -u postgres -- "${item#pg:}/pg_ctl" -D "$VAR/pg/data" -m fast -w stop >/dev/null 2>&1 || true ;;
+      redis:*) kill "${item#redis:}" 2>/dev/null || true ;;
+    esac
+  done
+}
+trap cleanup EXIT
+
+apt_ensure libldap2-dev libsasl2-dev slapd ldap-utils chromium qrencode postgresql redis-server
+venv_ensure "test,ldap"
+
+# PostgreSQL
+if [ -z "${DATABASE_URL:-}" ]; then
+  if pg_isready -q -h 127.0.0.1 -p 5432 && psql -h 127.0.0.1 -U postgres -tAc 'select 1' >/dev/null 2>&1; then
+    export DATABASE_URL="postgres://postgres@127.0.0.1:5432/onramp"
+  else
+    BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+    PGPORT_T="$(free_port)"
+    log "Starting a throwaway PostgreSQL on port $PGPORT_T"
+    rm -rf "$VAR/pg"; mkdir -p "$VAR/pg"; chown postgres "$VAR/pg"
+    runuser -u postgres -- "$BIN/initdb" -D "$VAR/pg/data" -A trust -U postgres --no-sync -E UTF8 >/dev/null
+    runuser -u postgres -- "$BIN/pg_ctl" -D "$VAR/pg/data" -l "$VAR/pg/pg.log" -w \
+      -o "-p $PGPORT_T -k $VAR/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+    STARTED+=("pg:$BIN")
+    export DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT_T/onramp"
+  fi
+fi
+
+# Redis
+if [ -z "${REDIS_URL:-}" ]; then
+  if redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+    export REDIS_URL="redis://127.0.0.1:6379/14"
+  else
+    REDIS_PORT_T="$(free_port)"
+    log "Starting a throwaway Redis on port $REDIS_PORT_T"
+    redis-server --port "$REDIS_PORT_T" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
+      --pidfile "$VAR/redis.pid" --logfile "$VAR/redis.log" --dir "$VAR"
+    for _ in $(seq 50); do redis-cli -p "$REDIS_PORT_T" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    STARTED+=("redis:$(cat "$VAR/redis.pid")")
+    export REDIS_URL="redis://127.0.0.1:$REDIS_PORT_T/0"
+  fi
+fi
+
+export ONRAMP_TEST_PRIVATE_DIR="$VAR/private"
+export DJANGO_ALLOW_ASYNC_UNSAFE=true
+log "Test suite on PostgreSQL ($DATABASE_URL) with Redis ($REDIS_URL)"
+"$PY" -m pytest -p no:cacheprovider "$@"
+
+if [ $# -eq 0 ]; then
+  log "Smoke run on the embedded SQLite default"
+  DATABASE_URL="sqlite:///$VAR/smoke.sqlite3" "$PY" -m pytest -p no:cacheprovider -m smoke -q
+fi
