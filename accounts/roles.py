@@ -18,9 +18,12 @@ HELPDESK_PERMISSIONS = [
     "enrollment.view_otp",
     "enrollment.reset_otp",
     "enrollment.delete_pendingenrollment",
+    "provisioning.provision_user",
+    "provisioning.bulk_provision",
 ]
 SUPER_HELPDESK_PERMISSIONS = HELPDESK_PERMISSIONS + [
     "audit.view_auditentry",
+    "provisioning.qr_provision",
 ]
 ADMINISTRATOR_PERMISSIONS = SUPER_HELPDESK_PERMISSIONS + [
     "enrollment.change_otppolicy",
@@ -30,6 +33,7 @@ ADMINISTRATOR_PERMISSIONS = SUPER_HELPDESK_PERMISSIONS + [
     "accounts.view_user",
     "accounts.add_user",
     "accounts.change_user",
+    "provisioning.change_dpcsettings",
 ]
 
 # The whole current truth. Each feature's migration grants its own part (frozen in that

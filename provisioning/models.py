@@ -1,1 +1,129 @@
-from django.db import models  # noqa: F401
+from django.conf import settings
+from django.db import models
+
+from config.singleton import SingletonModel
+from enrollment.models import Ownership
+
+
+class Provisioning(models.Model):
+    """Holds the provisioning permissions only (no table)."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [
+            ("provision_user", "Can provision a user (Provision User)"),
+            ("bulk_provision", "Can bulk provision users from CSV"),
+            ("qr_provision", "Can create Advanced QR-Code Provisioning codes"),
+        ]
+
+
+class BulkJobStatus(models.TextChoices):
+    PREVIEW = "preview", "Awaiting start"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "In progress"
+    COMPLETED = "completed", "Available for download"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class BulkJob(models.Model):
+    """One Bulk Provision Users upload: its options, its preview, its progress and its export.
+
+    The uploaded file and the export live under PRIVATE_STORAGE_DIR, never at a public URL.
+    Rows are created at most once: PendingEnrollment (bulk_job_id, bulk_row) is unique.
+    """
+
+    status = models.CharField(max_length=12, choices=BulkJobStatus.choices, default=BulkJobStatus.PREVIEW,
+                              db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_by_name = models.CharField(max_length=150)
+    file_name = models.CharField(max_length=255)
+    upload_path = models.CharField(max_length=500, blank=True)
+    export_path = models.CharField(max_length=500, blank=True)
+    options = models.JSONField(default=dict)
+    total_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    error_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_rows = models.PositiveIntegerField(default=0)
+    preview_errors = models.JSONField(default=list, blank=True)
+    failure_reason = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Bulk job {self.pk} ({self.status})"
+
+
+class EnrollmentOption(models.TextChoices):
+    SELF_SERVICE_PORTAL = "portal", "Self Service Portal"
+    AUTOMATIC = "automatic", "Automatic Provisioning"
+
+
+class NetworkType(models.TextChoices):
+    WIFI = "wifi", "Wi-Fi"
+    MOBILE_DATA = "mobile", "Mobile data"
+
+
+class WifiSecurity(models.TextChoices):
+    """The exact tokens Android accepts; anything else silently means an open network."""
+
+    NONE = "NONE", "None"
+    WEP = "WEP", "WEP"
+    WPA = "WPA", "WPA/WPA2"
+
+
+class QrProvisioning(models.Model):
+    """An Advanced QR-Code Provisioning code. Automatic Provisioning ties it to one pending
+    enrollment (source qr) holding ``usage_count`` reservations; Self Service Portal codes hold
+    nothing and can be reused. The Wi-Fi password is sealed (enrollment.crypto)."""
+
+    option = models.CharField("Enrollment Option", max_length=10, choices=EnrollmentOption.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_by_name = models.CharField(max_length=150)
+    enrollment_token = models.CharField(max_length=64, blank=True, db_index=True)
+    username = models.CharField("Username", max_length=150, blank=True)
+    usage_count = models.PositiveIntegerField("Usage Count", default=0)
+    ownership = models.CharField(max_length=10, choices=Ownership.choices, default=Ownership.CORPORATE)
+    locale = models.CharField("Localization", max_length=10, default="en_US")
+    network_type = models.CharField("Network Type", max_length=10, choices=NetworkType.choices)
+    wifi_ssid = models.CharField("SSID", max_length=32, blank=True)
+    wifi_security = models.CharField("Security", max_length=4, choices=WifiSecurity.choices, blank=True)
+    wifi_password_sealed = models.TextField(blank=True)
+    wifi_hidden = models.BooleanField("Hidden network", default=False)
+    payload_sealed = models.TextField(help_text="The JSON payload, sealed: it may hold an OTP and a Wi-Fi password.")
+    payload_size = models.PositiveIntegerField(default=0)
+    otp_expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"QR {self.pk} ({self.option})"
+
+
+class DpcSettings(SingletonModel):
+    """Admin > Companion app: the device policy controller the QR code installs."""
+
+    component_name = models.CharField("Device admin component name", max_length=255, blank=True)
+    download_url = models.URLField("APK download URL", max_length=500, blank=True)
+    signature_checksum = models.CharField("Signing certificate SHA-256", max_length=64, blank=True,
+                                          help_text="Stored as padded URL-safe base64.")
+    package_checksum = models.CharField("Package checksum (optional)", max_length=64, blank=True)
+    default_locale = models.CharField("Default locale", max_length=10, default="en_US")
+    time_zone = models.CharField("Time zone", max_length=64, default="Europe/Berlin")
+
+    class Meta:
+        verbose_name = "companion app settings"
+        verbose_name_plural = "companion app settings"
+
+    def __str__(self) -> str:
+        return "Companion app settings"
