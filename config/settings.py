@@ -156,7 +156,6 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("TRUST
 # Client IP for audit and rate limits: REMOTE_ADDR unless a trusted proxy sets X-Forwarded-For.
 TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
 
-FORMS_URLFIELD_ASSUME_HTTPS = True
 WHITENOISE_USE_FINDERS = DEBUG
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
