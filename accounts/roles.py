@@ -20,10 +20,12 @@ HELPDESK_PERMISSIONS = [
     "enrollment.delete_pendingenrollment",
     "provisioning.provision_user",
     "provisioning.bulk_provision",
+    "enrollment.view_device",
 ]
 SUPER_HELPDESK_PERMISSIONS = HELPDESK_PERMISSIONS + [
     "audit.view_auditentry",
     "provisioning.qr_provision",
+    "notifications.view_message",
 ]
 ADMINISTRATOR_PERMISSIONS = SUPER_HELPDESK_PERMISSIONS + [
     "enrollment.change_otppolicy",
@@ -34,6 +36,10 @@ ADMINISTRATOR_PERMISSIONS = SUPER_HELPDESK_PERMISSIONS + [
     "accounts.add_user",
     "accounts.change_user",
     "provisioning.change_dpcsettings",
+    "enrollment.change_portalsettings",
+    "notifications.change_template",
+    "notifications.change_smssettings",
+    "notifications.resend_message",
 ]
 
 # The whole current truth. Each feature's migration grants its own part (frozen in that

@@ -98,6 +98,42 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=10)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
 
+# LDAP (optional; needs the [ldap] extra). Empty LDAP_SERVER_URI: no LDAP anywhere. When set,
+# console users sign in with their directory password and get the role of their LDAP group;
+# LDAP end users and authorizers are looked up through accounts/ldap.py.
+LDAP_SERVER_URI = env.str("LDAP_SERVER_URI", default="")
+LDAP_BIND_DN = env.str("LDAP_BIND_DN", default="")
+LDAP_BIND_PASSWORD = env.str("LDAP_BIND_PASSWORD", default="")
+LDAP_USER_SEARCH_BASE = env.str("LDAP_USER_SEARCH_BASE", default="")
+LDAP_USER_FILTER = env.str("LDAP_USER_FILTER", default="(uid=%(user)s)")
+LDAP_GROUP_SEARCH_BASE = env.str("LDAP_GROUP_SEARCH_BASE", default="")
+LDAP_ADMIN_GROUP_DN = env.str("LDAP_ADMIN_GROUP_DN", default="")
+LDAP_SUPER_HELPDESK_GROUP_DN = env.str("LDAP_SUPER_HELPDESK_GROUP_DN", default="")
+LDAP_HELPDESK_GROUP_DN = env.str("LDAP_HELPDESK_GROUP_DN", default="")
+# DNs hold commas, so this list is separated by ";".
+LDAP_AUTHORIZER_GROUP_DNS = [
+    dn.strip() for dn in env.str("LDAP_AUTHORIZER_GROUP_DNS", default="").split(";") if dn.strip()
+]
+LDAP_MOBILE_ATTR = env.str("LDAP_MOBILE_ATTR", default="mobile")
+LDAP_START_TLS = env.bool("LDAP_START_TLS", default=False)
+if LDAP_SERVER_URI:
+    if not LDAP_USER_SEARCH_BASE:
+        raise ImproperlyConfigured("LDAP_USER_SEARCH_BASE is required when LDAP_SERVER_URI is set.")
+    if "%(user)s" not in LDAP_USER_FILTER:
+        raise ImproperlyConfigured("LDAP_USER_FILTER must contain %(user)s.")
+    try:
+        from accounts.ldap import django_auth_ldap_settings
+        globals().update(django_auth_ldap_settings(
+            server_uri=LDAP_SERVER_URI, bind_dn=LDAP_BIND_DN, bind_password=LDAP_BIND_PASSWORD,
+            user_search_base=LDAP_USER_SEARCH_BASE, user_filter=LDAP_USER_FILTER,
+            group_search_base=LDAP_GROUP_SEARCH_BASE, start_tls=LDAP_START_TLS,
+        ))
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            "LDAP_SERVER_URI is set but python-ldap is missing: install the [ldap] extra."
+        ) from exc
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "accounts.ldap_backend.ConsoleLdapBackend"]
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
@@ -128,6 +164,42 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "inter
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+# Expiry (F12): mark OTPs past their expiry as expired (releasing their licences), purge old ones.
+CELERY_BEAT_SCHEDULE["enrollment-expire"] = {"task": "enrollment.tasks.expire_enrollments", "schedule": 300.0}
+CELERY_BEAT_SCHEDULE["enrollment-purge-expired"] = {
+    "task": "enrollment.tasks.purge_expired_enrollments", "schedule": 3600.0,
+}
+# Notifications (F10): re-publish outbox rows stuck in queued/sending, so a broker outage loses nothing.
+CELERY_BEAT_SCHEDULE["notifications-requeue-stuck"] = {
+    "task": "notifications.tasks.requeue_stuck_messages", "schedule": 60.0,
+}
+# Bulk Provision (F7): re-queue jobs whose worker died; delete export files past their retention.
+CELERY_BEAT_SCHEDULE["bulk-requeue-stale"] = {"task": "provisioning.tasks.bulk_requeue_stale", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["bulk-purge-exports"] = {"task": "provisioning.tasks.bulk_purge_exports", "schedule": 3600.0}
+
+# Email (notifications/email.py): Django's SMTP backend, configured from the environment.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="onramp@localhost")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set at most one of EMAIL_USE_TLS (STARTTLS) and EMAIL_USE_SSL (implicit TLS).")
+# SMS (notifications/sms.py): Twilio. Empty credentials: SMS messages fail with "SMS is not configured".
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")  # another base URL for the Twilio API (tests)
+TWILIO_TIMEOUT = env.float("TWILIO_TIMEOUT", default=15.0)
+# Delivery: retries with exponential backoff (base * 2^n seconds), then failed; the sweep re-queues
+# rows queued longer than NOTIFICATION_STUCK_SECONDS or sending longer than the sending timeout.
+NOTIFICATION_MAX_RETRIES = env.int("NOTIFICATION_MAX_RETRIES", default=5)
+NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=30)
+NOTIFICATION_STUCK_SECONDS = env.int("NOTIFICATION_STUCK_SECONDS", default=120)
+NOTIFICATION_SENDING_TIMEOUT_SECONDS = env.int("NOTIFICATION_SENDING_TIMEOUT_SECONDS", default=900)
 
 # OTP secrets at rest: Fernet keys (urlsafe base64, 32 bytes). Comma-separated: the first
 # encrypts, all decrypt, so a key can be rotated without losing stored OTPs.
@@ -139,6 +211,19 @@ if not OTP_ENCRYPTION_KEYS:
 DEFAULT_ACTIVATION_URL = env.str("DEFAULT_ACTIVATION_URL", default="http://localhost:8000")
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="DE")
 PENDING_LIST_PAGE_SIZE = env.int("PENDING_LIST_PAGE_SIZE", default=25)
+# Bulk Provision Users (F7): upload limits, batch size, export retention, crash detection, queue.
+BULK_MAX_UPLOAD_MB = env.int("BULK_MAX_UPLOAD_MB", default=50)
+BULK_MAX_ROWS = env.int("BULK_MAX_ROWS", default=200_000)
+BULK_BATCH_SIZE = env.int("BULK_BATCH_SIZE", default=1000)
+BULK_EXPORT_RETENTION_HOURS = env.int("BULK_EXPORT_RETENTION_HOURS", default=72)
+BULK_HEARTBEAT_STALE_SECONDS = env.int("BULK_HEARTBEAT_STALE_SECONDS", default=300)
+BULK_CELERY_QUEUE = env.str("BULK_CELERY_QUEUE", default="celery")
+# Self-service portal: at most this many active or locked pending enrollments per end user.
+PORTAL_MAX_PENDING_PER_USER = env.int("PORTAL_MAX_PENDING_PER_USER", default=3)
+# Per-IP limit on redemption (activation page POST and redeem API): "count/window seconds".
+RATE_LIMIT_REDEEM = f'{env.int("REDEEM_RATE_LIMIT", default=30)}/{env.int("REDEEM_RATE_WINDOW", default=60)}'
+# Expired pending enrollments stay listed this many days, then are purged.
+EXPIRED_RETENTION_DAYS = env.int("EXPIRED_RETENTION_DAYS", default=30)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -21,6 +21,7 @@ urlpatterns = [
     # Provisioning first: its pages live under /devices/pending/ too.
     path("", include("provisioning.urls")),
     path("", include("enrollment.urls")),
+    path("", include("enrollment.public_urls")),
     path("", include("licensing.urls")),
     path("", include("notifications.urls")),
     path("", include("audit.urls")),

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from notifications import views
 
 app_name = "notifications"
 
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("settings/email-templates/", views.template_list, name="template_list"),
+    path("settings/email-templates/<int:pk>/", views.template_edit, name="template_edit"),
+    path("settings/sms/", views.sms_settings, name="sms_settings"),
+    path("notifications/", views.message_list, name="message_list"),
+    path("notifications/<int:pk>/resend/", views.message_resend, name="message_resend"),
+]

@@ -12,6 +12,8 @@ from enrollment.models import Source
 from enrollment.services import CreatedEnrollment, pending_enrollment_create
 from licensing.services import licence_total_set
 
+pytest_plugins = ["tests.ldap_server", "tests.outside"]
+
 PASSWORD = "correct horse battery staple"
 
 

@@ -1,0 +1,397 @@
+"""Writing messages into the outbox, re-sending, and editing templates and SMS settings.
+
+Invariant: every message is a ``Message`` row written in the caller's transaction (the outbox);
+the send is enqueued with ``transaction.on_commit`` so a rolled-back change never sends anything,
+and a broker outage leaves the row queued for ``messages_requeue_stuck`` (the sweep).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from audit.actor import Actor
+from audit.models import AuditAction
+from audit.services import audit_record
+from enrollment.crypto import seal, unseal
+from notifications.models import Channel, Message, MessageStatus, MessageTemplate, SmsSettings, TemplateKey
+from notifications.rendering import enrollment_context, render_template
+
+if TYPE_CHECKING:
+    from enrollment.models import PendingEnrollment
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file attached to an email (the QR feature attaches a PNG)."""
+
+    filename: str
+    content: bytes
+    mimetype: str
+
+
+class ResendRefused(Exception):
+    """Only a failed message can be re-sent."""
+
+
+# --- writing the outbox -------------------------------------------------------------------
+
+
+def notify_enrollment_created(
+    *,
+    enrollment: PendingEnrollment,
+    otp: str,
+    actor: Actor,
+    notify_admins: bool = True,
+    email_user: bool = True,
+    sms_user: bool = True,
+    alternative_email: str = "",
+    attachments: list[Attachment] | None = None,
+    authorizer: str = "",
+) -> list[Message]:
+    """Queue the messages announcing a new pending enrollment.
+
+    Call inside the ``transaction.atomic`` that created ``enrollment``: the rows commit or roll
+    back with it, and sending is enqueued only after commit.
+    """
+    templates = _templates()
+    context = enrollment_context(enrollment, otp=otp, actor=actor, authorizer=authorizer)
+    sealed_attachments = _seal_attachments(attachments or [])
+    messages: list[Message] = []
+    if notify_admins:
+        for address in _admin_recipients():
+            messages.append(_email(templates[TemplateKey.ADMIN_PROVISIONED], context, address, enrollment, actor, ""))
+    user_addresses: list[str] = []
+    if email_user and enrollment.email:
+        user_addresses.append(enrollment.email)
+    if alternative_email and alternative_email.lower() not in {a.lower() for a in user_addresses}:
+        user_addresses.append(alternative_email)
+    for address in user_addresses:
+        messages.append(
+            _email(templates[TemplateKey.USER_PROVISIONED], context, address, enrollment, actor, sealed_attachments)
+        )
+    if sms_user and enrollment.mobile:
+        messages.append(_sms(templates[TemplateKey.ENROLLMENT_SMS], context, enrollment, actor))
+    Message.objects.bulk_create(messages)
+    enqueue_after_commit([m.pk for m in messages])
+    return messages
+
+
+def notify_enrollments_created_many(
+    *,
+    items: list[tuple[PendingEnrollment, str]],
+    actor: Actor,
+    email_user: bool = True,
+    sms_user: bool = True,
+    notify_admins: bool = False,
+) -> int:
+    """Queue the user email and SMS for a batch of new enrollments (bulk jobs) in one
+    ``bulk_create`` and one after-commit enqueue. No per-row admin mail. Returns the row count."""
+    if not items:
+        return 0
+    templates = _templates()
+    from enrollment.links import activation_base_url
+
+    base_url = activation_base_url()
+    messages: list[Message] = []
+    for enrollment, otp in items:
+        context = enrollment_context(enrollment, otp=otp, actor=actor, base_url=base_url)
+        if email_user and enrollment.email:
+            messages.append(
+                _email(templates[TemplateKey.USER_PROVISIONED], context, enrollment.email, enrollment, actor, "")
+            )
+        if sms_user and enrollment.mobile:
+            messages.append(_sms(templates[TemplateKey.ENROLLMENT_SMS], context, enrollment, actor))
+    if notify_admins:
+        messages.extend(_admin_summary(items, actor))
+    Message.objects.bulk_create(messages, batch_size=1000)
+    enqueue_after_commit([m.pk for m in messages])
+    return len(messages)
+
+
+def email_queue(
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    actor: Actor,
+    attachments: list[Attachment] | None = None,
+    username: str = "",
+    template_key: str = "",
+) -> Message:
+    """Queue one ready-made email (no template), e.g. a Self Service Portal QR code. Call inside
+    the transaction of the change that causes it; sending is enqueued after commit."""
+    message = Message.objects.create(
+        channel=Channel.EMAIL,
+        template_key=template_key,
+        recipient=to,
+        subject_sealed=seal(subject),
+        body_sealed=seal(body),
+        attachments_sealed=_seal_attachments(attachments or []),
+        username=username,
+        created_by=actor.user,
+    )
+    enqueue_after_commit([message.pk])
+    return message
+
+
+def enqueue_after_commit(message_ids: Sequence[int]) -> None:
+    """Publish the send after the surrounding transaction commits. A broker failure is logged
+    and swallowed: the rows stay queued and the sweep sends them later."""
+    ids = [int(i) for i in message_ids]
+    if not ids:
+        return
+
+    def publish() -> None:
+        from notifications.tasks import send_message, send_messages
+
+        try:
+            if len(ids) == 1:
+                send_message.delay(ids[0])
+            else:
+                send_messages.delay(ids)
+        except Exception:  # noqa: BLE001 - any broker error; the sweep recovers the rows
+            logger.exception("Could not publish %d message(s) to the broker; the sweep will re-queue them.", len(ids))
+
+    transaction.on_commit(publish)
+
+
+# --- delivery state -------------------------------------------------------------------------
+
+
+def message_claim(*, message_id: int) -> bool:
+    """Move a queued message to sending. True for exactly one caller; a message is never sent twice."""
+    now = timezone.now()
+    changed = Message.objects.filter(id=message_id, status=MessageStatus.QUEUED).update(
+        status=MessageStatus.SENDING, claimed_at=now
+    )
+    return changed == 1
+
+
+def message_send(*, message_id: int) -> None:
+    """Deliver a claimed message. Raises the transport's error on failure (the task retries)."""
+    from notifications import email, sms
+
+    Message.objects.filter(id=message_id).update(attempts=F("attempts") + 1)
+    message = Message.objects.get(id=message_id)
+    if message.channel == Channel.EMAIL:
+        provider_id = email.send_email(
+            to=message.recipient,
+            subject=unseal(message.subject_sealed) if message.subject_sealed else "",
+            body=unseal(message.body_sealed),
+            attachments=_unseal_attachments(message.attachments_sealed),
+        )
+    else:
+        provider_id = sms.send_sms(
+            to=message.recipient, body=unseal(message.body_sealed), sender=SmsSettings.load().sender_label
+        )
+    Message.objects.filter(id=message_id, status=MessageStatus.SENDING).update(
+        status=MessageStatus.SENT, sent_at=timezone.now(), error="", provider_id=(provider_id or "")[:64]
+    )
+
+
+def message_record_failure(*, message_id: int, error: str) -> int | None:
+    """A failed attempt. With attempts left the message goes back to queued, due after an
+    exponential backoff, and the backoff in seconds is returned; otherwise it is marked failed
+    with the error and None is returned."""
+    attempts = Message.objects.filter(id=message_id).values_list("attempts", flat=True).first() or 0
+    if attempts > settings.NOTIFICATION_MAX_RETRIES:
+        Message.objects.filter(id=message_id, status=MessageStatus.SENDING).update(
+            status=MessageStatus.FAILED, error=error[:2000]
+        )
+        return None
+    countdown = settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
+    # queued_at is when the message is due: the sweep leaves a message waiting for its retry alone.
+    Message.objects.filter(id=message_id, status=MessageStatus.SENDING).update(
+        status=MessageStatus.QUEUED, queued_at=timezone.now() + timedelta(seconds=countdown), error=error[:2000]
+    )
+    return int(countdown)
+
+
+def message_fail(*, message_id: int, error: str) -> None:
+    Message.objects.filter(id=message_id, status=MessageStatus.SENDING).update(
+        status=MessageStatus.FAILED, error=error[:2000]
+    )
+
+
+def messages_requeue_stuck() -> int:
+    """The sweep: re-publish messages left queued (broker down, lost publish) or left sending
+    (worker died mid-send). Returns how many were re-queued."""
+    now = timezone.now()
+    stuck = Message.objects.stuck(
+        queued_before=now - timedelta(seconds=settings.NOTIFICATION_STUCK_SECONDS),
+        sending_before=now - timedelta(seconds=settings.NOTIFICATION_SENDING_TIMEOUT_SECONDS),
+    )
+    ids = list(stuck.values_list("id", flat=True)[:5000])
+    if not ids:
+        return 0
+    with transaction.atomic():
+        # Sending rows go back to queued so a worker can claim them again; the queued_at bump keeps
+        # the next sweep from publishing the same rows while this publish is in flight.
+        Message.objects.filter(id__in=ids, status__in=[MessageStatus.QUEUED, MessageStatus.SENDING]).update(
+            status=MessageStatus.QUEUED, queued_at=now, claimed_at=None
+        )
+        enqueue_after_commit(ids)
+    return len(ids)
+
+
+def message_resend(*, message: Message, actor: Actor) -> None:
+    """Delivery log "Re-send": a failed message goes back to queued with fresh attempts."""
+    with transaction.atomic():
+        changed = Message.objects.filter(id=message.pk, status=MessageStatus.FAILED).update(
+            status=MessageStatus.QUEUED, queued_at=timezone.now(), attempts=0, error="", claimed_at=None
+        )
+        if changed != 1:
+            raise ResendRefused("Only a failed message can be re-sent.")
+        audit_record(
+            actor=actor,
+            action=AuditAction.MESSAGE_RESENT,
+            enrollment_token=message.enrollment.token if message.enrollment else "",
+            target_username=message.username,
+            details={"message_id": message.pk, "channel": message.channel, "recipient": message.recipient},
+        )
+        enqueue_after_commit([message.pk])
+
+
+# --- settings and templates --------------------------------------------------------------------
+
+
+def message_template_update(*, template: MessageTemplate, subject: str, body: str, actor: Actor) -> MessageTemplate:
+    """Save a validated template (the form validates; this re-checks so no caller stores a bad one)."""
+    from notifications.rendering import validate_template
+
+    validate_template(channel=template.channel, subject=subject, body=body)
+    with transaction.atomic():
+        # Compare with the stored row: a bound ModelForm has already copied the new text onto ``template``.
+        stored = MessageTemplate.objects.select_for_update().values("subject", "body").get(pk=template.pk)
+        changed = [name for name, old, new in (("subject", stored["subject"], subject), ("body", stored["body"], body))
+                   if old != new]
+        template.subject = subject
+        template.body = body
+        template.save(update_fields=["subject", "body", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.TEMPLATE_CHANGED,
+            details={"template": template.key, "name": template.name, "changed": changed},
+        )
+    return template
+
+
+def sms_settings_update(*, sender_label: str, actor: Actor) -> SmsSettings:
+    with transaction.atomic():
+        sms_settings = SmsSettings.load()
+        before = sms_settings.sender_label
+        sms_settings.sender_label = sender_label
+        sms_settings.full_clean()
+        sms_settings.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.SETTINGS_CHANGED,
+            details={"page": "App Portal and SMS", "sms_sender_label": {"before": before, "after": sender_label}},
+        )
+    return sms_settings
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _templates() -> dict[str, MessageTemplate]:
+    from notifications.defaults import ensure_default_templates
+
+    return ensure_default_templates()
+
+
+def _admin_recipients() -> list[str]:
+    from accounts.models import User
+
+    addresses = (
+        User.objects.filter(is_active=True, receive_email_alerts=True)
+        .exclude(email="")
+        .order_by("email")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    return list(addresses)
+
+
+def _email(
+    template: MessageTemplate,
+    context: dict[str, Any],
+    address: str,
+    enrollment: PendingEnrollment | None,
+    actor: Actor,
+    sealed_attachments: str,
+) -> Message:
+    return Message(
+        channel=Channel.EMAIL,
+        template_key=template.key,
+        recipient=address,
+        subject_sealed=seal(render_template(template.subject, context).strip()),
+        body_sealed=seal(render_template(template.body, context)),
+        attachments_sealed=sealed_attachments,
+        enrollment=enrollment,
+        username=enrollment.username if enrollment else "",
+        created_by=actor.user,
+    )
+
+
+def _sms(template: MessageTemplate, context: dict[str, Any], enrollment: PendingEnrollment, actor: Actor) -> Message:
+    return Message(
+        channel=Channel.SMS,
+        template_key=template.key,
+        recipient=enrollment.mobile,
+        body_sealed=seal(render_template(template.body, context).strip()),
+        enrollment=enrollment,
+        username=enrollment.username,
+        created_by=actor.user,
+    )
+
+
+def _admin_summary(items: list[tuple[PendingEnrollment, str]], actor: Actor) -> list[Message]:
+    # A summary without OTPs: one mail per admin for the whole batch.
+    lines = "\n".join(f"- {e.username}" for e, _ in items[:200])
+    more = f"\n… and {len(items) - 200} more" if len(items) > 200 else ""
+    subject = f"{len(items)} devices were provisioned by {actor.name}"
+    body = f"{actor.name} provisioned {len(items)} pending enrollments:\n\n{lines}{more}\n"
+    return [
+        Message(
+            channel=Channel.EMAIL,
+            template_key=TemplateKey.ADMIN_PROVISIONED,
+            recipient=address,
+            subject_sealed=seal(subject),
+            body_sealed=seal(body),
+            created_by=actor.user,
+        )
+        for address in _admin_recipients()
+    ]
+
+
+def _seal_attachments(attachments: list[Attachment]) -> str:
+    if not attachments:
+        return ""
+    payload = [
+        {"filename": a.filename, "mimetype": a.mimetype, "content": base64.b64encode(a.content).decode()}
+        for a in attachments
+    ]
+    return seal(json.dumps(payload))
+
+
+def _unseal_attachments(sealed: str) -> list[Attachment]:
+    if not sealed:
+        return []
+    return [
+        Attachment(filename=a["filename"], content=base64.b64decode(a["content"]), mimetype=a["mimetype"])
+        for a in json.loads(unseal(sealed))
+    ]

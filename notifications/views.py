@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.access import console_view
+from audit.actor import Actor
+from notifications import selectors, services
+from notifications.forms import MessageFilterForm, MessageTemplateForm, SmsSettingsForm
+from notifications.models import Channel, Message, MessageTemplate, SmsSettings
+from notifications.rendering import PLACEHOLDERS, SAMPLE_CONTEXT, render_template
+
+PAGE_SIZE = 50
+
+
+@console_view("notifications.change_template")
+def template_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "notifications/template_list.html", {"templates": selectors.message_templates()})
+
+
+@console_view("notifications.change_template")
+@require_http_methods(["GET", "POST"])
+def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    template = get_object_or_404(MessageTemplate, pk=pk)
+    form = MessageTemplateForm(request.POST or None, instance=template)
+    preview: dict[str, str] | None = None
+    if request.method == "POST" and form.is_valid():
+        subject = form.cleaned_data.get("subject", "")
+        body = form.cleaned_data["body"]
+        if request.POST.get("action") == "preview":
+            # Preview renders the unsaved text with sample values; nothing is stored.
+            preview = {
+                "subject": render_template(subject, SAMPLE_CONTEXT).strip() if subject else "",
+                "body": render_template(body, SAMPLE_CONTEXT),
+            }
+        else:
+            services.message_template_update(
+                template=template, subject=subject, body=body, actor=Actor.from_request(request)
+            )
+            messages.success(request, f"The template “{template.name}” was saved.")
+            return redirect("notifications:template_list")
+    elif request.method == "GET":
+        preview = {
+            "subject": render_template(template.subject, SAMPLE_CONTEXT).strip() if template.subject else "",
+            "body": render_template(template.body, SAMPLE_CONTEXT),
+        }
+    return render(request, "notifications/template_edit.html", {
+        "template": template, "form": form, "preview": preview, "placeholders": PLACEHOLDERS,
+        "is_sms": template.channel == Channel.SMS,
+    })
+
+
+@console_view("notifications.change_smssettings")
+@require_http_methods(["GET", "POST"])
+def sms_settings(request: HttpRequest) -> HttpResponse:
+    form = SmsSettingsForm(request.POST or None, instance=SmsSettings.load())
+    if request.method == "POST" and form.is_valid():
+        services.sms_settings_update(sender_label=form.cleaned_data["sender_label"], actor=Actor.from_request(request))
+        messages.success(request, "SMS settings saved.")
+        return redirect("notifications:sms_settings")
+    return render(request, "notifications/sms_settings.html", {"form": form})
+
+
+@console_view("notifications.view_message")
+def message_list(request: HttpRequest) -> HttpResponse:
+    filters = MessageFilterForm(request.GET or None)
+    values = filters.cleaned_data if filters.is_valid() else {}
+    rows = selectors.messages_filtered(
+        q=values.get("q", ""), status=values.get("status", ""), channel=values.get("channel", ""),
+        template=values.get("template", ""),
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "notifications/message_list.html", {
+        "filters": filters, "page": page, "query": query.urlencode(), "filtered": any(values.values()),
+    })
+
+
+@console_view("notifications.resend_message")
+@require_POST
+def message_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    message = get_object_or_404(Message, pk=pk)
+    try:
+        services.message_resend(message=message, actor=Actor.from_request(request))
+    except services.ResendRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"The {message.get_channel_display()} to {message.recipient} was queued again.")
+    return redirect("notifications:message_list")

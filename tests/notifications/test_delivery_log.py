@@ -1,0 +1,104 @@
+"""Delivery log: Administrators and Super Helpdesk see messages; Administrators re-send failed ones."""
+
+import pytest
+from django.urls import reverse
+
+from audit.actor import Actor
+from audit.models import AuditAction, AuditEntry
+from notifications.models import Message, MessageStatus
+from notifications.services import notify_enrollment_created
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+LOG = reverse("notifications:message_list")
+
+
+@pytest.fixture
+def messages(make_pending, admin_user):  # type: ignore[no-untyped-def]
+    created = make_pending("eve", email="eve@example.com", mobile="+491712345678")
+    notify_enrollment_created(enrollment=created.enrollment, otp=created.otp, actor=Actor.for_user(admin_user))
+    Message.objects.filter(channel="sms").update(status=MessageStatus.FAILED, attempts=6,
+                                                 error="Twilio refused the SMS: invalid number (code 21211)")
+    return created
+
+
+def test_the_log_lists_messages_with_status_attempts_and_error(messages, admin_user):
+    response = client_for(admin_user).get(LOG)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("<h1>") == 1
+    assert "eve@example.com" in html
+    assert "+491712345678" in html
+    assert "invalid number (code 21211)" in html
+    assert "Re-send" in html
+    assert messages.otp not in html
+
+
+def test_the_log_filters_by_status_channel_and_search(messages, admin_user):
+    client = client_for(admin_user)
+
+    failed = client.get(LOG, {"status": "failed"}).content.decode()
+    assert "+491712345678" in failed and "eve@example.com" not in failed
+    emails = client.get(LOG, {"channel": "email"}).content.decode()
+    assert "eve@example.com" in emails and "+491712345678" not in emails
+    search = client.get(LOG, {"q": "ada@"}).content.decode()
+    assert "ada@onramp.test" in search and "eve@example.com" not in search
+
+
+def test_super_helpdesk_sees_the_log_without_re_send(messages, super_helpdesk_user):
+    response = client_for(super_helpdesk_user).get(LOG)
+
+    assert response.status_code == 200
+    assert "Re-send" not in response.content.decode()
+
+
+def test_helpdesk_gets_403_on_the_log(helpdesk_user):
+    assert client_for(helpdesk_user).get(LOG).status_code == 403
+
+
+def test_re_send_queues_a_failed_message_again_sends_it_and_audits(
+    messages, admin_user, twilio, sender_label, django_capture_on_commit_callbacks
+):
+    sms = Message.objects.get(channel="sms")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(admin_user).post(reverse("notifications:message_resend", args=[sms.pk]))
+
+    assert response.status_code == 302
+    (received,) = twilio.wait_for(1)
+    assert received.to == "+491712345678"
+    sms.refresh_from_db()
+    assert sms.status == MessageStatus.SENT
+    assert sms.attempts == 1
+    entry = AuditEntry.objects.get(action=AuditAction.MESSAGE_RESENT)
+    assert entry.actor == admin_user
+    assert entry.target_username == "eve"
+    assert entry.enrollment_token == messages.enrollment.token
+    assert entry.details["message_id"] == sms.pk
+
+
+def test_re_send_of_a_message_that_did_not_fail_is_refused(messages, admin_user):
+    queued = Message.objects.filter(channel="email").first()
+
+    response = client_for(admin_user).post(reverse("notifications:message_resend", args=[queued.pk]), follow=True)
+
+    assert "Only a failed message can be re-sent." in response.content.decode()
+    assert not AuditEntry.objects.filter(action=AuditAction.MESSAGE_RESENT).exists()
+
+
+def test_re_send_needs_post(messages, admin_user):
+    sms = Message.objects.get(channel="sms")
+
+    assert client_for(admin_user).get(reverse("notifications:message_resend", args=[sms.pk])).status_code == 405
+
+
+def test_super_helpdesk_cannot_re_send(messages, super_helpdesk_user):
+    sms = Message.objects.get(channel="sms")
+
+    response = client_for(super_helpdesk_user).post(reverse("notifications:message_resend", args=[sms.pk]))
+
+    assert response.status_code == 403
+    sms.refresh_from_db()
+    assert sms.status == MessageStatus.FAILED
