@@ -1,0 +1,61 @@
+from typing import Any
+
+from django import forms
+
+from accounts.end_users import EndUserError, mobile_e164
+from accounts.models import UserType
+from enrollment.models import Ownership
+
+
+class ProvisionUserForm(forms.Form):
+    """Provision User. The authorizing password is never rendered back (render_value=False) and
+    is passed once to the service, which checks and forgets it."""
+
+    ownership = forms.ChoiceField(label="Ownership", choices=Ownership.choices, initial=Ownership.CORPORATE)
+    username = forms.CharField(label="Username", max_length=150)
+    user_type = forms.ChoiceField(label="User Type", choices=UserType.choices, initial=UserType.LOCAL)
+    email = forms.EmailField(
+        label="Email", required=False,
+        help_text="Optional. For a local user who does not exist yet, the user is created with this address; "
+                  "for LDAP users the directory's address is used unless you give one.",
+    )
+    mobile = forms.CharField(
+        label="Mobile", max_length=32, required=False,
+        help_text="Optional, e.g. +491712345678. The user receives the enrollment information by SMS.",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    authorizer_username = forms.CharField(
+        label="Authorizing Username", max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    authorizer_password = forms.CharField(
+        label="Authorizing Password", strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, ldap_enabled: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ldap_enabled = ldap_enabled
+        if not ldap_enabled:
+            user_type = self.fields["user_type"]
+            assert isinstance(user_type, forms.ChoiceField)
+            user_type.choices = [(UserType.LOCAL.value, UserType.LOCAL.label)]
+            user_type.help_text = "LDAP users can be provisioned once an LDAP server is configured."
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"].strip()
+        if not username:
+            raise forms.ValidationError("Enter the username.")
+        return username
+
+    def clean_mobile(self) -> str:
+        try:
+            return mobile_e164(self.cleaned_data["mobile"])
+        except EndUserError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def user_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("ownership", "username", "user_type", "email", "mobile")]
+
+    def authorizer_fields(self) -> list[forms.BoundField]:
+        return [self["authorizer_username"], self["authorizer_password"]]

@@ -1,0 +1,160 @@
+"""Provision User: a console user creates a pending enrollment on behalf of an end user, vouched
+for by an authorizer's credentials.
+
+The authorizer's password is checked and forgotten: it is never stored, logged, put in audit
+details or passed on. Everything the use case writes (end user, enrollment, licence reservation,
+audit entries, outbox messages) commits together or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from accounts import throttle
+from accounts.end_users import EndUserError, end_user_for_provisioning, mobile_e164
+from accounts.ldap import LdapAuthorizationError, LdapError, ldap_authorizer_check, ldap_enabled
+from accounts.models import EndUser, User, UserType
+from audit.actor import Actor
+from audit.models import AuditAction
+from audit.services import audit_record
+from enrollment.models import Ownership, Source
+from enrollment.services import CreatedEnrollment, EnrollmentError, pending_enrollment_create
+from licensing.services import LicenceError
+from notifications.services import notify_enrollment_created
+
+logger = logging.getLogger(__name__)
+
+PROVISION_PERMISSION = "provisioning.provision_user"
+
+
+class ProvisioningError(Exception):
+    """A refusal a person can act on; the message is shown on the form as it is, next to
+    ``field`` when the refusal is about one field."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Authorizer:
+    username: str
+    kind: str  # "console" or "ldap"
+
+
+def authorizer_check(*, user_type: str, username: str, password: str, ip: str | None = None) -> Authorizer:
+    """Who vouches for a provisioning. Local users: an active console user allowed to provision,
+    whose password checks. LDAP users: a directory user who binds and is in one of
+    LDAP_AUTHORIZER_GROUP_DNS. Failures count towards the sign-in throttle of that username, so the
+    form cannot be used to guess passwords. Raises ProvisioningError."""
+    username = (username or "").strip()
+    if not username or not password:
+        raise ProvisioningError("Enter the authorizing username and password.")
+    if throttle.is_blocked(username, ip):
+        raise ProvisioningError("Too many failed authorizations. Wait 15 minutes and try again.")
+    if user_type == UserType.LDAP:
+        if not ldap_enabled():
+            raise ProvisioningError("LDAP is not configured; provision a local user instead.")
+        try:
+            ldap_user = ldap_authorizer_check(username, password)
+        except LdapAuthorizationError as exc:
+            throttle.record_failure(username, ip)
+            raise ProvisioningError(str(exc)) from exc
+        except LdapError as exc:
+            raise ProvisioningError(f"The directory could not check the authorizer: {exc}") from exc
+        return Authorizer(username=ldap_user.username, kind="ldap")
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        # Same cost as a real check, so response times do not tell which usernames exist.
+        User().set_password(password)
+        password_ok = False
+    else:
+        password_ok = user.check_password(password)
+    if user is None or not password_ok or not user.is_active:
+        throttle.record_failure(username, ip)
+        raise ProvisioningError("The authorizing username or password is not correct.")
+    if not user.has_perm(PROVISION_PERMISSION):
+        raise ProvisioningError(f"The authorizing user {user.username} is not allowed to provision users.")
+    return Authorizer(username=user.username, kind="console")
+
+
+def user_provision(
+    *,
+    actor: Actor,
+    ownership: str,
+    username: str,
+    user_type: str,
+    mobile: str,
+    email: str,
+    authorizer_username: str,
+    authorizer_password: str,
+) -> CreatedEnrollment:
+    """Create a single pending enrollment for ``username`` and queue its notifications.
+
+    ``mobile`` is read with PHONE_DEFAULT_REGION and stored E.164. For LDAP users, email and
+    mobile come from the directory unless given. A missing local user is created when ``email``
+    is given. Raises ProvisioningError (bad number, bad credentials, unknown user, no licence
+    left) and then nothing is written.
+    """
+    if ownership not in Ownership.values:
+        raise ProvisioningError("Choose the ownership.")
+    if user_type not in UserType.values:
+        raise ProvisioningError("Choose the user type.")
+    try:
+        mobile = mobile_e164(mobile)
+    except EndUserError as exc:
+        raise ProvisioningError(str(exc), field="mobile") from exc
+    authorizer = authorizer_check(user_type=user_type, username=authorizer_username,
+                                  password=authorizer_password, ip=actor.ip)
+    try:
+        with transaction.atomic():
+            existed = EndUser.objects.filter(user_type=user_type, username=username.strip()).exists()
+            end_user = end_user_for_provisioning(username=username, user_type=user_type, email=email)
+            email = email.strip() or end_user.email
+            mobile = mobile or end_user.mobile
+            details = {"authorizer": authorizer.username, "authorizer_type": authorizer.kind}
+            created = pending_enrollment_create(
+                actor=actor,
+                username=end_user.username,
+                source=Source.SINGLE,
+                user_type=user_type,
+                ownership=ownership,
+                mobile=mobile,
+                email=email,
+                end_user=end_user,
+                audit_details=details,
+            )
+            audit_record(
+                actor=actor,
+                action=AuditAction.USER_PROVISIONED,
+                enrollment_token=created.enrollment.token,
+                target_username=end_user.username,
+                details={
+                    **details,
+                    "user_type": user_type,
+                    "ownership": ownership,
+                    "end_user_created": not existed,
+                    "email": bool(email),
+                    "mobile": bool(mobile),
+                },
+            )
+            notify_enrollment_created(
+                enrollment=created.enrollment,
+                otp=created.otp,
+                actor=actor,
+                notify_admins=True,
+                email_user=True,
+                sms_user=bool(mobile),
+                authorizer=authorizer.username,
+            )
+    except (EndUserError, EnrollmentError) as exc:
+        raise ProvisioningError(str(exc), field="username") from exc
+    except LicenceError as exc:
+        raise ProvisioningError(str(exc)) from exc
+    except LdapError as exc:
+        raise ProvisioningError(f"The directory could not be asked about {username}: {exc}") from exc
+    logger.info("User %s provisioned by %s, authorized by %s", end_user.username, actor.name, authorizer.username)
+    return created
