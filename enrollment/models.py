@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -56,10 +58,10 @@ class PendingEnrollment(models.Model):
     user_type = models.CharField("User Type", max_length=10, choices=UserType.choices, default=UserType.LOCAL)
     end_user = models.ForeignKey(EndUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="enrollments")
     email = models.EmailField(blank=True)
-    mobile = models.CharField("Mobile", max_length=20, blank=True, db_index=True)
+    mobile = models.CharField("Mobile", max_length=20, blank=True)
     ownership = models.CharField("Ownership", max_length=10, choices=Ownership.choices, default=Ownership.UNKNOWN)
-    source = models.CharField("Source", max_length=10, choices=Source.choices, db_index=True)
-    state = models.CharField("State", max_length=10, choices=State.choices, default=State.ACTIVE, db_index=True)
+    source = models.CharField("Source", max_length=10, choices=Source.choices)
+    state = models.CharField("State", max_length=10, choices=State.choices, default=State.ACTIVE)
     otp_ciphertext = models.TextField()
     otp_expires_at = models.DateTimeField("OTP Expires", null=True, blank=True, db_index=True)
     failed_attempts = models.PositiveSmallIntegerField(default=0)
@@ -92,6 +94,11 @@ class PendingEnrollment(models.Model):
             models.Index(fields=["created_at", "id"], name="pending_created_idx"),
             models.Index(fields=["username", "id"], name="pending_username_idx"),
             models.Index(fields=["otp_expires_at", "id"], name="pending_expires_idx"),
+            # Sorting by mobile, source or state reads a page straight off these (x, id) indexes;
+            # they also serve the source and state filters (0005_pending_sort_indexes).
+            models.Index(fields=["mobile", "id"], name="pending_mobile_idx"),
+            models.Index(fields=["source", "id"], name="pending_source_idx"),
+            models.Index(fields=["state", "id"], name="pending_state_idx"),
             models.Index(fields=["bulk_job_id"], name="pending_bulk_job_idx"),
         ]
 
@@ -149,3 +156,67 @@ class GeneralSettings(SingletonModel):
 
     def effective_activation_url(self) -> str:
         return (self.activation_url or settings.DEFAULT_ACTIVATION_URL).rstrip("/")
+
+
+class Platform(models.TextChoices):
+    ANDROID = "android", "Android"
+    IOS = "ios", "iOS/iPadOS"
+    MACOS = "macos", "macOS"
+    WINDOWS = "windows", "Windows"
+
+
+class DeviceQuerySet(models.QuerySet["Device"]):
+    def search(self, term: str) -> "DeviceQuerySet":
+        term = term.strip()
+        if not term:
+            return self
+        return self.filter(
+            models.Q(username__icontains=term)
+            | models.Q(serial_number__icontains=term)
+            | models.Q(model__icontains=term)
+            | models.Q(enrollment_token__startswith=term)
+        )
+
+
+class Device(models.Model):
+    """A device that completed an enrollment (``enrollment.redeem``). Outlives the pending
+    enrollment it came from: ``enrollment_token`` and ``source`` say which one."""
+
+    public_id = models.UUIDField("Device ID", default=uuid.uuid4, unique=True, editable=False)
+    username = models.CharField("User", max_length=150, db_index=True)
+    user_type = models.CharField("User Type", max_length=10, choices=UserType.choices, default=UserType.LOCAL)
+    end_user = models.ForeignKey(EndUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="devices")
+    platform = models.CharField("Platform", max_length=10, choices=Platform.choices)
+    serial_number = models.CharField("Serial number", max_length=100, blank=True, db_index=True)
+    model = models.CharField("Model", max_length=100, blank=True)
+    os_version = models.CharField("OS version", max_length=50, blank=True)
+    ownership = models.CharField("Ownership", max_length=10, choices=Ownership.choices, default=Ownership.UNKNOWN)
+    enrolled_at = models.DateTimeField("Enrolled at", default=timezone.now, db_index=True)
+    enrollment_token = models.CharField("Enrollment token", max_length=64, db_index=True)
+    source = models.CharField("Source", max_length=10, choices=Source.choices)
+
+    objects = DeviceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-enrolled_at", "-id"]
+        indexes = [models.Index(fields=["enrolled_at", "id"], name="device_enrolled_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.username} · {self.get_platform_display()} {self.model}".strip()
+
+
+class PortalSettings(SingletonModel):
+    """Admin > Self Service Portal > Simple Enrollment."""
+
+    ask_otp_on_activation = models.BooleanField(
+        "Ask for the OTP on the activation page",
+        default=True,
+        help_text="When off, opening the activation link is enough to enroll: the link itself is the secret.",
+    )
+
+    class Meta:
+        verbose_name = "self service portal settings"
+        verbose_name_plural = "self service portal settings"
+
+    def __str__(self) -> str:
+        return "Self Service Portal settings"

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from enrollment.models import PendingEnrollment, PendingEnrollmentQuerySet, Source, State
+from enrollment.models import Device, DeviceQuerySet, PendingEnrollment, PendingEnrollmentQuerySet, Source, State
 
 SORTS = {
     "username": "username",
@@ -98,3 +98,10 @@ def pending_list_page(
         rows = list(qs.order_by(*backward)[count - stop : count - start])
         rows.reverse()
     return ListPage(rows=rows, number=number, num_pages=num_pages, count=count, page_size=page_size)
+
+
+def devices_visible_to(user: User | AnonymousUser) -> DeviceQuerySet:
+    """Every enrolled device for console users allowed to see Devices, none otherwise."""
+    if not user.has_perm("enrollment.view_device"):
+        return Device.objects.none()
+    return Device.objects.all()

@@ -1,9 +1,8 @@
-from django.urls import path, register_converter
+from django.urls import path
 
-from enrollment import views
-from enrollment.converters import TokenConverter
+from enrollment import device_views, portal_views, views
 
-register_converter(TokenConverter, "token")
+# <token:...> is registered in EnrollmentConfig.ready().
 
 app_name = "enrollment"
 
@@ -17,4 +16,6 @@ urlpatterns = [
     path("devices/pending/<token:token>/delete/", views.pending_delete, name="pending_delete"),
     path("settings/general/", views.settings_general, name="settings_general"),
     path("settings/otp-policy/", views.settings_otp_policy, name="settings_otp_policy"),
+    path("devices/", device_views.device_list, name="device_list"),
+    path("settings/portal/", portal_views.settings_portal, name="settings_portal"),
 ]

@@ -1,0 +1,96 @@
+"""The device JSON API (SPEC Formats, "Redeem API"). No session, no CSRF: devices and the
+companion app post JSON; the token or the username plus OTP is the credential."""
+
+import json
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from audit.actor import Actor, client_ip
+from enrollment import ratelimit
+from enrollment.redeem import (
+    DeviceFacts,
+    RedeemResult,
+    bad_request,
+    enrollment_redeem,
+    rate_limited,
+    redeem_refused_record,
+)
+
+MAX_BODY = 16 * 1024
+CHANNEL = "api"
+
+
+def device_actor(request: HttpRequest) -> Actor:
+    """Devices are nobody in the console: never the signed-in console user of this browser."""
+    return Actor(user=None, name="device", ip=client_ip(request),
+                 user_agent=request.META.get("HTTP_USER_AGENT", "")[:400])
+
+
+def result_response(result: RedeemResult) -> JsonResponse:
+    response = JsonResponse(result.as_json(), status=result.status)
+    if result.retry_after is not None:
+        response["Retry-After"] = str(result.retry_after)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class BadPayload(ValueError):
+    pass
+
+
+def _text(data: dict[str, Any], key: str, where: str = "") -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BadPayload(f"{where}{key} must be a string.")
+    return value
+
+
+def parse_payload(body: bytes) -> tuple[str | None, str | None, str | None, DeviceFacts]:
+    """(token, username, otp, device) from the request body, or BadPayload with a reason."""
+    if len(body) > MAX_BODY:
+        raise BadPayload("The request body is too large.")
+    try:
+        data = json.loads(body or b"null")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadPayload("The body must be JSON.") from exc
+    if not isinstance(data, dict):
+        raise BadPayload("The body must be a JSON object.")
+    device = data.get("device")
+    if not isinstance(device, dict):
+        raise BadPayload("device must be an object with at least a platform.")
+    facts = DeviceFacts(
+        platform=_text(device, "platform", "device.") or "",
+        serial_number=_text(device, "serial_number", "device.") or "",
+        model=_text(device, "model", "device.") or "",
+        os_version=_text(device, "os_version", "device.") or "",
+    )
+    return _text(data, "token"), _text(data, "username"), _text(data, "otp"), facts
+
+
+@csrf_exempt
+@require_POST
+def redeem(request: HttpRequest) -> JsonResponse:
+    """POST /api/v1/enrollments/redeem → 201 with the device, or an error body
+    {"error", "detail", "attempts_left"} with 400/401/404/409/410/423/429."""
+    actor = device_actor(request)
+    decision = ratelimit.redeem_hit(actor.ip)
+    if not decision.allowed:
+        result = rate_limited(decision.retry_after)
+        if decision.first_refusal:  # one audit entry per window, not one per request of a flood
+            redeem_refused_record(actor=actor, result=result, channel=CHANNEL)
+        return result_response(result)
+    try:
+        token, username, otp, facts = parse_payload(request.body)
+    except BadPayload as exc:
+        return result_response(redeem_refused_record(actor=actor, result=bad_request(str(exc)), channel=CHANNEL))
+    if otp is None:
+        # The API always asks for the OTP; only the activation link may go without one.
+        return result_response(redeem_refused_record(actor=actor, result=bad_request("The OTP is required."),
+                                                     channel=CHANNEL, token=token or "", username=username or ""))
+    return result_response(enrollment_redeem(token=token, username=username, otp=otp, device=facts, actor=actor,
+                                             channel=CHANNEL))

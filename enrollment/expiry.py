@@ -1,0 +1,72 @@
+"""Expiry (SPEC F12): OTPs past their expiry turn their pending enrollment to expired and give
+back its licence reservations; expired entries stay listed for EXPIRED_RETENTION_DAYS, then go.
+
+Both functions work in batches, each in its own transaction, taking rows with
+SELECT ... FOR UPDATE SKIP LOCKED: two runs at once (or a run and a redemption holding a row)
+never touch the same row, and a row skipped now is taken by the next run. Safe to repeat.
+Locked entries expire too: a locked entry nobody resets must not hold licences for ever.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from audit.actor import Actor
+from audit.models import AuditAction
+from audit.services import audit_record_many
+from enrollment.models import PendingEnrollment, State
+from licensing.services import licence_release_many
+
+BATCH_SIZE = 500
+
+
+def enrollments_expire(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
+    """Mark active and locked entries whose OTP expired before ``now`` as expired and release
+    their reservations. Returns how many were expired."""
+    now = now or timezone.now()
+    actor = Actor.system("expiry")
+    done = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                PendingEnrollment.objects.select_for_update(skip_locked=True)
+                .filter(state__in=[State.ACTIVE, State.LOCKED], otp_expires_at__lte=now)
+                .order_by("id")
+                .values_list("pk", "token", "username", "reserved_licences")[:batch_size]
+            )
+            if not rows:
+                return done
+            PendingEnrollment.objects.filter(pk__in=[pk for pk, *_ in rows]).update(
+                state=State.EXPIRED, expired_at=now, reserved_licences=0
+            )
+            licence_release_many(entries=[(t, u, r) for _, t, u, r in rows], actor=actor, note="expired")
+            audit_record_many(actor=actor, action=AuditAction.ENROLLMENT_EXPIRED,
+                              targets=[(t, u) for _, t, u, _ in rows])
+        done += len(rows)
+
+
+def enrollments_purge_expired(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
+    """Delete entries expired more than EXPIRED_RETENTION_DAYS before ``now``. Returns how many."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.EXPIRED_RETENTION_DAYS)
+    actor = Actor.system("expiry")
+    done = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                PendingEnrollment.objects.select_for_update(skip_locked=True)
+                .filter(state=State.EXPIRED, expired_at__lt=cutoff)
+                .order_by("id")
+                .values_list("pk", "token", "username", "reserved_licences")[:batch_size]
+            )
+            if not rows:
+                return done
+            # Expired entries hold no reservation; release anything left, so none is lost.
+            licence_release_many(entries=[(t, u, r) for _, t, u, r in rows], actor=actor, note="purged")
+            PendingEnrollment.objects.filter(pk__in=[pk for pk, *_ in rows]).delete()
+            audit_record_many(actor=actor, action=AuditAction.ENROLLMENT_PURGED,
+                              targets=[(t, u) for _, t, u, _ in rows],
+                              details={"retention_days": settings.EXPIRED_RETENTION_DAYS})
+        done += len(rows)

@@ -1,0 +1,127 @@
+"""The self-service portal (SPEC F5): end users sign in and start their own enrollment.
+
+Portal sessions are not console sessions: the signed-in end user's id lives under its own
+session key, never in ``request.user``, and console users cannot sign in here (only ``EndUser``
+rows are looked up, through ``accounts.end_users.end_user_authenticate``).
+"""
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+
+from accounts.end_users import end_user_authenticate
+from accounts.models import EndUser
+from audit.actor import Actor, client_ip
+from audit.models import AuditAction
+from audit.services import audit_record
+from enrollment import ratelimit
+from enrollment.models import Ownership, PendingEnrollment, PortalSettings, Source, State
+from enrollment.services import CreatedEnrollment, EnrollmentError, pending_enrollment_create
+
+SESSION_KEY = "portal_end_user_id"
+
+
+class PortalSignInRefused(Exception):
+    """Wrong username or password (the message does not say which)."""
+
+
+class PortalSignInThrottled(PortalSignInRefused):
+    """Too many failures for this username or from this address."""
+
+
+def portal_actor(request: HttpRequest, end_user: EndUser | None = None, *, username: str = "") -> Actor:
+    """The end user (or the person trying to sign in) as an actor: never a console user, even
+    when the same browser is signed in to the console."""
+    name = end_user.username if end_user is not None else (username[:140] or "anonymous")
+    return Actor(user=None, name=f"portal:{name}", ip=client_ip(request),
+                 user_agent=request.META.get("HTTP_USER_AGENT", "")[:400])
+
+
+def portal_end_user(request: HttpRequest) -> EndUser | None:
+    end_user_id = request.session.get(SESSION_KEY)
+    if end_user_id is None:
+        return None
+    return EndUser.objects.filter(pk=end_user_id, is_active=True).first()
+
+
+def portal_sign_in(*, request: HttpRequest, username: str, password: str) -> EndUser:
+    """Check the end user's password (local, or LDAP when configured) and start a portal session.
+    Failures are counted per username and per IP; past LOGIN_MAX_FAILURES in the window every try
+    is refused without checking the password."""
+    username = username.strip()
+    ip = client_ip(request) or "-"
+    rate = ratelimit.portal_login_rate()
+    keys = [("portal-login-user", username.lower()[:150]), ("portal-login-ip", ip)]
+    if any(not ratelimit.peek(scope, key, rate).allowed for scope, key in keys):
+        audit_record(actor=portal_actor(request, username=username), action=AuditAction.LOGIN_FAILED,
+                     target_username=username[:150], details={"portal": True, "throttled": True})
+        raise PortalSignInThrottled("Too many failed sign-ins. Wait a while and try again.")
+    end_user = end_user_authenticate(username, password)
+    if end_user is None:
+        for scope, key in keys:
+            ratelimit.hit(scope, key, rate)
+        audit_record(actor=portal_actor(request, username=username), action=AuditAction.LOGIN_FAILED,
+                     target_username=username[:150], details={"portal": True})
+        raise PortalSignInRefused("The username or password is not correct.")
+    # A new session key on sign-in (no fixation); a console sign-in in this browser stays as it was.
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = end_user.pk
+    audit_record(actor=portal_actor(request, end_user), action=AuditAction.LOGIN,
+                 target_username=end_user.username, details={"portal": True, "user_type": end_user.user_type})
+    return end_user
+
+
+def portal_sign_out(*, request: HttpRequest) -> None:
+    end_user = portal_end_user(request)
+    request.session.pop(SESSION_KEY, None)
+    request.session.cycle_key()
+    if end_user is not None:
+        audit_record(actor=portal_actor(request, end_user), action=AuditAction.LOGOUT,
+                     target_username=end_user.username, details={"portal": True})
+
+
+def portal_pending(end_user: EndUser) -> list[PendingEnrollment]:
+    """The end user's own pending enrollments that still count (active or locked), oldest first."""
+    return list(PendingEnrollment.objects.filter(end_user=end_user, state__in=[State.ACTIVE, State.LOCKED])
+                .order_by("created_at", "id"))
+
+
+def portal_enrollment_get(end_user: EndUser, token: str) -> PendingEnrollment | None:
+    """One of the end user's own pending enrollments; None for anyone else's."""
+    return PendingEnrollment.objects.filter(end_user=end_user, token=token).first()
+
+
+def portal_enrollment_start(*, end_user: EndUser, actor: Actor, mobile: str = "",
+                            ownership: str = Ownership.UNKNOWN) -> CreatedEnrollment:
+    """Start a self enrollment: one pending enrollment (source self, one use, one licence).
+
+    Refused with EnrollmentError when the end user already holds PORTAL_MAX_PENDING_PER_USER
+    active or locked pending enrollments, and with NoLicenceLeft when no licence remains. The end
+    user's row is locked while counting, so two Starts at once cannot both pass the limit."""
+    limit = settings.PORTAL_MAX_PENDING_PER_USER
+    with transaction.atomic():
+        EndUser.objects.select_for_update().filter(pk=end_user.pk).first()
+        held = PendingEnrollment.objects.filter(end_user=end_user, state__in=[State.ACTIVE, State.LOCKED]).count()
+        if held >= limit:
+            raise EnrollmentError(
+                f"You already have {held} pending enrollment{'s' if held != 1 else ''}, the most allowed. "
+                "Enroll a device with one of them, or ask your helpdesk to delete one."
+            )
+        created = pending_enrollment_create(
+            actor=actor, username=end_user.username, source=Source.SELF, user_type=end_user.user_type,
+            ownership=ownership or Ownership.UNKNOWN, mobile=mobile, email=end_user.email, end_user=end_user,
+            audit_details={"portal": True},
+        )
+        audit_record(actor=actor, action=AuditAction.PORTAL_ENROLLMENT, enrollment_token=created.enrollment.token,
+                     target_username=end_user.username,
+                     details={"ownership": created.enrollment.ownership, "mobile_given": bool(mobile)})
+    return created
+
+
+def portal_settings_update(*, portal: PortalSettings, actor: Actor, changed: list[str]) -> PortalSettings:
+    """Save Simple Enrollment (already validated by its form); audited as a settings change."""
+    with transaction.atomic():
+        portal.save()
+        audit_record(actor=actor, action=AuditAction.SETTINGS_CHANGED,
+                     details={"settings": "portal", "changed": {f: str(getattr(portal, f)) for f in changed}})
+    return portal

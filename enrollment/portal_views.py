@@ -1,0 +1,155 @@
+"""Self-service portal pages (/portal/) and its console setting (Admin > Self Service Portal)."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.access import console_view
+from accounts.end_users import EndUserError, mobile_e164
+from accounts.models import EndUser
+from audit.actor import Actor
+from enrollment import qr
+from enrollment.links import activation_link
+from enrollment.models import Ownership, PortalSettings
+from enrollment.portal import (
+    PortalSignInRefused,
+    PortalSignInThrottled,
+    portal_actor,
+    portal_end_user,
+    portal_enrollment_get,
+    portal_enrollment_start,
+    portal_pending,
+    portal_settings_update,
+    portal_sign_in,
+    portal_sign_out,
+)
+from enrollment.services import EnrollmentError, otp_reveal
+from licensing.services import LicenceError
+
+
+class PortalSignInForm(forms.Form):
+    username = forms.CharField(label="Username", max_length=150,
+                               widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
+    password = forms.CharField(label="Password", strip=False, max_length=256,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class PortalStartForm(forms.Form):
+    mobile = forms.CharField(label="Mobile", max_length=32, required=False,
+                             help_text="Optional, e.g. +491712345678.",
+                             widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+    ownership = forms.ChoiceField(label="Ownership", required=False,
+                                  choices=[("", "Not specified")] + [(v, label) for v, label in Ownership.choices
+                                                                     if v != Ownership.UNKNOWN])
+
+    def clean_mobile(self) -> str:
+        try:
+            return mobile_e164(self.cleaned_data["mobile"])
+        except EndUserError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class PortalSettingsForm(forms.ModelForm[PortalSettings]):
+    class Meta:
+        model = PortalSettings
+        fields = ["ask_otp_on_activation"]
+
+
+PortalView = Callable[..., HttpResponse]
+
+
+def portal_view(view: Callable[..., HttpResponse]) -> PortalView:
+    """The page needs a signed-in end user (passed as ``end_user``); else the portal sign-in."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        end_user = portal_end_user(request)
+        if end_user is None:
+            return redirect("portal_login")
+        response = view(request, end_user, *args, **kwargs)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    return wrapped
+
+
+@require_http_methods(["GET", "POST"])
+def portal_login(request: HttpRequest) -> HttpResponse:
+    if portal_end_user(request) is not None:
+        return redirect("portal_home")
+    form = PortalSignInForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            portal_sign_in(request=request, username=form.cleaned_data["username"],
+                           password=form.cleaned_data["password"])
+        except PortalSignInRefused as exc:
+            form.add_error(None, str(exc))
+            status = 429 if isinstance(exc, PortalSignInThrottled) else 200
+        else:
+            return redirect("portal_home")
+    return render(request, "portal/login.html", {"form": form}, status=status)
+
+
+@require_POST
+def portal_logout(request: HttpRequest) -> HttpResponse:
+    portal_sign_out(request=request)
+    return redirect("portal_login")
+
+
+@portal_view
+@require_http_methods(["GET", "POST"])
+def portal_home(request: HttpRequest, end_user: EndUser) -> HttpResponse:
+    form = PortalStartForm(request.POST if request.method == "POST" else None, initial={"mobile": end_user.mobile})
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = portal_enrollment_start(end_user=end_user, actor=portal_actor(request, end_user),
+                                              mobile=form.cleaned_data["mobile"],
+                                              ownership=form.cleaned_data["ownership"] or Ownership.UNKNOWN)
+        except (EnrollmentError, LicenceError) as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("portal_enrollment", token=created.enrollment.token)
+    return render(request, "portal/home.html", {"form": form, "end_user": end_user,
+                                                "pending": portal_pending(end_user)})
+
+
+@portal_view
+def portal_enrollment(request: HttpRequest, end_user: EndUser, token: str) -> HttpResponse:
+    """The end user's own enrollment: link, OTP (audited as a view) and QR code."""
+    enrollment = portal_enrollment_get(end_user, token)
+    if enrollment is None:
+        raise Http404("No such enrollment.")
+    otp = otp_reveal(enrollment=enrollment, actor=portal_actor(request, end_user))
+    return render(request, "portal/enrollment.html", {
+        "end_user": end_user, "enrollment": enrollment, "otp": otp, "link": activation_link(enrollment.token),
+    })
+
+
+@portal_view
+def portal_qr(request: HttpRequest, end_user: EndUser, token: str) -> HttpResponse:
+    """PNG QR code of the activation link, only for the signed-in end user's own enrollments."""
+    enrollment = portal_enrollment_get(end_user, token)
+    if enrollment is None:
+        raise Http404("No such enrollment.")
+    return HttpResponse(qr.render(activation_link(enrollment.token), "png"), content_type=qr.CONTENT_TYPES["png"])
+
+
+@console_view("enrollment.change_portalsettings")
+@require_http_methods(["GET", "POST"])
+def settings_portal(request: HttpRequest) -> HttpResponse:
+    current = PortalSettings.load()
+    form = PortalSettingsForm(request.POST if request.method == "POST" else None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        portal_settings_update(portal=form.save(commit=False), actor=Actor.from_request(request),
+                               changed=form.changed_data)
+        messages.success(request, "Simple Enrollment settings saved.")
+        return redirect("enrollment:settings_portal")
+    return render(request, "enrollment/settings_form.html",
+                  {"form": form, "title": "Self Service Portal: Simple Enrollment"})

@@ -1,0 +1,288 @@
+"""Redemption: a device completes a pending enrollment (SPEC F9). One service for the activation
+page and the redeem API.
+
+The rules, in the order they are checked, all under a row lock on the pending enrollment
+(SELECT ... FOR UPDATE; the licence pool is never locked here, see ``licensing.services``):
+
+- unknown token → 404, or 410 used up when devices already enrolled with it (the row is deleted
+  when its last use is taken, so a redemption that waited on the lock finds nothing);
+- locked → 423; expired (state, or past ``otp_expires_at`` before the expiry task ran) → 410;
+- wrong OTP → 401 and one more failed attempt; the attempt that reaches the policy's
+  ``max_attempts`` locks the entry; a Reset OTP unlocks it;
+- no reservation left to consume → 409;
+- else: a Device row, one use and one reservation fewer, one consumed licence, and the pending
+  enrollment deleted when no use is left. Failed attempts start again from zero.
+
+By username the caller must not learn whether the username exists: an unknown username and a
+wrong OTP both answer 401 "invalid_credentials" with the same body, both compare the OTP against
+a sealed secret and write one audit entry; the state of a user's enrollment (locked, expired) is
+told only to a caller who presents its correct OTP.
+"""
+
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from audit.actor import Actor
+from audit.models import AuditAction
+from audit.services import audit_record
+from enrollment.crypto import seal
+from enrollment.models import Device, OtpPolicy, PendingEnrollment, Platform, PortalSettings, State
+from enrollment.otp import otp_matches
+from licensing.services import licence_consume
+
+MAX_TOKEN, MAX_USERNAME, MAX_OTP = 64, 150, 64
+DEVICE_LIMITS = {"serial_number": 100, "model": 100, "os_version": 50}
+
+
+@dataclass(frozen=True)
+class DeviceFacts:
+    """What a device says about itself. Only the platform is required."""
+
+    platform: str
+    serial_number: str = ""
+    model: str = ""
+    os_version: str = ""
+
+    def problem(self) -> str:
+        if self.platform not in Platform.values:
+            return f"device.platform must be one of: {', '.join(Platform.values)}."
+        for name, limit in DEVICE_LIMITS.items():
+            if len(getattr(self, name)) > limit:
+                return f"device.{name} is longer than {limit} characters."
+        return ""
+
+
+@dataclass(frozen=True)
+class RedeemResult:
+    """The outcome, shaped for the API (``as_json``) and read by the activation page."""
+
+    status: int
+    error: str = ""
+    detail: str = ""
+    attempts_left: int | None = None
+    device: Device | None = field(default=None, compare=False)
+    username: str = ""
+    ownership: str = ""
+    remaining_uses: int = 0
+    retry_after: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 201
+
+    def as_json(self) -> dict[str, Any]:
+        if self.ok:
+            assert self.device is not None
+            return {"device_id": str(self.device.public_id), "username": self.username,
+                    "ownership": self.ownership, "remaining_uses": self.remaining_uses}
+        return {"error": self.error, "detail": self.detail, "attempts_left": self.attempts_left}
+
+
+def bad_request(detail: str) -> RedeemResult:
+    return RedeemResult(status=400, error="invalid_request", detail=detail)
+
+
+UNKNOWN = RedeemResult(status=404, error="unknown", detail="No pending enrollment has this token.")
+USED_UP = RedeemResult(status=410, error="used_up",
+                       detail="This enrollment has already been used by every device it allows.")
+EXPIRED = RedeemResult(status=410, error="expired",
+                       detail="The OTP of this enrollment has expired. Ask your helpdesk for a new one.")
+LOCKED = RedeemResult(status=423, error="locked",
+                      detail="This enrollment is locked after too many wrong OTPs. Ask your helpdesk to reset the OTP.")
+NO_LICENCE = RedeemResult(status=409, error="no_licence",
+                          detail="No device licence is reserved for this enrollment. Ask your helpdesk.")
+INVALID_CREDENTIALS = RedeemResult(status=401, error="invalid_credentials",
+                                   detail="The username or the OTP is not correct.")
+
+
+def rate_limited(retry_after: int) -> RedeemResult:
+    return RedeemResult(status=429, error="rate_limited", retry_after=retry_after,
+                        detail=f"Too many attempts from this address. Try again in {retry_after} seconds.")
+
+
+@lru_cache(maxsize=1)
+def _decoy_ciphertext() -> str:
+    """A sealed random secret: unknown usernames are compared against it, so they cost what a
+    wrong OTP costs."""
+    return seal(secrets.token_urlsafe(12))
+
+
+def redeem_refused_record(*, actor: Actor, result: RedeemResult, channel: str, token: str = "",
+                          username: str = "", **details: Any) -> RedeemResult:
+    """Audit a refusal decided outside the service (bad JSON, rate limit) and return it."""
+    audit_record(actor=actor, action=AuditAction.REDEEM_REFUSED, enrollment_token=token[:MAX_TOKEN],
+                 target_username=username[:MAX_USERNAME],
+                 details={"reason": result.error, "channel": channel, **details})
+    return result
+
+
+def enrollment_redeem(
+    *,
+    token: str | None = None,
+    username: str | None = None,
+    otp: str | None,
+    device: DeviceFacts,
+    actor: Actor,
+    channel: str = "api",
+) -> RedeemResult:
+    """Complete a pending enrollment named by ``token`` (or by ``username``: that user's oldest
+    active one) with ``otp``. ``otp=None`` means the OTP was not asked for, which only the
+    activation link allows and only while Simple Enrollment does not ask for it.
+
+    Every call writes an audit entry (DEVICE_ENROLLED, OTP_FAILED, ENROLLMENT_LOCKED or
+    REDEEM_REFUSED) with the actor's IP and user agent."""
+    token = (token or "").strip()
+    username = (username or "").strip()
+    problem = _input_problem(token, username, otp, device)
+    if problem:
+        return redeem_refused_record(actor=actor, result=bad_request(problem), channel=channel, token=token,
+                                     username=username)
+    details: dict[str, Any] = {"channel": channel, "platform": device.platform}
+    with transaction.atomic():
+        if token:
+            return _redeem_token(token, otp, device, actor, details)
+        return _redeem_username(username, otp or "", device, actor, details)
+
+
+def _input_problem(token: str, username: str, otp: str | None, device: DeviceFacts) -> str:
+    if bool(token) == bool(username):
+        return "Give either a token or a username."
+    if len(token) > MAX_TOKEN or len(username) > MAX_USERNAME:
+        return "The token or username is too long."
+    if otp is not None and (not otp.strip() or len(otp) > MAX_OTP):
+        return "The OTP is missing or too long."
+    if otp is None and (username or PortalSettings.load().ask_otp_on_activation):
+        return "The OTP is required."
+    return device.problem()
+
+
+def _redeem_token(token: str, otp: str | None, device: DeviceFacts, actor: Actor,
+                  details: dict[str, Any]) -> RedeemResult:
+    enrollment = PendingEnrollment.objects.select_for_update().filter(token=token).first()
+    if enrollment is None:
+        result = USED_UP if Device.objects.filter(enrollment_token=token).exists() else UNKNOWN
+        return _refuse(actor, result, token, "", details)
+    refusal = _state_refusal(enrollment)
+    if refusal is not None:
+        return _refuse(actor, refusal, token, enrollment.username, details)
+    if otp is not None and not otp_matches(enrollment.otp_ciphertext, otp):
+        left = _count_failure(enrollment, actor, details)
+        return RedeemResult(status=401, error="wrong_otp", attempts_left=left,
+                            detail=f"The OTP is not correct. {left} attempt{'s' if left != 1 else ''} left.")
+    return _complete(enrollment, device, actor, details)
+
+
+def _redeem_username(username: str, otp: str, device: DeviceFacts, actor: Actor,
+                     details: dict[str, Any]) -> RedeemResult:
+    details = {**details, "by": "username"}
+    enrollment = _oldest_for_username(username)
+    if enrollment is None:
+        # Do what a wrong OTP does (compare, read the policy, audit) so both take about as long.
+        otp_matches(_decoy_ciphertext(), otp)
+        OtpPolicy.load()
+        return _refuse(actor, INVALID_CREDENTIALS, "", username, {**details, "reason_detail": "unknown_username"},
+                       action=AuditAction.OTP_FAILED)
+    if not otp_matches(enrollment.otp_ciphertext, otp):
+        if enrollment.state == State.ACTIVE and not _past_expiry(enrollment):
+            _count_failure(enrollment, actor, details)
+        else:
+            audit_record(actor=actor, action=AuditAction.OTP_FAILED, enrollment_token=enrollment.token,
+                         target_username=username, details={**details, "state": enrollment.state})
+        return INVALID_CREDENTIALS
+    refusal = _state_refusal(enrollment)
+    if refusal is not None:
+        return _refuse(actor, refusal, enrollment.token, username, details)
+    return _complete(enrollment, device, actor, details)
+
+
+def _oldest_for_username(username: str) -> PendingEnrollment | None:
+    """The user's oldest usable enrollment; failing that the oldest locked or expired one (so
+    the right OTP can be told why it is refused)."""
+    mine = PendingEnrollment.objects.select_for_update().filter(username=username).order_by("created_at", "id")
+    usable = mine.filter(state=State.ACTIVE).filter(
+        Q(otp_expires_at__isnull=True) | Q(otp_expires_at__gt=timezone.now())
+    )
+    return usable.first() or mine.first()
+
+
+def _past_expiry(enrollment: PendingEnrollment) -> bool:
+    return enrollment.otp_expires_at is not None and enrollment.otp_expires_at <= timezone.now()
+
+
+def _state_refusal(enrollment: PendingEnrollment) -> RedeemResult | None:
+    if enrollment.state == State.LOCKED:
+        return LOCKED
+    if enrollment.state == State.EXPIRED or _past_expiry(enrollment):
+        return EXPIRED
+    if enrollment.uses_remaining < 1:
+        return USED_UP
+    return None
+
+
+def _count_failure(enrollment: PendingEnrollment, actor: Actor, details: dict[str, Any]) -> int:
+    """One more wrong OTP; locks the entry when it reaches the policy's maximum. Returns the
+    attempts left."""
+    max_attempts = OtpPolicy.load().max_attempts
+    enrollment.failed_attempts += 1
+    left = max(0, max_attempts - enrollment.failed_attempts)
+    fields = ["failed_attempts"]
+    if left == 0:
+        enrollment.state = State.LOCKED
+        enrollment.locked_at = timezone.now()
+        fields += ["state", "locked_at"]
+    enrollment.save(update_fields=fields)
+    audit_record(actor=actor, action=AuditAction.OTP_FAILED, enrollment_token=enrollment.token,
+                 target_username=enrollment.username,
+                 details={**details, "failed_attempts": enrollment.failed_attempts, "attempts_left": left})
+    if left == 0:
+        audit_record(actor=actor, action=AuditAction.ENROLLMENT_LOCKED, enrollment_token=enrollment.token,
+                     target_username=enrollment.username,
+                     details={**details, "failed_attempts": enrollment.failed_attempts})
+    return left
+
+
+def _complete(enrollment: PendingEnrollment, device: DeviceFacts, actor: Actor,
+              details: dict[str, Any]) -> RedeemResult:
+    if enrollment.reserved_licences < 1:
+        return _refuse(actor, NO_LICENCE, enrollment.token, enrollment.username, details)
+    record = Device.objects.create(
+        username=enrollment.username,
+        user_type=enrollment.user_type,
+        end_user=enrollment.end_user,
+        platform=device.platform,
+        serial_number=device.serial_number.strip(),
+        model=device.model.strip(),
+        os_version=device.os_version.strip(),
+        ownership=enrollment.ownership,
+        enrollment_token=enrollment.token,
+        source=enrollment.source,
+    )
+    licence_consume(actor=actor, enrollment_token=enrollment.token, username=enrollment.username,
+                    note=f"device {record.public_id}")
+    enrollment.uses_remaining -= 1
+    enrollment.reserved_licences -= 1
+    enrollment.failed_attempts = 0
+    if enrollment.uses_remaining == 0:
+        enrollment.delete()
+    else:
+        enrollment.save(update_fields=["uses_remaining", "reserved_licences", "failed_attempts"])
+    audit_record(actor=actor, action=AuditAction.DEVICE_ENROLLED, enrollment_token=enrollment.token,
+                 target_username=enrollment.username,
+                 details={**details, "device_id": str(record.public_id), "serial_number": record.serial_number,
+                          "model": record.model, "os_version": record.os_version,
+                          "remaining_uses": enrollment.uses_remaining})
+    return RedeemResult(status=201, device=record, username=enrollment.username, ownership=enrollment.ownership,
+                        remaining_uses=enrollment.uses_remaining)
+
+
+def _refuse(actor: Actor, result: RedeemResult, token: str, username: str, details: dict[str, Any],
+            action: AuditAction = AuditAction.REDEEM_REFUSED) -> RedeemResult:
+    audit_record(actor=actor, action=action, enrollment_token=token, target_username=username,
+                 details={**details, "reason": result.error})
+    return result

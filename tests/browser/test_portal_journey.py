@@ -1,0 +1,44 @@
+"""In the browser: an end user signs in to the portal, starts an enrollment and gets link, OTP, QR."""
+
+import pytest
+from django.core.cache import cache
+
+from accounts.models import EndUser
+from enrollment.models import PendingEnrollment, Source
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():  # type: ignore[no-untyped-def]
+    """Rate-limit and throttle counters of earlier tests (same process, same IP) must not count."""
+    cache.clear()
+
+
+def test_an_end_user_goes_from_sign_in_to_link_otp_and_qr(live_server, page, licences):
+    user = EndUser(username="eve", email="eve@example.com")
+    user.set_password(PASSWORD)
+    user.save()
+
+    page.goto(f"{live_server.url}/portal/")
+    page.get_by_label("Username").fill("eve")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/portal/")
+    page.get_by_label("Mobile").fill("+49 171 2345678")
+    page.get_by_label("Ownership").select_option("corporate")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url(f"{live_server.url}/portal/enrollments/**")
+
+    enrollment = PendingEnrollment.objects.get()
+    assert (enrollment.source, enrollment.mobile, enrollment.ownership) == (Source.SELF, "+491712345678", "corporate")
+    assert page.get_by_role("heading", level=1).inner_text() == "Your enrollment"
+    assert page.get_by_test_id("activation-link").inner_text().endswith(f"/enroll/{enrollment.token}/")
+    otp = page.get_by_test_id("otp").inner_text()
+    from enrollment.otp import otp_matches
+
+    assert otp_matches(enrollment.otp_ciphertext, otp)
+    qr = page.get_by_test_id("qr")
+    qr.wait_for()
+    assert page.evaluate("img => img.complete && img.naturalWidth > 0", qr.element_handle())

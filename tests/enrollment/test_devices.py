@@ -1,0 +1,57 @@
+"""Devices (/devices/): every role sees enrolled devices, with search and pagination."""
+
+import pytest
+
+from enrollment.models import Device
+from tests.conftest import client_for
+
+pytestmark = [pytest.mark.django_db]
+
+
+def device(username: str, **extra: str) -> Device:
+    return Device.objects.create(username=username, platform=extra.pop("platform", "android"),
+                                 enrollment_token=extra.pop("token", "t" * 32), source="single", **extra)
+
+
+@pytest.mark.smoke
+def test_every_role_sees_the_devices(cast):
+    device("alice", serial_number="SN-1", model="Pixel 8", os_version="14")
+    for role in ("admin", "super_helpdesk", "helpdesk"):
+        response = client_for(cast[role]).get("/devices/")
+        assert response.status_code == 200
+        assert b"alice" in response.content and b"SN-1" in response.content and b"Pixel 8" in response.content
+
+
+def test_users_without_the_permission_are_refused(outsider):
+    assert client_for(outsider).get("/devices/").status_code == 403
+
+
+def test_it_searches_by_user_serial_and_model(helpdesk_user):
+    device("alice", serial_number="AAA")
+    device("bob", serial_number="BBB", model="Galaxy S24")
+    client = client_for(helpdesk_user)
+    assert [d.username for d in client.get("/devices/", {"q": "bbb"}).context["page"]] == ["bob"]
+    assert [d.username for d in client.get("/devices/", {"q": "galaxy"}).context["page"]] == ["bob"]
+    assert [d.username for d in client.get("/devices/", {"q": "ali"}).context["page"]] == ["alice"]
+
+
+def test_it_filters_by_platform(helpdesk_user):
+    device("alice", platform="ios")
+    device("bob", platform="windows")
+    page = client_for(helpdesk_user).get("/devices/", {"platform": "windows"}).context["page"]
+    assert [d.username for d in page] == ["bob"]
+
+
+def test_it_pages(helpdesk_user, settings):
+    settings.PENDING_LIST_PAGE_SIZE = 2
+    for n in range(5):
+        device(f"user{n}")
+    client = client_for(helpdesk_user)
+    assert len(client.get("/devices/").context["page"]) == 2
+    last = client.get("/devices/", {"page": 3}).context["page"]
+    assert last.number == 3 and len(last) == 1
+    assert client.get("/devices/", {"page": "999"}).context["page"].number == 3
+
+
+def test_the_nav_shows_devices(helpdesk_user):
+    assert b'href="/devices/"' in client_for(helpdesk_user).get("/devices/pending/").content
