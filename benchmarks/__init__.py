@@ -1,0 +1,1 @@
+"""Benchmarks (SPEC "Performance"): scripts run by hand, never by the test suite."""
