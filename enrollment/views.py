@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import console_view
@@ -73,7 +74,9 @@ def pending_qr(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
         audit_record(actor=Actor.from_request(request), action=AuditAction.QR_DOWNLOADED,
                      enrollment_token=enrollment.token, target_username=enrollment.username,
                      details={"format": fmt})
-        response["Content-Disposition"] = f'attachment; filename="enrollment-{enrollment.username}.{fmt}"'
+        # The username may hold quotes or non-ASCII letters: let Django quote and encode it.
+        filename = f"enrollment-{enrollment.username}.{fmt}"
+        response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 

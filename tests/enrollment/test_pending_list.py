@@ -1,20 +1,133 @@
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from enrollment.models import PendingEnrollment, Source, State
+from enrollment.otp import OtpRule
 from tests.conftest import client_for
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db]
+
+SORT_FIELDS = {"username": "username", "mobile": "mobile", "expires": "otp_expires_at",
+               "created": "created_at", "source": "source", "state": "state"}
 
 
+@pytest.mark.smoke
 def test_it_lists_pending_enrollments_for_a_helpdesk_user(make_pending, helpdesk_user):
     made = make_pending("alice", mobile="+491712345678")
     response = client_for(helpdesk_user).get("/devices/pending/")
     assert response.status_code == 200
-    assert b"alice" in response.content
-    assert made.enrollment.token.encode() in response.content
+    html = response.content.decode()
+    assert "alice" in html and "+491712345678" in html
+    assert made.enrollment.token in html
+    for column in ("View OTP", "Username", "Mobile", "OTP Expires", "Token", "Reset OTP", "Delete", "Source", "State"):
+        assert f">{column}<" in html or f">{column} " in html or f"{column}</a>" in html, column
+    assert made.otp not in html
 
 
+@pytest.mark.smoke
 def test_it_finds_an_enrollment_by_search(make_pending, helpdesk_user):
     make_pending("alice")
     make_pending("bob")
     response = client_for(helpdesk_user).get("/devices/pending/", {"q": "ali"})
     assert [e.username for e in response.context["page"].rows] == ["alice"]
+
+
+def test_it_searches_by_mobile_and_by_token_prefix(make_pending, helpdesk_user):
+    make_pending("alice", mobile="+491711111111")
+    bob = make_pending("bob", mobile="+491722222222").enrollment
+    client = client_for(helpdesk_user)
+    assert [e.username for e in client.get("/devices/pending/", {"q": "1722"}).context["page"].rows] == ["bob"]
+    by_token = client.get("/devices/pending/", {"q": bob.token[:10]}).context["page"].rows
+    assert [e.username for e in by_token] == ["bob"]
+    # A token matches by its start only.
+    assert client.get("/devices/pending/", {"q": bob.token[5:15]}).context["page"].count == 0
+
+
+def test_it_filters_by_source_and_state(make_pending, helpdesk_user):
+    make_pending("alice", source=Source.SINGLE)
+    make_pending("bob", source=Source.BULK)
+    carol = make_pending("carol", source=Source.BULK).enrollment
+    PendingEnrollment.objects.filter(pk=carol.pk).update(state=State.LOCKED)
+    client = client_for(helpdesk_user)
+
+    def names(**params):
+        return sorted(e.username for e in client.get("/devices/pending/", params).context["page"].rows)
+
+    assert names(source="bulk") == ["bob", "carol"]
+    assert names(state="locked") == ["carol"]
+    assert names(source="bulk", state="active") == ["bob"]
+    assert names(source="nonsense") == ["alice", "bob", "carol"]
+
+
+@pytest.fixture
+def varied(make_pending):
+    """Five enrollments whose every sortable column differs."""
+    now = timezone.now()
+    rows = []
+    for i, (name, mobile, source, state) in enumerate([
+        ("dave", "+491700000004", Source.QR, State.ACTIVE),
+        ("alice", "+491700000009", Source.BULK, State.LOCKED),
+        ("eve", "+491700000001", Source.SELF, State.EXPIRED),
+        ("carol", "+491700000007", Source.SINGLE, State.ACTIVE),
+        ("bob", "+491700000002", Source.BULK, State.ACTIVE),
+    ]):
+        rule = OtpRule(validity_hours=10 + (i * 7) % 5)
+        e = make_pending(name, mobile=mobile, source=source, otp_rule=rule).enrollment
+        PendingEnrollment.objects.filter(pk=e.pk).update(state=state, created_at=now - timedelta(minutes=(i * 3) % 5))
+        rows.append(e.pk)
+    return list(PendingEnrollment.objects.filter(pk__in=rows))
+
+
+@pytest.mark.parametrize("key", list(SORT_FIELDS))
+@pytest.mark.parametrize("descending", [False, True])
+def test_it_sorts_each_column_both_ways(varied, helpdesk_user, key, descending):
+    field = SORT_FIELDS[key]
+    expected = sorted(varied, key=lambda e: (getattr(e, field), e.pk), reverse=descending)
+    sort = f"-{key}" if descending else key
+    rows = client_for(helpdesk_user).get("/devices/pending/", {"sort": sort}).context["page"].rows
+    assert [e.username for e in rows] == [e.username for e in expected]
+
+
+@pytest.fixture
+def seven(make_pending, settings):
+    settings.PENDING_LIST_PAGE_SIZE = 3
+    for name in ["g", "c", "a", "e", "b", "f", "d"]:
+        make_pending(f"user-{name}")
+
+
+@pytest.mark.parametrize(("sort", "page", "expected"), [
+    ("username", 1, ["a", "b", "c"]),
+    ("username", 2, ["d", "e", "f"]),
+    ("username", 3, ["g"]),
+    ("-username", 1, ["g", "f", "e"]),
+    ("-username", 3, ["a"]),
+    ("username", 99, ["g"]),
+    ("username", 0, ["a", "b", "c"]),
+])
+def test_pages_hold_the_right_rows_in_the_right_order(seven, helpdesk_user, sort, page, expected):
+    response = client_for(helpdesk_user).get("/devices/pending/", {"sort": sort, "page": page})
+    result = response.context["page"]
+    assert [e.username.removeprefix("user-") for e in result.rows] == expected
+    assert (result.count, result.num_pages) == (7, 3)
+
+
+def test_the_last_page_says_which_rows_it_shows_and_links_back(seven, helpdesk_user):
+    response = client_for(helpdesk_user).get("/devices/pending/", {"sort": "username", "page": "3"})
+    html = response.content.decode()
+    assert "7 pending enrollments, showing 7–7." in html
+    assert "Page 3 of 3" in html
+    assert 'rel="prev"' in html and 'rel="next"' not in html
+
+
+def test_a_non_numeric_page_shows_the_first_page(seven, helpdesk_user):
+    page = client_for(helpdesk_user).get("/devices/pending/", {"page": "x", "sort": "username"}).context["page"]
+    assert page.number == 1
+
+
+def test_an_unknown_sort_falls_back_to_newest_first(make_pending, helpdesk_user):
+    make_pending("first")
+    make_pending("second")
+    rows = client_for(helpdesk_user).get("/devices/pending/", {"sort": "otp_ciphertext"}).context["page"].rows
+    assert [e.username for e in rows] == ["second", "first"]

@@ -1,0 +1,61 @@
+import csv
+import io
+
+import pytest
+
+from audit.actor import Actor
+from audit.models import AuditAction
+from audit.services import audit_record
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def entries(admin_user, helpdesk_user):
+    audit_record(actor=Actor.for_user(admin_user), action=AuditAction.OTP_VIEWED, enrollment_token="abc" + "x" * 29,
+                 target_username="alice")
+    audit_record(actor=Actor.for_user(helpdesk_user), action=AuditAction.OTP_RESET, enrollment_token="def" + "y" * 29,
+                 target_username="bob")
+    audit_record(actor=Actor.for_user(helpdesk_user), action=AuditAction.ENROLLMENT_DELETED,
+                 target_username="=HYPERLINK(\"http://evil\")", details={"note": "+danger"})
+
+
+def _rows(client, **params):
+    return [(e.actor_name, e.action, e.target_username) for e in client.get("/audit/", params).context["page"]]
+
+
+@pytest.mark.smoke
+def test_the_audit_page_lists_entries_newest_first(entries, super_helpdesk_user):
+    rows = _rows(client_for(super_helpdesk_user))
+    assert [r[1] for r in rows] == ["enrollment_deleted", "otp_reset", "otp_viewed"]
+
+
+def test_the_audit_page_filters_by_actor_action_username_token_and_date(entries, admin_user):
+    from django.utils import timezone
+
+    client = client_for(admin_user)
+    assert _rows(client, actor="ad") == [("ada", "otp_viewed", "alice")]
+    assert _rows(client, action="otp_reset") == [("hal", "otp_reset", "bob")]
+    assert _rows(client, q="bo") == [("hal", "otp_reset", "bob")]
+    assert _rows(client, q="abc") == [("ada", "otp_viewed", "alice")]
+    today = timezone.now().date().isoformat()
+    assert len(_rows(client, date_from=today, date_to=today)) == 3
+    assert _rows(client, date_to="2000-01-01") == []
+    assert len(_rows(client, action="not-an-action", date_from="garbage")) == 3
+
+
+@pytest.mark.smoke
+def test_the_export_is_utf8_csv_with_a_bom_and_escapes_formulas(entries, admin_user):
+    response = client_for(admin_user).get("/audit/export.csv", {"actor": "hal"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="audit-')
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0] == ["time", "actor", "action", "enrollment_token", "username", "ip", "details"]
+    assert [(r[1], r[2]) for r in rows[1:]] == [("hal", "enrollment_deleted"), ("hal", "otp_reset")]
+    deleted = rows[1]
+    assert deleted[4] == "'=HYPERLINK(\"http://evil\")"
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows[1:] for cell in row)

@@ -1,0 +1,216 @@
+"""Every console URL refuses anonymous visitors and users without its permission.
+
+The walk reads the project's URL patterns at collection time, so URLs added later are checked
+without editing this file. A new URL kwarg other than ``token`` or ``pk`` fails with a message
+naming the pattern: add a sample for it to ``SAMPLE_KWARGS`` below.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from accounts.models import User
+from tests.conftest import client_for
+
+# Reached without signing in: matched by path prefix ("" is the home redirect, exactly "/").
+PUBLIC_EXACT = {"/"}
+PUBLIC_PREFIXES = ("/healthz", "/login/", "/logout/", "/portal/", "/enroll/", "/api/", "/static/")
+
+
+@dataclass(frozen=True)
+class SampleContext:
+    token: str
+    users: dict[str, User]
+
+
+# kwarg name -> how to get a sample value. ``pk`` prefers an object the namespace is about.
+PK_BY_NAMESPACE: dict[str, Callable[[SampleContext], int]] = {
+    "accounts": lambda ctx: ctx.users["helpdesk"].pk,
+}
+SAMPLE_KWARGS: dict[str, Callable[[SampleContext, "ConsoleUrl"], Any]] = {
+    "token": lambda ctx, url: ctx.token,
+    "pk": lambda ctx, url: PK_BY_NAMESPACE.get(url.namespace, lambda _: 1)(ctx),
+}
+
+
+@dataclass(frozen=True)
+class ConsoleUrl:
+    """One URL pattern of the project, flattened through its includes."""
+
+    route: str  # the concatenated route, e.g. "devices/pending/<token:token>/"
+    name: str  # "namespace:name", or the route when unnamed
+    namespace: str
+    pattern: URLPattern
+    kwargs: tuple[str, ...]  # the kwargs the URL needs (defaults excluded)
+
+    @property
+    def view(self) -> Callable[..., Any]:
+        return self.pattern.callback  # type: ignore[return-value]
+
+    @property
+    def path_prefix(self) -> str:
+        return "/" + self.route.lstrip("^")
+
+    def is_public(self) -> bool:
+        prefix = self.path_prefix
+        return prefix in PUBLIC_EXACT or prefix.startswith(PUBLIC_PREFIXES)
+
+    def build(self, ctx: SampleContext) -> str:
+        missing = [k for k in self.kwargs if k not in SAMPLE_KWARGS]
+        if missing:
+            pytest.fail(
+                f"URL pattern {self.name!r} ({self.route}) takes {missing}: add a sample for it to "
+                "SAMPLE_KWARGS in tests/test_urls_permissions.py"
+            )
+        values = {k: SAMPLE_KWARGS[k](ctx, self) for k in self.kwargs}
+        route = self.route
+        for key, value in values.items():
+            # path() converters: "<conv:key>" or "<key>".
+            for placeholder in [p for p in _placeholders(route) if p.split(":")[-1] == key]:
+                route = route.replace(f"<{placeholder}>", str(value))
+        if "<" in route or "(" in route or "^" in route.lstrip("^"):
+            pytest.fail(f"Cannot build a sample URL for {self.name!r} from {self.route!r}")
+        return "/" + route.lstrip("^").rstrip("$").replace("\\", "")
+
+
+def _placeholders(route: str) -> list[str]:
+    found, start = [], route.find("<")
+    while start != -1:
+        end = route.find(">", start)
+        found.append(route[start + 1 : end])
+        start = route.find("<", end)
+    return found
+
+
+def _kwargs_of(pattern: URLPattern | URLResolver) -> list[str]:
+    inner = pattern.pattern
+    converters = getattr(inner, "converters", None)
+    if converters:
+        return list(converters)
+    regex = getattr(inner, "regex", None)
+    return list(regex.groupindex) if regex is not None else []
+
+
+def walk(
+    patterns: list[Any] | None = None, prefix: str = "", namespace: str = "", inherited: tuple[str, ...] = ()
+) -> Iterator[ConsoleUrl]:
+    """Every endpoint pattern under the root URLconf, recursively through includes."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        kwargs = inherited + tuple(_kwargs_of(entry))
+        if isinstance(entry, URLResolver):
+            ns = ":".join(n for n in (namespace, entry.namespace or "") if n)
+            yield from walk(entry.url_patterns, route, ns, kwargs)
+        else:
+            needed = tuple(k for k in kwargs if k not in (entry.default_args or {}))
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else (entry.name or route)
+            yield ConsoleUrl(route=route, name=name, namespace=namespace, pattern=entry, kwargs=needed)
+
+
+ALL_URLS = list(walk())
+CONSOLE_URLS = [u for u in ALL_URLS if not u.is_public()]
+
+
+@pytest.fixture
+def sample(cast: dict[str, User], make_pending) -> SampleContext:  # type: ignore[no-untyped-def]
+    return SampleContext(token=make_pending("walker").enrollment.token, users=cast)
+
+
+def test_the_walk_finds_the_console_urls_of_the_foundation() -> None:
+    names = {u.name for u in CONSOLE_URLS}
+    assert {"enrollment:pending_list", "enrollment:pending_detail", "enrollment:pending_reset",
+            "enrollment:pending_delete", "enrollment:pending_delete_many", "enrollment:settings_otp_policy",
+            "enrollment:settings_general", "licensing:overview", "audit:list", "audit:export",
+            "accounts:user_list", "accounts:user_edit"} <= names
+    assert {"home", "login", "logout", "healthz"} <= {u.name for u in ALL_URLS if u.is_public()}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", CONSOLE_URLS, ids=[u.name for u in CONSOLE_URLS])
+def test_every_console_url_needs_sign_in_and_its_permission(url: ConsoleUrl, sample: SampleContext) -> None:
+    perms = getattr(url.view, "required_permissions", None)
+    assert perms is not None, (
+        f"{url.name} ({url.route}) is a console URL but its view is not wrapped in accounts.access.console_view"
+    )
+    path = url.build(sample)
+    problems = []
+
+    for method in ("get", "post"):
+        response = getattr(client_for(None), method)(path)
+        if not (response.status_code == 302 and response["Location"].startswith("/login/")):
+            problems.append(
+                f"anonymous {method.upper()} {path}: {response.status_code}, expected a redirect to /login/")
+
+    outsider = client_for(sample.users["outsider"])
+    for method in ("get", "post"):
+        status = getattr(outsider, method)(path).status_code
+        if status != 403:
+            problems.append(f"outsider {method.upper()} {path}: {status}, expected 403")
+
+    for role in ("admin", "super_helpdesk", "helpdesk"):
+        user = sample.users[role]
+        status = client_for(user).get(path).status_code
+        if user.has_perms(perms):
+            if status == 403 or status >= 500:
+                problems.append(f"{role} (holds {perms}) GET {path}: {status}, expected allowed (<500, not 403)")
+        elif status != 403:
+            problems.append(f"{role} (lacks some of {perms}) GET {path}: {status}, expected 403")
+
+    assert not problems, "\n".join(problems)
+
+
+def test_an_unknown_url_kwarg_fails_with_a_message_naming_the_pattern() -> None:
+    from django.urls import path
+
+    pattern = path("widgets/<slug:widget>/", lambda request, widget: None, name="widget_detail")
+    (url,) = list(walk([pattern], namespace="gadgets"))
+    with pytest.raises(pytest.fail.Exception, match="gadgets:widget_detail.*widget"):
+        url.build(SampleContext(token="t" * 32, users={}))
+
+
+# SPEC "People and roles", spelled out.
+ADMIN_ONLY = ["/settings/otp-policy/", "/settings/general/", "/licenses/", "/settings/users/",
+              "/settings/users/new/"]
+
+
+@pytest.mark.django_db
+@pytest.mark.smoke
+@pytest.mark.parametrize("path", ADMIN_ONLY + ["/audit/"])
+def test_a_helpdesk_user_is_refused_settings_licences_audit_and_users(path: str, helpdesk_user: User) -> None:
+    assert client_for(helpdesk_user).get(path).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ADMIN_ONLY)
+def test_a_super_helpdesk_user_is_refused_settings_licences_and_users(path: str, super_helpdesk_user: User) -> None:
+    assert client_for(super_helpdesk_user).get(path).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_super_helpdesk_user_reads_the_audit_log(super_helpdesk_user: User) -> None:
+    assert client_for(super_helpdesk_user).get("/audit/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.smoke
+def test_an_administrator_reaches_every_page(admin_user: User, make_pending) -> None:  # type: ignore[no-untyped-def]
+    token = make_pending("alice").enrollment.token
+    client = client_for(admin_user)
+    pages = ["/devices/pending/", f"/devices/pending/{token}/", f"/devices/pending/{token}/reset/",
+             f"/devices/pending/{token}/delete/", f"/devices/pending/{token}/qr.png", "/audit/",
+             f"/settings/users/{admin_user.pk}/", *ADMIN_ONLY]
+    assert {p: client.get(p).status_code for p in pages} == {p: 200 for p in pages}
+
+
+@pytest.mark.django_db
+def test_a_helpdesk_user_reaches_the_pending_list_and_its_actions(helpdesk_user: User, make_pending) -> None:  # type: ignore[no-untyped-def]
+    token = make_pending("alice").enrollment.token
+    client = client_for(helpdesk_user)
+    pages = ["/devices/pending/", f"/devices/pending/{token}/", f"/devices/pending/{token}/reset/",
+             f"/devices/pending/{token}/delete/"]
+    assert {p: client.get(p).status_code for p in pages} == {p: 200 for p in pages}
