@@ -1,0 +1,242 @@
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from accounts.models import UserType
+from enrollment.models import OtpContent
+from enrollment.otp import MAX_LENGTH, MIN_LENGTH, OtpRule
+from provisioning.models import DpcSettings, EnrollmentOption, NetworkType, WifiSecurity
+from provisioning.qr.checksums import ChecksumError, sha256_to_base64url
+from provisioning.qr.payload import WifiNetwork
+from provisioning.qr.services import QrSpec
+from provisioning.qr.validation import (
+    clean_component_name,
+    clean_locale,
+    clean_security,
+    clean_ssid,
+    clean_time_zone,
+    clean_wifi_password,
+)
+
+CUSTOM_LOCALE = "custom"
+LOCALES = [
+    ("en_US", "English (en_US)"),
+    ("en_GB", "English, United Kingdom (en_GB)"),
+    ("de_DE", "German (de_DE)"),
+    ("de_CH", "German, Switzerland (de_CH)"),
+    ("fr_FR", "French (fr_FR)"),
+    ("fr_CH", "French, Switzerland (fr_CH)"),
+    ("it_IT", "Italian (it_IT)"),
+    ("it_CH", "Italian, Switzerland (it_CH)"),
+    ("es_ES", "Spanish (es_ES)"),
+    ("nl_NL", "Dutch (nl_NL)"),
+    (CUSTOM_LOCALE, "Custom…"),
+]
+
+
+class DpcSettingsForm(forms.ModelForm[DpcSettings]):
+    """Admin > Companion app. Checksums are accepted as apksigner prints them (hex, colons
+    allowed) or as base64url, and stored as padded URL-safe base64."""
+
+    class Meta:
+        model = DpcSettings
+        fields = ["component_name", "download_url", "signature_checksum", "package_checksum", "default_locale",
+                  "time_zone"]
+        help_texts = {
+            "component_name": "The DeviceAdminReceiver in the APK: com.example.companion/.AdminReceiver",
+            "download_url": "Where devices download the APK; https (http works, but is not protected).",
+            "signature_checksum": "apksigner verify --print-certs: \"Signer #1 certificate SHA-256 digest\" "
+                                  "(hex, colons allowed) or URL-safe base64.",
+            "package_checksum": "SHA-256 of the whole APK file. Changes with every build and wins over the "
+                                "signature checksum on the device; leave empty unless you need it.",
+            "default_locale": "language_COUNTRY, e.g. en_US",
+            "time_zone": "IANA time zone, e.g. Europe/Berlin",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Entered forms (hex with colons: 95 characters) are longer than the stored 44.
+        for name in ("signature_checksum", "package_checksum"):
+            field = self.fields[name]
+            assert isinstance(field, forms.CharField)
+            field.max_length = 200
+            field.validators = []
+            field.widget.attrs["maxlength"] = "200"
+        for name in ("component_name", "download_url", "signature_checksum"):
+            self.fields[name].required = True
+        self.warnings: list[str] = []
+
+    def clean_component_name(self) -> str:
+        return clean_component_name(self.cleaned_data["component_name"])
+
+    def clean_download_url(self) -> str:
+        url: str = self.cleaned_data["download_url"].strip()
+        if not url.startswith(("https://", "http://")):
+            raise ValidationError("The APK download URL must start with https:// (or http://).")
+        if url.startswith("http://"):
+            self.warnings.append("The APK download URL uses http: the APK travels unencrypted. Prefer https.")
+        return url
+
+    def _checksum(self, name: str) -> str:
+        value: str = self.cleaned_data.get(name, "") or ""
+        if not value.strip():
+            return ""
+        try:
+            return sha256_to_base64url(value)
+        except ChecksumError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    def clean_signature_checksum(self) -> str:
+        return self._checksum("signature_checksum")
+
+    def clean_package_checksum(self) -> str:
+        return self._checksum("package_checksum")
+
+    def clean_default_locale(self) -> str:
+        return clean_locale(self.cleaned_data["default_locale"])
+
+    def clean_time_zone(self) -> str:
+        return clean_time_zone(self.cleaned_data["time_zone"])
+
+
+class QrProvisioningForm(forms.Form):
+    option = forms.ChoiceField(label="Enrollment Option", choices=EnrollmentOption.choices,
+                               widget=forms.RadioSelect, initial=EnrollmentOption.SELF_SERVICE_PORTAL)
+    # Automatic Provisioning
+    user_type = forms.ChoiceField(label="User Type", choices=[(UserType.LOCAL, "Local"), (UserType.LDAP, "LDAP")],
+                                  widget=forms.RadioSelect, initial=UserType.LOCAL, required=False)
+    ldap_username = forms.CharField(label="Your LDAP username", max_length=150, required=False,
+                                    help_text="LDAP users only: your administrative LDAP credentials.")
+    ldap_password = forms.CharField(label="Your LDAP password", required=False, strip=False,
+                                    widget=forms.PasswordInput(render_value=False))
+    username = forms.CharField(label="Username", max_length=150, required=False)
+    usage_count = forms.IntegerField(label="Usage Count", min_value=1, initial=1, required=False,
+                                     help_text="How many devices may enroll with this code; each reserves a licence.")
+    define_otp = forms.BooleanField(label="Define OTP", required=False,
+                                    help_text="Override the OTP policy for this code.")
+    otp_content = forms.ChoiceField(label="Content", choices=OtpContent.choices, required=False)
+    otp_length = forms.IntegerField(label="Length", min_value=MIN_LENGTH, max_value=MAX_LENGTH, required=False)
+    otp_validity_hours = forms.IntegerField(label="Validity (hours)", min_value=1, max_value=24 * 365,
+                                            required=False)
+    otp_unlimited = forms.BooleanField(label="Unlimited validity", required=False)
+    send_to_user = forms.BooleanField(label="Send QR-Code to User", required=False)
+    # Both options
+    locale = forms.ChoiceField(label="Localization", choices=LOCALES)
+    custom_locale = forms.CharField(label="Custom localization", max_length=10, required=False,
+                                    help_text="language_COUNTRY, e.g. pt_BR")
+    network_type = forms.ChoiceField(label="Network Type", choices=NetworkType.choices, widget=forms.RadioSelect,
+                                     initial=NetworkType.WIFI)
+    wifi_ssid = forms.CharField(label="SSID", max_length=64, required=False, strip=False)
+    wifi_security = forms.ChoiceField(label="Security", choices=WifiSecurity.choices, required=False,
+                                      initial=WifiSecurity.WPA)
+    wifi_password = forms.CharField(label="Password", max_length=128, required=False, strip=False,
+                                    widget=forms.PasswordInput(render_value=True))
+    wifi_hidden = forms.BooleanField(label="Hidden network", required=False)
+    notify_alternative = forms.BooleanField(label="Send Notification to Alternative Address", required=False)
+    alternative_email = forms.EmailField(label="Alternative email address", required=False)
+
+    def __init__(self, *args: Any, remaining_licences: int, default_locale: str = "en_US", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.remaining_licences = remaining_licences
+        self.fields["usage_count"].help_text += f" {remaining_licences} licence(s) remaining."
+        known = {code for code, _ in LOCALES}
+        if default_locale in known:
+            self.fields["locale"].initial = default_locale
+        else:
+            self.fields["locale"].initial = CUSTOM_LOCALE
+            self.fields["custom_locale"].initial = default_locale
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        automatic = data.get("option") == EnrollmentOption.AUTOMATIC
+        if automatic:
+            self._clean_automatic(data)
+        self._clean_locale(data)
+        if data.get("network_type") == NetworkType.WIFI:
+            self._clean_wifi(data)
+        if data.get("notify_alternative") and not data.get("alternative_email"):
+            if "alternative_email" not in self.errors:
+                self.add_error("alternative_email", "Enter the alternative email address.")
+        return data
+
+    def _clean_automatic(self, data: dict[str, Any]) -> None:
+        username = (data.get("username") or "").strip()
+        data["username"] = username
+        if not username:
+            self.add_error("username", "Enter the username the devices enroll for.")
+        count = data.get("usage_count")
+        if count is None and "usage_count" not in self.errors:
+            self.add_error("usage_count", "Enter a usage count.")
+        elif count is not None and count > self.remaining_licences:
+            self.add_error("usage_count", f"The usage count cannot exceed the remaining licences "
+                                          f"({self.remaining_licences}).")
+        if data.get("user_type") not in UserType.values:
+            self.add_error("user_type", "Choose Local or LDAP.")
+        elif data["user_type"] == UserType.LDAP:
+            if not data.get("ldap_username"):
+                self.add_error("ldap_username", "LDAP users need your LDAP username.")
+            if not data.get("ldap_password"):
+                self.add_error("ldap_password", "LDAP users need your LDAP password.")
+        if data.get("define_otp"):
+            for name in ("otp_content", "otp_length"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, "Required when Define OTP is ticked.")
+            if not data.get("otp_unlimited") and not data.get("otp_validity_hours") \
+                    and "otp_validity_hours" not in self.errors:
+                self.add_error("otp_validity_hours", "Enter the validity in hours, or tick Unlimited validity.")
+            length = data.get("otp_length")
+            if data.get("otp_content") == OtpContent.DIGITS and length and length < 6:
+                self.add_error("otp_length", "Digit-only OTPs need at least 6 digits to resist guessing.")
+
+    def _clean_locale(self, data: dict[str, Any]) -> None:
+        if data.get("locale") == CUSTOM_LOCALE:
+            try:
+                data["locale"] = clean_locale(data.get("custom_locale") or "")
+            except ValidationError as exc:
+                self.add_error("custom_locale", exc)
+
+    def _clean_wifi(self, data: dict[str, Any]) -> None:
+        for name, check in (("wifi_ssid", clean_ssid), ("wifi_security", clean_security)):
+            try:
+                data[name] = check(data.get(name) or "")
+            except ValidationError as exc:
+                self.add_error(name, exc)
+        if "wifi_security" in data and not self.has_error("wifi_security"):
+            try:
+                data["wifi_password"] = clean_wifi_password(data["wifi_security"], data.get("wifi_password") or "")
+            except ValidationError as exc:
+                self.add_error("wifi_password", exc)
+
+    def otp_rule(self) -> OtpRule | None:
+        data = self.cleaned_data
+        if not data.get("define_otp"):
+            return None
+        return OtpRule(
+            content=data["otp_content"],
+            length=data["otp_length"],
+            validity_hours=None if data.get("otp_unlimited") else data["otp_validity_hours"],
+            # An override asks for exactly this content; keep look-alikes out of letters as the policy default does.
+            exclude_lookalikes=True,
+        )
+
+    def spec(self) -> QrSpec:
+        data = self.cleaned_data
+        automatic = data["option"] == EnrollmentOption.AUTOMATIC
+        wifi = None
+        if data["network_type"] == NetworkType.WIFI:
+            wifi = WifiNetwork(ssid=data["wifi_ssid"], security=data["wifi_security"],
+                               password=data.get("wifi_password") or "", hidden=bool(data.get("wifi_hidden")))
+        ldap = automatic and data.get("user_type") == UserType.LDAP
+        return QrSpec(
+            option=data["option"],
+            locale=data["locale"],
+            wifi=wifi,
+            username=data["username"] if automatic else "",
+            user_type=(data.get("user_type") or UserType.LOCAL) if automatic else UserType.LOCAL,
+            usage_count=data["usage_count"] if automatic else 0,
+            otp_rule=self.otp_rule() if automatic else None,
+            send_to_user=bool(automatic and data.get("send_to_user")),
+            alternative_email=(data.get("alternative_email") or "") if data.get("notify_alternative") else "",
+            ldap_authorizer=(data["ldap_username"], data["ldap_password"]) if ldap else None,
+        )

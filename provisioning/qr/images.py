@@ -1,0 +1,57 @@
+"""QR images of a payload, checked before they are offered.
+
+Drawing stays in ``enrollment.qr`` (cached by content). Here a rendered PNG is decoded back with
+zxing-cpp and compared byte for byte with the payload text: a code that does not scan back to
+exactly what we meant is refused rather than handed to a device.
+"""
+
+import io
+
+import zxingcpp
+from PIL import Image
+
+from enrollment import qr
+
+# Error correction M, 8 px per module (>= 6), 4-module quiet zone (reference §5).
+BOX_SIZE = 8
+BORDER = 4
+ERROR_CORRECTION = "M"
+
+
+class QrImageError(Exception):
+    """The code could not be drawn, or it does not decode back to its payload."""
+
+
+def render(text: str, fmt: qr.Format) -> bytes:
+    try:
+        return qr.render(text, fmt, box_size=BOX_SIZE, border=BORDER, error_correction=ERROR_CORRECTION)
+    except qr.QrRenderError as exc:
+        raise QrImageError(str(exc)) from exc
+
+
+def decode(image: Image.Image) -> list[str]:
+    """The text of every QR code zxing-cpp finds in ``image``."""
+    results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
+    return [result.text for result in results]
+
+
+def decode_png(png: bytes) -> list[str]:
+    with Image.open(io.BytesIO(png)) as image:
+        image.load()
+        return decode(image)
+
+
+def verified_png(text: str) -> bytes:
+    """The PNG of ``text``, after checking it decodes to exactly ``text``."""
+    png = render(text, "png")
+    check_png(png, text)
+    return png
+
+
+def check_png(png: bytes, text: str) -> None:
+    """Raise QrImageError unless ``png`` holds exactly one QR code reading exactly ``text``."""
+    if decode_png(png) != [text]:
+        raise QrImageError(
+            "The generated QR code did not decode back to its payload, so it was not offered. "
+            "Try again; if this persists, shorten the Wi-Fi settings or report it."
+        )

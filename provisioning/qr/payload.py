@@ -1,0 +1,163 @@
+"""The Android Enterprise device-owner QR payload.
+
+Built as a dict and serialised once with ``json.dumps`` (compact, ASCII-escaped), never by
+string templating: Wi-Fi passwords with ``"``, ``\\`` or non-ASCII characters then come out as
+valid JSON, and the QR bytes are pure ASCII so every decoder reads them alike. Booleans are JSON
+booleans (Android reads them with getBooleanExtra; the string "true" is ignored). The admin
+extras bundle holds strings only (the NFC path and custom setup wizards only keep strings).
+"""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from provisioning.models import DpcSettings, WifiSecurity
+
+PREFIX = "android.app.extra."
+COMPONENT_NAME = PREFIX + "PROVISIONING_DEVICE_ADMIN_COMPONENT_NAME"
+DOWNLOAD_LOCATION = PREFIX + "PROVISIONING_DEVICE_ADMIN_PACKAGE_DOWNLOAD_LOCATION"
+SIGNATURE_CHECKSUM = PREFIX + "PROVISIONING_DEVICE_ADMIN_SIGNATURE_CHECKSUM"
+PACKAGE_CHECKSUM = PREFIX + "PROVISIONING_DEVICE_ADMIN_PACKAGE_CHECKSUM"
+WIFI_SSID = PREFIX + "PROVISIONING_WIFI_SSID"
+WIFI_PASSWORD = PREFIX + "PROVISIONING_WIFI_PASSWORD"
+WIFI_SECURITY_TYPE = PREFIX + "PROVISIONING_WIFI_SECURITY_TYPE"
+WIFI_HIDDEN = PREFIX + "PROVISIONING_WIFI_HIDDEN"
+USE_MOBILE_DATA = PREFIX + "PROVISIONING_USE_MOBILE_DATA"
+LOCALE = PREFIX + "PROVISIONING_LOCALE"
+TIME_ZONE = PREFIX + "PROVISIONING_TIME_ZONE"
+SKIP_ENCRYPTION = PREFIX + "PROVISIONING_SKIP_ENCRYPTION"
+LEAVE_ALL_SYSTEM_APPS_ENABLED = PREFIX + "PROVISIONING_LEAVE_ALL_SYSTEM_APPS_ENABLED"
+ADMIN_EXTRAS_BUNDLE = PREFIX + "PROVISIONING_ADMIN_EXTRAS_BUNDLE"
+
+# Above this the code gets dense (version 25+ at EC M) and harder to scan from a screen.
+SIZE_WARNING_BYTES = 1200
+
+
+@dataclass(frozen=True)
+class WifiNetwork:
+    ssid: str
+    security: str
+    password: str = ""
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class CompanionApp:
+    component_name: str
+    download_url: str
+    signature_checksum: str
+    package_checksum: str = ""
+    time_zone: str = ""
+
+    @classmethod
+    def from_settings(cls, dpc: DpcSettings) -> "CompanionApp":
+        return cls(
+            component_name=dpc.component_name,
+            download_url=dpc.download_url,
+            signature_checksum=dpc.signature_checksum,
+            package_checksum=dpc.package_checksum,
+            time_zone=dpc.time_zone,
+        )
+
+    def missing(self) -> list[str]:
+        """What Admin > Companion app still needs before a QR code can be made."""
+        missing = []
+        if not self.component_name:
+            missing.append("device admin component name")
+        if not self.download_url:
+            missing.append("APK download URL")
+        if not (self.signature_checksum or self.package_checksum):
+            missing.append("signing certificate SHA-256")
+        return missing
+
+
+# Admin extras keys: short (the payload should stay small, reference §5) and named like the
+# fields of POST /api/v1/enrollments/redeem, so the companion sends {"token": ..., "otp": ...}.
+EXTRA_SERVER_URL = "server_url"
+EXTRA_TOKEN = "token"
+EXTRA_OTP = "otp"
+EXTRA_PORTAL_URL = "portal_url"
+
+
+def admin_extras(*, server_url: str, enrollment_token: str = "", otp: str = "", portal_url: str = "") -> dict[str, str]:
+    """What the companion app needs after provisioning. Automatic Provisioning: the token and OTP
+    for the redeem API. Self Service Portal: where the user signs in."""
+    extras = {EXTRA_SERVER_URL: server_url}
+    if enrollment_token:
+        extras[EXTRA_TOKEN] = enrollment_token
+        extras[EXTRA_OTP] = otp
+    if portal_url:
+        extras[EXTRA_PORTAL_URL] = portal_url
+    return {key: str(value) for key, value in extras.items()}
+
+
+def build_payload(
+    *, companion: CompanionApp, locale: str, wifi: WifiNetwork | None, extras: dict[str, str]
+) -> dict[str, Any]:
+    """The payload dict. ``wifi`` None means mobile data (Android 13+): then no Wi-Fi key at all,
+    because an SSID would win over mobile data."""
+    payload: dict[str, Any] = {
+        COMPONENT_NAME: companion.component_name,
+        DOWNLOAD_LOCATION: companion.download_url,
+    }
+    # The package checksum wins on the device when both are present; send only the one in use.
+    if companion.package_checksum:
+        payload[PACKAGE_CHECKSUM] = companion.package_checksum
+    else:
+        payload[SIGNATURE_CHECKSUM] = companion.signature_checksum
+    if wifi is None:
+        payload[USE_MOBILE_DATA] = True
+    else:
+        payload[WIFI_SSID] = wifi.ssid
+        payload[WIFI_SECURITY_TYPE] = wifi.security
+        if wifi.security != WifiSecurity.NONE:
+            payload[WIFI_PASSWORD] = wifi.password
+        payload[WIFI_HIDDEN] = bool(wifi.hidden)
+    payload[LOCALE] = locale
+    if companion.time_zone:
+        payload[TIME_ZONE] = companion.time_zone
+    payload[SKIP_ENCRYPTION] = False
+    payload[LEAVE_ALL_SYSTEM_APPS_ENABLED] = True
+    payload[ADMIN_EXTRAS_BUNDLE] = {str(k): str(v) for k, v in extras.items()}
+    return payload
+
+
+def serialise(payload: dict[str, Any]) -> str:
+    """The exact text put in the QR code: compact, ASCII only."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=True)
+
+
+def readable(payload: dict[str, Any], *, masked: tuple[str, ...] = ()) -> str:
+    """Pretty-printed for the detail page; values of the ``masked`` keys (top level or in the
+    admin extras) are replaced by bullets."""
+
+    def mask(mapping: dict[str, Any]) -> dict[str, Any]:
+        return {
+            key: ("••••••••" if key in masked else mask(value) if isinstance(value, dict) else value)
+            for key, value in mapping.items()
+        }
+
+    return json.dumps(mask(payload) if masked else payload, indent=2, ensure_ascii=False)
+
+
+def payload_warnings(payload: dict[str, Any], text: str) -> list[str]:
+    """What an admin should know before handing the code out."""
+    warnings = [
+        "Do not use this QR code with devices registered for Zero Touch or Knox Mobile Enrollment: they "
+        "are forced to factory-reset after setup and must be enrolled through their deployment program.",
+    ]
+    if payload.get(USE_MOBILE_DATA):
+        warnings.append(
+            "Mobile data provisioning needs Android 13 or newer and a SIM or eSIM with data; older devices "
+            "may ignore it and ask for a Wi-Fi network."
+        )
+    if payload.get(WIFI_PASSWORD):
+        warnings.append(
+            "The QR code holds the Wi-Fi password in plain text: anyone who scans or photographs it can read it."
+        )
+    if len(text.encode("utf-8")) > SIZE_WARNING_BYTES:
+        warnings.append(
+            f"The payload is {len(text.encode('utf-8'))} bytes (over about {SIZE_WARNING_BYTES}): the code is dense; "
+            "show it large or use the SVG."
+        )
+    return warnings

@@ -1,0 +1,232 @@
+"""Advanced QR-Code Provisioning: create and delete QR codes, save the companion app settings.
+
+Licence rule: an Automatic Provisioning code owns one pending enrollment (source qr) holding
+``usage_count`` reservations, made through ``pending_enrollment_create`` (which locks the pool),
+so reserved + consumed <= total holds; deleting the code deletes the enrollment and releases what
+is still reserved. Self Service Portal codes hold nothing and can be scanned without limit.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from accounts.models import EndUser, UserType
+from audit.actor import Actor
+from audit.models import AuditAction
+from audit.services import audit_record
+from enrollment.crypto import seal
+from enrollment.links import activation_base_url
+from enrollment.models import Ownership, PendingEnrollment, Source
+from enrollment.otp import OtpRule
+from enrollment.services import EnrollmentError, pending_enrollment_create, pending_enrollment_delete
+from notifications.services import Attachment, notify_enrollment_created
+from provisioning.models import DpcSettings, EnrollmentOption, NetworkType, QrProvisioning
+from provisioning.qr import images
+from provisioning.qr.payload import (
+    EXTRA_PORTAL_URL,
+    CompanionApp,
+    WifiNetwork,
+    admin_extras,
+    build_payload,
+    serialise,
+)
+
+
+class QrProvisioningError(Exception):
+    """A refusal a person can act on; nothing was written."""
+
+
+class CompanionAppIncomplete(QrProvisioningError):
+    """Admin > Companion app lacks what every QR code needs."""
+
+
+@dataclass(frozen=True)
+class QrSpec:
+    """What the admin asked for, already validated by the form."""
+
+    option: str
+    locale: str
+    wifi: WifiNetwork | None  # None: mobile data
+    username: str = ""
+    user_type: str = UserType.LOCAL
+    usage_count: int = 1
+    otp_rule: OtpRule | None = None  # None: the OTP policy
+    send_to_user: bool = False
+    alternative_email: str = ""
+    ldap_authorizer: tuple[str, str] | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class CreatedQr:
+    qr: QrProvisioning
+    payload_text: str
+    enrollment: PendingEnrollment | None
+
+
+def companion_app() -> CompanionApp:
+    """The companion app settings, refused with a clear message when incomplete."""
+    companion = CompanionApp.from_settings(DpcSettings.load())
+    missing = companion.missing()
+    if missing:
+        raise CompanionAppIncomplete(
+            "The companion app settings are incomplete (" + ", ".join(missing) + "). "
+            "Complete them in Admin > Companion app before creating a QR code."
+        )
+    return companion
+
+
+def qr_provisioning_create(*, actor: Actor, spec: QrSpec) -> CreatedQr:
+    """Make a QR code: the pending enrollment (Automatic Provisioning), the sealed payload row,
+    the notification rows and the audit entry, in one transaction.
+
+    The PNG is drawn and decoded back before commit; a mismatch raises QrProvisioningError and
+    rolls everything back (licences included). Raises NoLicenceLeft when the usage count exceeds
+    the remaining licences, again with nothing written.
+    """
+    companion = companion_app()
+    end_user, email = _resolve_user(spec) if spec.option == EnrollmentOption.AUTOMATIC else (None, "")
+    server_url = activation_base_url()
+    with transaction.atomic():
+        created = None
+        if spec.option == EnrollmentOption.AUTOMATIC:
+            try:
+                created = pending_enrollment_create(
+                    actor=actor, username=spec.username, source=Source.QR, user_type=spec.user_type,
+                    ownership=Ownership.CORPORATE, email=email, end_user=end_user, usage_count=spec.usage_count,
+                    otp_rule=spec.otp_rule, audit_details={"qr": True},
+                )
+            except EnrollmentError as exc:
+                raise QrProvisioningError(str(exc)) from exc
+            extras = admin_extras(server_url=server_url, enrollment_token=created.enrollment.token, otp=created.otp)
+        else:
+            extras = admin_extras(server_url=server_url, portal_url=f"{server_url}/portal/")
+        payload = build_payload(companion=companion, locale=spec.locale, wifi=spec.wifi, extras=extras)
+        text = serialise(payload)
+        try:
+            png = images.verified_png(text)
+        except images.QrImageError as exc:
+            raise QrProvisioningError(str(exc)) from exc
+        enrollment = created.enrollment if created else None
+        qr = QrProvisioning.objects.create(
+            option=spec.option,
+            created_by=actor.user,
+            created_by_name=actor.name[:150],
+            enrollment_token=enrollment.token if enrollment else "",
+            username=enrollment.username if enrollment else "",
+            usage_count=spec.usage_count if enrollment else 0,
+            ownership=Ownership.CORPORATE,
+            locale=spec.locale,
+            network_type=NetworkType.MOBILE_DATA if spec.wifi is None else NetworkType.WIFI,
+            wifi_ssid=spec.wifi.ssid if spec.wifi else "",
+            wifi_security=spec.wifi.security if spec.wifi else "",
+            wifi_password_sealed=seal(spec.wifi.password) if spec.wifi and spec.wifi.password else "",
+            wifi_hidden=bool(spec.wifi and spec.wifi.hidden),
+            payload_sealed=seal(text),
+            payload_size=len(text.encode("utf-8")),
+            otp_expires_at=enrollment.otp_expires_at if enrollment else None,
+        )
+        audit_record(
+            actor=actor, action=AuditAction.QR_CREATED,
+            enrollment_token=qr.enrollment_token, target_username=qr.username,
+            details=_audit_details(qr, spec),
+        )
+        attachment = Attachment(filename="android-enrollment-qr.png", content=png, mimetype="image/png")
+        if created is not None:
+            notify_enrollment_created(
+                enrollment=created.enrollment, otp=created.otp, actor=actor, notify_admins=True,
+                email_user=spec.send_to_user, sms_user=False, alternative_email=spec.alternative_email,
+                attachments=[attachment],
+            )
+        elif spec.alternative_email:
+            _queue_portal_email(address=spec.alternative_email, attachment=attachment, actor=actor,
+                                portal_url=extras[EXTRA_PORTAL_URL])
+    return CreatedQr(qr=qr, payload_text=text, enrollment=enrollment)
+
+
+def qr_provisioning_delete(*, qr: QrProvisioning, actor: Actor) -> None:
+    """Delete the code and, for Automatic Provisioning, its pending enrollment (releasing the
+    licences it still reserves). Devices already enrolled keep their consumed licences."""
+    with transaction.atomic():
+        locked = QrProvisioning.objects.select_for_update().filter(pk=qr.pk).first()
+        if locked is None:
+            return
+        released = 0
+        if locked.enrollment_token:
+            enrollment = PendingEnrollment.objects.filter(token=locked.enrollment_token).first()
+            if enrollment is not None:
+                released = enrollment.reserved_licences
+                pending_enrollment_delete(enrollment=enrollment, actor=actor)
+        locked.delete()
+        audit_record(actor=actor, action=AuditAction.QR_DELETED, enrollment_token=locked.enrollment_token,
+                     target_username=locked.username,
+                     details={"qr_id": qr.pk, "option": locked.option, "released_licences": released})
+
+
+def dpc_settings_update(*, dpc: DpcSettings, actor: Actor, changed: list[str]) -> DpcSettings:
+    """Save Admin > Companion app (validated and normalised by its form)."""
+    with transaction.atomic():
+        dpc.save()
+        audit_record(actor=actor, action=AuditAction.SETTINGS_CHANGED,
+                     details={"settings": "companion_app", "changed": {f: str(getattr(dpc, f)) for f in changed}})
+    return dpc
+
+
+def _resolve_user(spec: QrSpec) -> tuple[EndUser | None, str]:
+    """The end user record and email address for the code's user. LDAP users need the admin's
+    LDAP credentials (checked against the authorizer groups) and must exist in the directory."""
+    if spec.user_type == UserType.LDAP:
+        from accounts.ldap import LdapAuthorizationError, LdapError, ldap_authorizer_check, ldap_lookup_user
+
+        if spec.ldap_authorizer is None:
+            raise QrProvisioningError("LDAP users need your LDAP username and password.")
+        try:
+            ldap_authorizer_check(*spec.ldap_authorizer)
+            directory_user = ldap_lookup_user(spec.username)
+        except (LdapAuthorizationError, LdapError) as exc:
+            raise QrProvisioningError(str(exc)) from exc
+        if directory_user is None:
+            raise QrProvisioningError(f"There is no LDAP user named {spec.username}.")
+        end_user = EndUser.objects.filter(user_type=UserType.LDAP, username=directory_user.username).first()
+        return end_user, directory_user.email or (end_user.email if end_user else "")
+    end_user = EndUser.objects.filter(user_type=UserType.LOCAL, username=spec.username).first()
+    email = end_user.email if end_user else ""
+    if spec.send_to_user and not email:
+        raise QrProvisioningError(
+            f"No email address is known for {spec.username}: untick Send QR-Code to User or add the user's email."
+        )
+    return end_user, email
+
+
+def _audit_details(qr: QrProvisioning, spec: QrSpec) -> dict[str, Any]:
+    return {
+        "qr_id": qr.pk,
+        "option": qr.option,
+        "network": qr.network_type,
+        "ssid": qr.wifi_ssid,
+        "security": qr.wifi_security,
+        "usage_count": qr.usage_count,
+        "locale": qr.locale,
+        "payload_size": qr.payload_size,
+        "send_to_user": spec.send_to_user,
+        "alternative_email": spec.alternative_email,
+        "user_type": spec.user_type if qr.username else "",
+    }
+
+
+def _queue_portal_email(*, address: str, attachment: Attachment, actor: Actor, portal_url: str) -> None:
+    """Self Service Portal codes have no enrollment, so no template context: a ready-made email
+    through the outbox."""
+    from notifications.models import TemplateKey
+    from notifications.services import email_queue
+
+    body = (
+        "Hello,\n\n"
+        "An Administrator has created an Android Enterprise enrollment QR code for you (attached).\n\n"
+        "On a new or factory-reset Android device, tap the Welcome screen six times in the same place, "
+        "scan the code, and sign in at the Self Service Portal when asked:\n\n"
+        f"{portal_url}\n\n"
+        "The code can be used for several devices. Keep it private: it may contain a Wi-Fi password.\n"
+    )
+    email_queue(to=address, subject="An Administrator has provisioned a device on your behalf", body=body,
+                actor=actor, attachments=[attachment], template_key=TemplateKey.USER_PROVISIONED)

@@ -1,0 +1,133 @@
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_http_methods
+
+from accounts.access import console_view
+from audit.actor import Actor
+from audit.models import AuditAction
+from audit.services import audit_record
+from enrollment import qr as qr_render
+from enrollment.otp import otp_matches
+from licensing.services import LicenceError, licence_counts
+from provisioning.models import DpcSettings, EnrollmentOption
+from provisioning.qr import images
+from provisioning.qr.forms import QrProvisioningForm
+from provisioning.qr.payload import (
+    ADMIN_EXTRAS_BUNDLE,
+    EXTRA_OTP,
+    WIFI_PASSWORD,
+    CompanionApp,
+    payload_warnings,
+    readable,
+)
+from provisioning.qr.selectors import qr_get, qr_payload, qr_payload_text, qr_row, qr_rows
+from provisioning.qr.services import QrProvisioningError, qr_provisioning_create, qr_provisioning_delete
+
+QR_PERMISSION = "provisioning.qr_provision"
+
+
+def _companion_missing_message() -> str:
+    missing = CompanionApp.from_settings(DpcSettings.load()).missing()
+    if not missing:
+        return ""
+    return format_html(
+        "The companion app settings are incomplete ({}). Complete them in "
+        '<a href="{}">Admin &gt; Companion app</a> before creating a QR code.',
+        ", ".join(missing), reverse("provisioning:dpc_settings"),
+    )
+
+
+@console_view(QR_PERMISSION)
+def qr_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "provisioning/qr_list.html", {
+        "rows": qr_rows(request.user),
+        "companion_missing": _companion_missing_message(),
+    })
+
+
+@console_view(QR_PERMISSION)
+@require_http_methods(["GET", "POST"])
+def qr_create(request: HttpRequest) -> HttpResponse:
+    remaining = licence_counts().remaining
+    dpc = DpcSettings.load()
+    form = QrProvisioningForm(request.POST or None, remaining_licences=remaining, default_locale=dpc.default_locale)
+    companion_missing = _companion_missing_message()
+    if request.method == "POST" and form.is_valid() and not companion_missing:
+        try:
+            created = qr_provisioning_create(actor=Actor.from_request(request), spec=form.spec())
+        except (QrProvisioningError, LicenceError) as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "The QR code was created and checked: it decodes to its payload.")
+            return redirect("provisioning:qr_detail", pk=created.qr.pk)
+    return render(request, "provisioning/qr_form.html", {
+        "form": form, "remaining": remaining, "companion_missing": companion_missing,
+    })
+
+
+@console_view(QR_PERMISSION)
+def qr_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    qr = qr_get(request.user, pk)
+    row = qr_row(qr)
+    payload = qr_payload(qr)
+    text = qr_payload_text(qr)
+    automatic = qr.option == EnrollmentOption.AUTOMATIC
+    reveal = request.GET.get("reveal") == "1"
+    warnings = payload_warnings(payload, text)
+    otp = ""
+    if automatic:
+        otp = payload.get(ADMIN_EXTRAS_BUNDLE, {}).get(EXTRA_OTP, "")
+        # The code carries the OTP: showing it is viewing the OTP.
+        audit_record(actor=Actor.from_request(request), action=AuditAction.OTP_VIEWED,
+                     enrollment_token=qr.enrollment_token, target_username=qr.username,
+                     details={"via": "qr", "qr_id": qr.pk, "revealed": reveal})
+        if row.enrollment is None:
+            warnings.insert(0, "The pending enrollment of this code is gone (used up or deleted): "
+                               "it no longer enrolls devices.")
+        elif not otp_matches(row.enrollment.otp_ciphertext, otp):
+            warnings.insert(0, "The OTP of this pending enrollment was reset after the code was made: this QR code "
+                               "no longer works. Delete it and create a new one.")
+    return render(request, "provisioning/qr_detail.html", {
+        "row": row,
+        "qr": qr,
+        "readable": readable(payload, masked=() if reveal else (WIFI_PASSWORD, EXTRA_OTP)),
+        "reveal": reveal,
+        "has_secrets": bool(qr.wifi_password_sealed) or automatic,
+        "warnings": warnings,
+    })
+
+
+@console_view(QR_PERMISSION)
+def qr_image(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The code as PNG or SVG. It holds the payload (OTP, Wi-Fi password), so it is only served
+    to permitted staff and never cached by the browser; downloads are audited."""
+    qr = qr_get(request.user, pk)
+    image_format: qr_render.Format = "svg" if fmt == "svg" else "png"
+    try:
+        body = images.render(qr_payload_text(qr), image_format)
+    except images.QrImageError as exc:
+        return HttpResponse(str(exc), status=500, content_type="text/plain")
+    response = HttpResponse(body, content_type=qr_render.CONTENT_TYPES[image_format])
+    response["Cache-Control"] = "private, no-store"
+    if request.GET.get("download"):
+        audit_record(actor=Actor.from_request(request), action=AuditAction.QR_DOWNLOADED,
+                     enrollment_token=qr.enrollment_token, target_username=qr.username,
+                     details={"format": image_format, "qr_id": qr.pk, "option": qr.option})
+        name = f"android-qr-{qr.pk}.{image_format}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@console_view(QR_PERMISSION)
+@require_http_methods(["GET", "POST"])
+def qr_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    qr = qr_get(request.user, pk)
+    row = qr_row(qr)
+    if request.method == "POST":
+        qr_provisioning_delete(qr=qr, actor=Actor.from_request(request))
+        messages.success(request, f"QR code {qr.pk} was deleted.")
+        return redirect("provisioning:qr_list")
+    return render(request, "provisioning/qr_confirm_delete.html", {"row": row, "qr": qr})
