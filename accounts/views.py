@@ -11,7 +11,7 @@ from accounts import throttle
 from accounts.access import console_view
 from accounts.forms import ConsoleUserForm
 from accounts.models import User
-from accounts.roles import ROLES
+from accounts.roles import ADMINISTRATOR, ROLES
 from accounts.services import console_user_save
 from audit.actor import Actor, client_ip
 from audit.models import AuditAction
@@ -78,7 +78,10 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _user_form(request: HttpRequest, user: User) -> HttpResponse:
     form = ConsoleUserForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
-        if user.pk == request.user.pk and (not form.cleaned_data["is_active"] or form.cleaned_data["role"] != "Administrator"):
+        demoting_self = user.pk == request.user.pk and (
+            not form.cleaned_data["is_active"] or form.cleaned_data["role"] != ADMINISTRATOR
+        )
+        if demoting_self:
             form.add_error(None, "You cannot deactivate yourself or take away your own Administrator role.")
         else:
             saved = console_user_save(user=form.save(commit=False), role=form.role_group(),

@@ -48,8 +48,11 @@ class AuditEntry(models.Model):
     PostgreSQL a trigger refuses them in the database as well."""
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # No database constraint and nothing done on delete: a deleted console user must not make the
+    # database rewrite audit rows (the append-only trigger would refuse it). actor_name keeps who it was.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+",
     )
     actor_name = models.CharField(max_length=150)
     action = models.CharField(max_length=40, choices=AuditAction.choices, db_index=True)

@@ -12,11 +12,11 @@ class SingletonModel(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.id = 1
+        super().save(*args, **kwargs)
+
     @classmethod
     def load(cls) -> Self:
         obj, _ = cls.objects.get_or_create(id=1)
         return obj
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.id = 1
-        super().save(*args, **kwargs)

@@ -37,7 +37,9 @@ class LedgerEntry(models.Model):
     quantity = models.IntegerField()
     enrollment_token = models.CharField(max_length=64, blank=True, db_index=True)
     username = models.CharField(max_length=150, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_name = models.CharField(max_length=150)
     note = models.CharField(max_length=200, blank=True)
 
