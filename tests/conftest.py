@@ -104,3 +104,19 @@ def make_pending(licences, admin_user: User):  # type: ignore[no-untyped-def]
         return pending_enrollment_create(actor=Actor.for_user(admin_user), username=username, **kwargs)  # type: ignore[arg-type]
 
     return make
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run transactional tests last. pytest-django orders them so, but pytest then regroups the
+    browser tests by pytest-playwright's session-scoped browser parameter; a transactional test
+    empties every table, migration data (roles, shipped templates) included."""
+
+    def transactional(item: pytest.Item) -> bool:
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", ())
+        return bool(marker and marker.kwargs.get("transaction")) or "live_server" in fixtures or (
+            "transactional_db" in fixtures
+        )
+
+    items.sort(key=transactional)
