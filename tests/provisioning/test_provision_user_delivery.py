@@ -1,0 +1,137 @@
+"""Provision User on real parts: the form request → outbox rows → Redis → a real Celery worker →
+the SMTP server and the Twilio stand-in. And with Redis itself stopped: the request still
+succeeds, and once Redis is back the sweep sends the message exactly once."""
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+
+import pytest
+import redis
+
+from enrollment.links import activation_link
+from enrollment.models import PendingEnrollment
+from notifications.models import Message, MessageStatus, SmsSettings
+from notifications.services import messages_requeue_stuck
+from tests.conftest import client_for
+from tests.outside import celery_broker, free_port, wait_for
+from tests.provisioning.test_provision_user import URL, form_data
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def all_sent() -> bool:
+    statuses = list(Message.objects.values_list("status", flat=True))
+    return bool(statuses) and all(s == MessageStatus.SENT for s in statuses)
+
+
+class RedisProcess:
+    """A redis-server of this test's own, on a fixed port, that can be stopped and started again."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="onramp-redis-")
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--dir", self.dir],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url)
+        wait_for(lambda: _pings(client), what="redis-server answering")
+
+    def stop(self) -> None:
+        assert self.process is not None
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self.process = None
+
+
+def _pings(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.ConnectionError:
+        return False
+
+
+@pytest.fixture
+def own_redis() -> Iterator[RedisProcess]:
+    server = RedisProcess()
+    server.start()
+    yield server
+    if server.process is not None:
+        server.stop()
+    shutil.rmtree(server.dir, ignore_errors=True)
+
+
+@pytest.fixture
+def ready(licences, admin_user, helpdesk_user, end_user):  # type: ignore[no-untyped-def]
+    sms_settings = SmsSettings.load()
+    sms_settings.sender_label = "Onramp"
+    sms_settings.save()
+    return client_for(helpdesk_user)
+
+
+def test_a_provision_request_reaches_the_admin_the_user_and_the_phone_through_a_real_worker(
+    celery_worker_real, smtp, twilio, ready
+):
+    response = ready.post(URL, form_data(mobile="+491712345678"))
+
+    assert response.status_code == 302
+    enrollment = PendingEnrollment.objects.get(username="eve")
+    link = activation_link(enrollment.token)
+    received = smtp.wait_for(2)
+    assert sorted(r.rcpt_tos[0] for r in received) == ["ada@onramp.test", "eve@example.com"]
+    (user_mail,) = smtp.to("eve@example.com")
+    assert user_mail.subject == "An Administrator has provisioned a device on your behalf"
+    assert link in user_mail.body
+    (sms,) = twilio.wait_for(1)
+    assert (sms.to, sms.from_) == ("+491712345678", "Onramp")
+    assert link in sms.body
+    wait_for(all_sent, what="every message marked sent")
+    assert Message.objects.count() == 3
+
+
+def test_with_redis_stopped_provisioning_succeeds_and_the_sweep_sends_once_redis_is_back(
+    own_redis, smtp, twilio, ready, settings
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    with celery_broker(own_redis.url) as app:
+        own_redis.stop()
+
+        response = ready.post(URL, form_data(mobile="+491712345678"))
+
+        assert response.status_code == 302
+        assert PendingEnrollment.objects.filter(username="eve").exists()
+        assert set(Message.objects.values_list("status", flat=True)) == {MessageStatus.QUEUED}
+        assert smtp.messages == []
+
+        own_redis.start()
+        from celery.contrib.testing.worker import start_worker
+        from celery.signals import task_postrun
+        from django.db import connections
+
+        def close_connections(**_: object) -> None:
+            connections.close_all()
+
+        task_postrun.connect(close_connections, weak=False)
+        try:
+            with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30):
+                settings.NOTIFICATION_STUCK_SECONDS = 0
+                assert messages_requeue_stuck() == 3
+                smtp.wait_for(2)
+                twilio.wait_for(1)
+                wait_for(all_sent, what="every message marked sent")
+                assert messages_requeue_stuck() == 0
+        finally:
+            task_postrun.disconnect(close_connections)
+
+    assert sorted(m.rcpt_tos[0] for m in smtp.messages) == ["ada@onramp.test", "eve@example.com"]
+    assert [sms.to for sms in twilio.messages] == ["+491712345678"]
