@@ -177,3 +177,15 @@ def test_the_delivery_settings_are_checked_at_start(settings):
     assert check_delivery_settings() == []
     settings.NOTIFICATION_SENDING_TIMEOUT_SECONDS = 60
     assert [e.id for e in check_delivery_settings()] == ["notifications.E001"]
+
+
+def test_an_sms_without_twilio_settings_fails_at_once_with_the_reason(queued, settings, sender_label):
+    settings.TWILIO_ACCOUNT_SID = ""
+    message = Message.objects.get(channel=Channel.SMS)
+
+    assert send_message.delay(message.pk).get() == "failed"
+
+    message.refresh_from_db()
+    assert message.status == MessageStatus.FAILED
+    assert message.attempts == 1
+    assert "SMS is not configured" in message.error
