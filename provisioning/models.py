@@ -53,12 +53,21 @@ class BulkJob(models.Model):
     failure_reason = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Set by the worker after every batch; a running job whose heartbeat is old lost its worker
+    # and is queued again by the sweep (provisioning.bulk.services.bulk_jobs_requeue_stale).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"Bulk job {self.pk} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status == BulkJobStatus.COMPLETED else 0
+        return min(100, self.processed_rows * 100 // self.total_rows)
 
 
 class EnrollmentOption(models.TextChoices):

@@ -1,0 +1,208 @@
+"""Bulk Provision Users: upload to export ready, on PostgreSQL with a real Celery worker (SPEC "Performance").
+
+    .venv/bin/python benchmarks/bulk_provision.py [--sizes 10000,100000] [--redis redis://127.0.0.1:6379/6]
+
+For each size: a CSV (username, email, mobile with spaces, ownership) is written to disk; a fresh
+``celery -A config worker --pool=solo`` process is started and pinged; then the clock runs from
+the upload (``bulk_job_upload``, fed 64 KB chunks like the view) through the preview, the start
+and the worker's batches until the job is "Available for download" (export file written). The
+worker's peak memory is its VmHWM from /proc. Notifications are off (the outbox rows and their
+sends are the notifications benchmark's business).
+
+Baseline, measured in the same run: PostgreSQL ``COPY ... FROM STDIN`` of the very rows the job
+created into ``CREATE TABLE ... (LIKE enrollment_pendingenrollment INCLUDING ALL)`` (same columns,
+indexes and constraints), median of 3.
+
+Targets: 10k time <= 5x COPY of 10k; 100k time <= 11x the 10k time; worker peak memory at 100k
+<= 1.5x that at 10k. Writes benchmarks/results/bulk_provision-*.json; exit status 0 when all met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _harness import (  # noqa: E402
+    PROJECT_DIR,
+    bench_database_url,
+    migrate,
+    print_table,
+    ratio,
+    recreate_database,
+    setup_django,
+    write_results,
+)
+
+DB_NAME = "onramp_bench_bulk"
+QUEUE = "bulk-bench"
+
+
+def write_csv(path: Path, rows: int) -> None:
+    owners = ["corporate", "personal", ""]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write("username;email;mobile;ownership\r\n")
+        for i in range(rows):
+            handle.write(f"user{i:06d};user{i}@example.com;+49 171 {1000000 + i};{owners[i % 3]}\r\n")
+
+
+def vm_hwm_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    from config.celery import app
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", QUEUE, "-n",
+         f"bench-{os.getpid()}-{time.time_ns()}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
+         "--loglevel=WARNING"],
+        cwd=PROJECT_DIR, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"The worker exited; see {log}")
+        if app.control.ping(timeout=0.5):
+            return process
+    raise SystemExit(f"The worker did not answer a ping within 60 s; see {log}")
+
+
+def run_size(rows: int, workdir: Path, worker_env: dict[str, str], actor: Any) -> dict[str, Any]:
+    from django.db import connection
+
+    from provisioning.bulk.options import BulkOptions
+    from provisioning.bulk.services import bulk_job_start, bulk_job_upload
+    from provisioning.models import BulkJob, BulkJobStatus
+
+    source = workdir / f"users-{rows}.csv"
+    write_csv(source, rows)
+    worker = start_worker(worker_env, workdir / f"worker-{rows}.log")
+    base_hwm = vm_hwm_kb(worker.pid)
+    try:
+        started = time.perf_counter()
+        with source.open("rb") as handle:
+            chunks = iter(lambda: handle.read(64 * 1024), b"")
+            job = bulk_job_upload(actor=actor, file_name=source.name, chunks=chunks,
+                                  options=BulkOptions(ownership="corporate"))
+        preview_done = time.perf_counter()
+        bulk_job_start(job=job, actor=actor)
+        while True:
+            job.refresh_from_db()
+            if job.status in (BulkJobStatus.COMPLETED, BulkJobStatus.FAILED):
+                break
+            time.sleep(0.02)
+        elapsed = time.perf_counter() - started
+        if job.status != BulkJobStatus.COMPLETED:
+            raise SystemExit(f"Job {job.pk} failed: {job.failure_reason}")
+        hwm = vm_hwm_kb(worker.pid)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    assert job.created_rows == rows and Path(job.export_path).is_file()
+    copy_s = copy_baseline(job.pk)
+    export_bytes = Path(job.export_path).stat().st_size
+    BulkJob.objects.filter(pk=job.pk).update(export_path="")
+    Path(job.export_path).unlink(missing_ok=True)
+    connection.close()
+    return {"rows": rows, "seconds": elapsed, "preview_seconds": preview_done - started,
+            "worker_seconds": elapsed - (preview_done - started), "copy_seconds": copy_s,
+            "worker_hwm_kb": hwm, "worker_start_hwm_kb": base_hwm, "export_bytes": export_bytes, "job_id": job.pk}
+
+
+def copy_baseline(job_id: int, repeat: int = 3) -> float:
+    """COPY the job's own rows (exported to memory first) into a table of the same shape."""
+    import statistics
+
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_copy")
+        cursor.execute("CREATE TABLE bench_copy (LIKE enrollment_pendingenrollment INCLUDING ALL)")
+        raw = cursor.connection
+        data = bytearray()
+        with raw.cursor().copy(
+            f"COPY (SELECT * FROM enrollment_pendingenrollment WHERE bulk_job_id = {int(job_id)}) TO STDOUT"
+        ) as copy:
+            for block in copy:
+                data += block
+    samples = []
+    for _ in range(repeat):
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE bench_copy")
+            raw = cursor.connection
+            start = time.perf_counter()
+            with raw.transaction():
+                with raw.cursor().copy("COPY bench_copy FROM STDIN") as copy:
+                    for offset in range(0, len(data), 1 << 20):
+                        copy.write(bytes(data[offset:offset + (1 << 20)]))
+            samples.append(time.perf_counter() - start)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_copy")
+    return statistics.median(samples)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6"))
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    url = bench_database_url(DB_NAME)
+    recreate_database(url)
+    workdir = Path(tempfile.mkdtemp(prefix="onramp-bench-bulk-"))
+    setup_django(url, env={"REDIS_URL": args.redis, "PRIVATE_STORAGE_DIR": str(workdir / "private"),
+                           "BULK_CELERY_QUEUE": QUEUE, "CACHE_URL": "locmemcache://bench"})
+    migrate()
+
+    from django.contrib.auth.models import Group
+
+    from accounts.models import User
+    from audit.actor import Actor
+    from config.celery import app
+    from licensing.services import licence_total_set
+
+    app.control.purge()
+    admin = User.objects.create_user("bench-admin", password="x" * 20)
+    admin.groups.add(Group.objects.get(name="Administrator"))
+    actor = Actor.for_user(admin)
+    licence_total_set(total=sum(sizes) + 10, actor=actor)
+    worker_env = {**os.environ, "DATABASE_CONN_MAX_AGE": "0"}
+
+    results = [run_size(rows, workdir, worker_env, actor) for rows in sizes]
+    by_rows = {r["rows"]: r for r in results}
+    table = [[f"{r['rows']:,}", f"{r['seconds']:.2f}", f"{r['preview_seconds']:.2f}", f"{r['worker_seconds']:.2f}",
+              f"{r['copy_seconds'] * 1000:.0f}", ratio(r["seconds"], r["copy_seconds"]),
+              f"{r['worker_hwm_kb'] / 1024:.0f}"] for r in results]
+    print_table(["rows", "upload→export s", "preview s", "start→export s", "COPY ms", "vs COPY",
+                 "worker peak MB"], table, title="Bulk Provision Users (PostgreSQL, real worker)")
+    checks: dict[str, Any] = {}
+    small, big = by_rows.get(10_000), by_rows.get(100_000)
+    if small:
+        checks["10k_vs_copy"] = {"ratio": small["seconds"] / small["copy_seconds"], "target": 5.0}
+    if small and big:
+        checks["100k_vs_10k"] = {"ratio": big["seconds"] / small["seconds"], "target": 11.0}
+        checks["memory_100k_vs_10k"] = {"ratio": big["worker_hwm_kb"] / small["worker_hwm_kb"], "target": 1.5}
+    for check in checks.values():
+        check["met"] = check["ratio"] <= check["target"]
+    print_table(["check", "ratio", "target", "met"],
+                [[name, f"{c['ratio']:.2f}x", f"{c['target']}x", "yes" if c["met"] else "NO"]
+                 for name, c in checks.items()], title="Targets")
+    path = write_results("bulk_provision", {"database": DB_NAME, "results": results, "checks": checks})
+    print(f"\nWrote {path}")
+    return 0 if all(c["met"] for c in checks.values()) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

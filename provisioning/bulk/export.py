@@ -1,0 +1,68 @@
+"""The export file (SPEC Formats): UTF-8 with BOM, one line per CSV row, cells made safe for
+spreadsheets. Built from the database rows and the preview's error rows, never from a run's
+memory, so a resumed job's export still lists every row exactly once."""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from config.spreadsheet import spreadsheet_safe
+from enrollment.crypto import unseal
+from enrollment.links import activation_base_url, activation_link
+from enrollment.models import PendingEnrollment
+from provisioning.bulk.csvfile import bulk_dir, iter_records, layout_from_json
+from provisioning.models import BulkJob
+
+EXPORT_COLUMNS = ["row", "username", "email", "mobile", "ownership", "token", "otp", "otp_expires_at",
+                  "activation_url", "status", "error"]
+
+
+def export_path_for(job_id: int) -> Path:
+    return bulk_dir() / f"bulk-{job_id}-export.csv"
+
+
+def export_write(job: BulkJob, *, not_created_reason: str) -> Path:
+    """Every CSV row once, in file order: created rows with token and OTP, bad rows with the reason."""
+    target = export_path_for(job.pk)
+    partial = target.with_suffix(".part")
+    errors = {int(row): reason for row, _username, reason in job.preview_errors}
+    base_url = activation_base_url()
+    created = _created_rows(job.pk)
+    pending = next(created, None)
+    with partial.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(EXPORT_COLUMNS)
+        for row, cells in iter_records(Path(job.upload_path), layout_from_json(job.options["layout"])):
+            while pending is not None and pending[0] < row:
+                pending = next(created, None)
+            if pending is not None and pending[0] == row:
+                _, username, email, mobile, ownership, token, sealed, expires = pending
+                cells_out = [row, username, email, mobile, ownership, token, unseal(sealed), _when(expires),
+                             activation_link(token, base_url), "created", ""]
+            else:
+                reason = errors.get(row)
+                cells_out = [row, cells.get("username", ""), cells.get("email", ""), cells.get("mobile", ""),
+                             cells.get("ownership", ""), "", "", "", "", "error" if reason else "not created",
+                             reason or not_created_reason]
+            writer.writerow([spreadsheet_safe(value) for value in cells_out])
+    os.replace(partial, target)
+    return target
+
+
+def _created_rows(job_id: int) -> Iterator[tuple[Any, ...]]:
+    return (
+        PendingEnrollment.objects.filter(bulk_job_id=job_id)
+        .order_by("bulk_row")
+        .values_list("bulk_row", "username", "email", "mobile", "ownership", "token", "otp_ciphertext",
+                     "otp_expires_at")
+        .iterator(chunk_size=2000)
+    )
+
+
+def _when(value: datetime | None) -> str:
+    return value.isoformat(timespec="seconds") if value else ""

@@ -1,0 +1,83 @@
+"""The preview: every row checked before anything is created.
+
+Rows that pass are written, normalised, to a private file beside the upload
+(``valid_rows_path``); the worker creates exactly those, so it neither re-checks nor asks LDAP
+again. Rows that fail are kept with their reason for the preview page and the export.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from accounts.models import UserType
+from provisioning.bulk.csvfile import CsvFileError, CsvLayout, iter_records
+from provisioning.bulk.options import BulkOptions
+from provisioning.bulk.rows import BulkRow, RowError, build_row
+
+
+@dataclass
+class Preview:
+    total: int
+    errors: list[list[Any]]  # [row, username, reason], in row order
+
+
+def preview_file(path: Path, layout: CsvLayout, options: BulkOptions) -> Preview:
+    """Check every row of the (UTF-8) upload; raises CsvFileError for too many rows or none."""
+    limit = settings.BULK_MAX_ROWS
+    seen: dict[tuple[str, str], int] = {}
+    errors: list[list[Any]] = []
+    total = 0
+    ldap_on_cache: dict[str, bool] = {}
+    with valid_rows_path(path).open("w", encoding="utf-8", newline="") as handle:
+        valid = csv.writer(handle)
+        for row, cells in iter_records(path, layout):
+            total += 1
+            if total > limit:
+                raise CsvFileError(f"The file has more than {limit:,} rows. Split it into several files.")
+            try:
+                valid.writerow(_checked_row(row, cells, options, seen, ldap_on_cache).as_row())
+            except RowError as exc:
+                errors.append([row, cells.get("username", "")[:150], str(exc)])
+    if total == 0:
+        raise CsvFileError("The file has a header row but no users below it.")
+    return Preview(total=total, errors=errors)
+
+
+def _checked_row(row: int, cells: dict[str, str], options: BulkOptions, seen: dict[tuple[str, str], int],
+                 ldap_on: dict[str, bool]) -> BulkRow:
+    from accounts import ldap
+
+    item = build_row(row, cells, default_ownership=options.ownership)
+    key = (item.user_type, item.username.lower())
+    if key in seen:
+        raise RowError(f"Duplicate username {item.username!r} (first in row {seen[key]}).")
+    seen[key] = row
+    if item.user_type == UserType.LDAP:
+        if "enabled" not in ldap_on:
+            ldap_on["enabled"] = ldap.ldap_enabled()
+        if not ldap_on["enabled"]:
+            raise RowError("LDAP is not configured, so LDAP users cannot be provisioned.")
+        try:
+            if ldap.ldap_lookup_user(item.username) is None:
+                raise RowError(f"LDAP user {item.username!r} not found.")
+        except ldap.LdapError as exc:
+            raise RowError(f"LDAP lookup failed: {exc}") from None
+    return item
+
+
+def valid_rows_path(upload: Path) -> Path:
+    """The preview's output beside the upload: every valid row, checked and normalised, which is
+    what the worker creates (so it neither re-checks nor asks LDAP again)."""
+    return upload.with_suffix(".valid.csv")
+
+
+def valid_rows(upload: Path) -> Iterator[BulkRow]:
+    with valid_rows_path(upload).open("r", encoding="utf-8", newline="") as handle:
+        for row, *values in csv.reader(handle):
+            yield BulkRow(int(row), *values)

@@ -1,0 +1,162 @@
+"""Bulk Provision Users screens: overview and upload, preview, start or cancel, live status,
+download and remove. Each view parses, calls one service, then redirects or re-renders."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import console_view
+from audit.actor import Actor
+from licensing.services import licence_counts
+from provisioning.bulk.csvfile import DELIMITER_NAMES, CsvFileError
+from provisioning.bulk.forms import BulkUploadForm
+from provisioning.bulk.selectors import bulk_job_get, bulk_job_pending_count, bulk_jobs_visible_to
+from provisioning.bulk.services import (
+    BulkError,
+    bulk_export_open,
+    bulk_job_cancel,
+    bulk_job_remove,
+    bulk_job_start,
+    bulk_job_upload,
+)
+from provisioning.models import BulkJob, BulkJobStatus
+
+PERMISSION = "provisioning.bulk_provision"
+PREVIEW_ERRORS_SHOWN = 1000
+
+
+@console_view(PERMISSION)
+@require_http_methods(["GET", "POST"])
+def bulk_list(request: HttpRequest) -> HttpResponse:
+    form = BulkUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["csv_file"]
+        try:
+            job = bulk_job_upload(actor=Actor.from_request(request), file_name=upload.name or "upload.csv",
+                                  chunks=upload.chunks(), options=form.options())
+        except CsvFileError as exc:
+            form.add_error("csv_file", str(exc))
+        else:
+            return redirect("provisioning:bulk_preview", pk=job.pk)
+    jobs = bulk_jobs_visible_to(request.user).exclude(status=BulkJobStatus.PREVIEW)[:200]
+    drafts = bulk_jobs_visible_to(request.user).filter(status=BulkJobStatus.PREVIEW,
+                                                        created_by_id=request.user.pk)[:20]
+    return render(request, "provisioning/bulk_list.html", {
+        "form": form, "jobs": jobs, "drafts": drafts, "max_mb": settings.BULK_MAX_UPLOAD_MB,
+        "max_rows": settings.BULK_MAX_ROWS, "retention_hours": settings.BULK_EXPORT_RETENTION_HOURS,
+    })
+
+
+@console_view(PERMISSION)
+@require_GET
+def bulk_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    job = bulk_job_get(request.user, pk)
+    if job.status != BulkJobStatus.PREVIEW:
+        return redirect("provisioning:bulk_list")
+    remaining = licence_counts().remaining
+    layout = job.options.get("layout", {})
+    refusal = ""
+    if job.valid_rows == 0:
+        refusal = "No row of this file can be provisioned; fix the file and upload it again."
+    elif job.valid_rows > remaining:
+        refusal = (f"Not enough device licences: {job.valid_rows:,} needed, {remaining:,} remaining. Ask an "
+                   "Administrator to raise the licence total, or upload fewer rows.")
+    return render(request, "provisioning/bulk_preview.html", {
+        "job": job,
+        "remaining": remaining,
+        "refusal": refusal,
+        "errors": job.preview_errors[:PREVIEW_ERRORS_SHOWN],
+        "errors_hidden": max(0, len(job.preview_errors) - PREVIEW_ERRORS_SHOWN),
+        "ignored_columns": layout.get("ignored", []),
+        "delimiter": DELIMITER_NAMES.get(layout.get("delimiter", ","), ""),
+        "encoding": layout.get("encoding", ""),
+    })
+
+
+@console_view(PERMISSION)
+@require_POST
+def bulk_start(request: HttpRequest, pk: int) -> HttpResponse:
+    job = bulk_job_get(request.user, pk)
+    try:
+        bulk_job_start(job=job, actor=Actor.from_request(request))
+    except BulkError as exc:
+        messages.error(request, str(exc))
+        if job.status == BulkJobStatus.PREVIEW:
+            return redirect("provisioning:bulk_preview", pk=job.pk)
+        return redirect("provisioning:bulk_list")
+    messages.success(request, f"Bulk job {job.pk} started: {job.valid_rows:,} pending enrollments are being "
+                              f"created{f', {job.error_rows:,} bad rows skipped' if job.error_rows else ''}.")
+    return redirect("provisioning:bulk_list")
+
+
+@console_view(PERMISSION)
+@require_POST
+def bulk_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    job = bulk_job_get(request.user, pk)
+    try:
+        bulk_job_cancel(job=job, actor=Actor.from_request(request))
+    except BulkError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"The upload of {job.file_name} was cancelled; nothing was created.")
+    return redirect("provisioning:bulk_list")
+
+
+def status_payload(job: BulkJob) -> dict[str, object]:
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "label": job.get_status_display(),
+        "processed": job.processed_rows,
+        "total": job.total_rows,
+        "created": job.created_rows,
+        "percent": job.percent,
+        "failure_reason": job.failure_reason,
+        "download_url": reverse("provisioning:bulk_download", kwargs={"pk": job.pk}) if job.export_path else "",
+        "finished": job.status not in (BulkJobStatus.QUEUED, BulkJobStatus.RUNNING),
+    }
+
+
+@console_view(PERMISSION)
+@require_GET
+def bulk_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """Polled by the overview's progress bars."""
+    response = JsonResponse(status_payload(bulk_job_get(request.user, pk)))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@console_view(PERMISSION)
+@require_GET
+def bulk_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The export holds OTPs: only through this permission-checked, audited view."""
+    job = bulk_job_get(request.user, pk)
+    try:
+        path = bulk_export_open(job=job, actor=Actor.from_request(request))
+    except BulkError as exc:
+        messages.error(request, str(exc))
+        return redirect("provisioning:bulk_list")
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=f"bulk-{job.pk}-export.csv",
+                            content_type="text/csv; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@console_view(PERMISSION)
+@require_http_methods(["GET", "POST"])
+def bulk_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    job = bulk_job_get(request.user, pk)
+    if request.method == "POST":
+        delete_pending = request.POST.get("delete_pending") == "on"
+        try:
+            deleted = bulk_job_remove(job=job, actor=Actor.from_request(request), delete_pending=delete_pending)
+        except BulkError as exc:
+            messages.error(request, str(exc))
+        else:
+            extra = f" and {deleted:,} pending enrollment(s) deleted" if delete_pending else ""
+            messages.success(request, f"Bulk job {job.pk} removed{extra}.")
+        return redirect("provisioning:bulk_list")
+    return render(request, "provisioning/bulk_remove.html", {"job": job, "pending": bulk_job_pending_count(job)})

@@ -1,0 +1,54 @@
+"""A helpdesk user uploads an Excel-saved CSV, reads the preview, starts the job on a real
+worker, watches it finish and downloads the export."""
+
+import csv
+import io
+
+import pytest
+from playwright.sync_api import expect
+
+from enrollment.models import PendingEnrollment
+from provisioning.models import BulkJob
+from tests.provisioning.bulk_support import bulk_workers, csv_bytes
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_helpdesk_user_uploads_previews_runs_and_downloads_a_bulk_job(helpdesk_user, licences, sign_in,
+                                                                         live_server, settings, tmp_path):
+    licences(400)
+    rows = [["Username", "Email", "Mobile", "Last_Name"]]
+    rows += [[f"user{i:03d}", f"user{i}@example.com", "", "Müller"] for i in range(300)]
+    rows += [["", "nobody@example.com", "", ""]]
+    csv_file = tmp_path / "rollout.csv"
+    csv_file.write_bytes(csv_bytes(rows, encoding="cp1252", delimiter=";"))
+    with bulk_workers(settings, tmp_path, BULK_BATCH_SIZE="50") as start_worker:
+        page = sign_in(helpdesk_user.username)
+        page.get_by_role("link", name="Bulk Provision Users").first.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Bulk Provision Users")
+        page.get_by_label("CSV file").set_input_files(str(csv_file))
+        page.get_by_label("Ownership").select_option("personal")
+        page.get_by_role("button", name="Upload and preview").click()
+
+        expect(page.get_by_role("heading", level=1)).to_have_text("Preview: rollout.csv")
+        expect(page.locator(".counters")).to_contain_text("301")
+        expect(page.locator("table.bulk-errors")).to_contain_text("Missing username.")
+        page.get_by_role("button", name="Start").click()
+
+        expect(page.get_by_role("heading", level=1)).to_have_text("Bulk Provision Users")
+        job = BulkJob.objects.get()
+        row = page.locator(f"tr[data-job='{job.pk}']")
+        # No worker yet: the job waits in the queue and the page shows it in progress. The worker
+        # starts now, and the page (polling the status endpoint) follows it to the end.
+        expect(row).to_contain_text("In progress")
+        expect(row.get_by_role("progressbar")).to_be_visible()
+        start_worker()
+        expect(row).to_contain_text("Available for download", timeout=60_000)
+        with page.expect_download() as info:
+            row.get_by_role("link", name=f"Download the export of bulk job {job.pk}").click()
+        exported = list(csv.reader(io.StringIO(open(info.value.path(), encoding="utf-8-sig").read())))
+
+    assert len(exported) == 302
+    assert exported[1][:5] == ["2", "user000", "user0@example.com", "", "personal"]
+    assert exported[-1][9:] == ["error", "Missing username."]
+    assert PendingEnrollment.objects.filter(bulk_job_id=job.pk).count() == 300

@@ -1,0 +1,147 @@
+"""Helpers for the Bulk Provision tests: CSV files in the encodings people upload, a Celery worker
+as a real subprocess on the test database, and polling with a deadline."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import kombu.pools
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def csv_bytes(rows: list[list[str]], *, encoding: str = "utf-8", delimiter: str = ",", bom: bool = False) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    data = buffer.getvalue().encode(encoding)
+    if bom and encoding == "utf-8":
+        data = b"\xef\xbb\xbf" + data
+    return data
+
+
+def excel_unicode_text(rows: list[list[str]]) -> bytes:
+    """What Excel writes for "Unicode Text": UTF-16 LE with a BOM, tab-separated."""
+    return b"\xff\xfe" + csv_bytes(rows, delimiter="\t").decode().encode("utf-16-le")
+
+
+def upload(client: Any, data: bytes, *, name: str = "users.csv", **options: Any) -> Any:
+    form = {"ownership": "corporate", "otp_content": "digits", "otp_length": 8, "otp_validity_hours": 72,
+            **options, "csv_file": SimpleUploadedFile(name, data, content_type="text/csv")}
+    return client.post("/devices/pending/bulk/", form)
+
+
+def poll_until(condition: Callable[[], Any], *, timeout: float = 60.0, what: str = "condition",
+               interval: float = 0.05) -> Any:
+    """Check ``condition`` until it is truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(interval)
+
+
+def worker_database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        raise RuntimeError("The worker-process tests need PostgreSQL (DATABASE_URL).")
+    user = db.get("USER") or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+class WorkerProcess:
+    """``celery -A config worker --pool=solo -Q <queue>`` on the test database and the suite's Redis."""
+
+    def __init__(self, queue: str, log_dir: Path, **env: str) -> None:
+        self.queue = queue
+        self.log_path = log_dir / f"worker-{uuid.uuid4().hex[:8]}.log"
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "ONRAMP_ENV_FILE": "/nonexistent",
+            "DATABASE_URL": worker_database_url(),
+            "DATABASE_CONN_MAX_AGE": "0",
+            "REDIS_URL": settings.TEST_REDIS_URL,
+            "CELERY_BROKER_URL": settings.TEST_REDIS_URL,
+            "SECRET_KEY": settings.SECRET_KEY,
+            "OTP_ENCRYPTION_KEY": ",".join(settings.OTP_ENCRYPTION_KEYS),
+            "PRIVATE_STORAGE_DIR": str(settings.PRIVATE_STORAGE_DIR),
+            "BULK_CELERY_QUEUE": queue,
+            "PHONE_DEFAULT_REGION": settings.PHONE_DEFAULT_REGION,
+            "DEBUG": "false",
+            "LOG_LEVEL": "WARNING",
+            **env,
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> WorkerProcess:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", self.queue,
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        return self
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+@contextlib.contextmanager
+def bulk_workers(settings_fixture: Any, tmp_path: Path, **env: str) -> Iterator[Callable[[], WorkerProcess]]:
+    """Publish bulk jobs to a fresh queue on the suite's Redis; yields a factory that starts
+    worker processes on that queue. Every worker is stopped at the end."""
+    from tests.outside import celery_broker
+
+    if not settings.TEST_REDIS_URL:
+        raise RuntimeError("The bulk worker tests need REDIS_URL (it becomes settings.TEST_REDIS_URL).")
+    queue = f"bulk-test-{uuid.uuid4().hex[:10]}"
+    settings_fixture.BULK_CELERY_QUEUE = queue
+    settings_fixture.CELERY_TASK_ALWAYS_EAGER = False
+    started: list[WorkerProcess] = []
+
+    def start() -> WorkerProcess:
+        worker = WorkerProcess(queue, tmp_path, **env).start()
+        started.append(worker)
+        return worker
+
+    # kombu keeps one connection pool per broker URL process-wide; a pool closed by an earlier
+    # celery_broker() would be handed out again ("Acquire on closed pool").
+    kombu.pools.reset()
+    try:
+        with celery_broker(settings.TEST_REDIS_URL):
+            yield start
+    finally:
+        for worker in started:
+            worker.stop()
+        kombu.pools.reset()

@@ -1,0 +1,169 @@
+"""Upload and preview: encodings, delimiters, header names, every row problem, broken files."""
+
+import pytest
+
+from audit.models import AuditAction, AuditEntry
+from enrollment.models import PendingEnrollment
+from provisioning.models import BulkJob, BulkJobStatus
+from tests.conftest import client_for
+from tests.provisioning.bulk_support import csv_bytes, excel_unicode_text, upload
+
+pytestmark = pytest.mark.django_db
+
+ACCENTED = [["Username", "Email", "Mobile", "First_Name", "Last_Name"],
+            ["mmueller", "m.mueller@example.com", "+49 171 2345678", "Jürgen", "Müller"],
+            ["jgarcia", "jose@example.com", "", "José", "García"]]
+
+
+def preview_of(response):  # type: ignore[no-untyped-def]
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return BulkJob.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+
+
+def rows_read(job):  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from provisioning.bulk.csvfile import iter_records, layout_from_json
+
+    return [cells for _, cells in iter_records(Path(job.upload_path), layout_from_json(job.options["layout"]))]
+
+
+@pytest.mark.smoke
+@pytest.mark.parametrize("data, encoding, delimiter", [
+    (csv_bytes(ACCENTED), "utf-8", ","),
+    (csv_bytes(ACCENTED, bom=True), "utf-8-sig", ","),
+    (csv_bytes(ACCENTED, delimiter=";", encoding="cp1252"), "cp1252", ";"),
+    (excel_unicode_text(ACCENTED), "utf-16", "\t"),
+], ids=["utf8", "utf8-bom", "windows-1252-semicolon", "excel-unicode-text"])
+def test_it_reads_each_encoding_and_delimiter_people_upload(helpdesk_user, licences, data, encoding, delimiter):
+    job = preview_of(upload(client_for(helpdesk_user), data))
+    assert job.status == BulkJobStatus.PREVIEW
+    assert (job.total_rows, job.valid_rows, job.error_rows) == (2, 2, 0)
+    assert job.options["layout"]["encoding"] == encoding
+    assert job.options["layout"]["delimiter"] == delimiter
+    rows = rows_read(job)
+    assert rows[0]["last_name"] == "Müller" and rows[0]["first_name"] == "Jürgen"
+    assert rows[1]["first_name"] == "José"
+    assert PendingEnrollment.objects.count() == 0
+
+
+def test_it_shows_the_preview_with_the_licence_need_against_what_remains(helpdesk_user, licences):
+    client = client_for(helpdesk_user)
+    job = preview_of(upload(client, csv_bytes(ACCENTED)))
+    page = client.get(f"/devices/pending/bulk/{job.pk}/")
+    assert page.status_code == 200
+    assert page.context["remaining"] == 100
+    assert page.context["refusal"] == ""
+    assert b"Licences needed" in page.content
+
+
+@pytest.mark.smoke
+def test_it_reports_every_bad_row_with_its_number_and_reason(helpdesk_user, licences):
+    rows = [
+        ["USERNAME", "email", "mobile", "ownership", "user_type", "Department"],
+        ["good", "good@example.com", "491712345678", "personal", "local", "IT"],  # row 2
+        ["", "nobody@example.com", "", "", "", ""],  # 3
+        ["badmail", "not-an-email", "", "", "", ""],  # 4
+        ["badmobile", "", "12ab", "", "", ""],  # 5
+        ["badowner", "", "", "rented", "", ""],  # 6
+        ["GOOD", "", "", "", "", ""],  # 7: the same user as row 2 (usernames are case-insensitive)
+        ["dirk", "", "", "", "ldap", ""],  # 8
+        ["national", "", "(0171) 2345678", "", "", ""],  # 9
+    ]
+    job = preview_of(upload(client_for(helpdesk_user), csv_bytes(rows)))
+    reasons = {row: reason for row, _, reason in job.preview_errors}
+    assert set(reasons) == {3, 4, 5, 6, 7, 8}
+    assert reasons[3] == "Missing username."
+    assert "Bad email address 'not-an-email'" in reasons[4]
+    assert "Bad mobile number '12ab'" in reasons[5]
+    assert "Unknown ownership 'rented'" in reasons[6]
+    assert "Duplicate username 'GOOD' (first in row 2)" in reasons[7]
+    assert "LDAP is not configured" in reasons[8]
+    assert (job.total_rows, job.valid_rows, job.error_rows) == (8, 2, 6)
+    assert job.options["layout"]["ignored"] == ["Department"]
+    page = client_for(helpdesk_user).get(f"/devices/pending/bulk/{job.pk}/")
+    assert b"Ignored unknown columns: Department" in page.content
+    assert b"Bad mobile number" in page.content
+
+
+def test_it_reports_an_ldap_user_the_directory_does_not_know(helpdesk_user, licences, settings, ldap_settings):
+    rows = [["username", "user_type"], ["alice", "ldap"], ["nobody-here", "ldap"]]
+    job = preview_of(upload(client_for(helpdesk_user), csv_bytes(rows)))
+    assert job.preview_errors == [[3, "nobody-here", "LDAP user 'nobody-here' not found."]]
+
+
+def test_it_disables_start_when_the_licences_do_not_suffice(helpdesk_user, licences):
+    licences(1)
+    client = client_for(helpdesk_user)
+    job = preview_of(upload(client, csv_bytes(ACCENTED)))
+    page = client.get(f"/devices/pending/bulk/{job.pk}/")
+    assert "Not enough device licences: 2 needed, 1 remaining" in page.context["refusal"]
+    assert b"disabled" in page.content
+    response = client.post(f"/devices/pending/bulk/{job.pk}/start/")
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == BulkJobStatus.PREVIEW
+    assert PendingEnrollment.objects.count() == 0
+
+
+@pytest.mark.smoke
+@pytest.mark.parametrize("data, message", [
+    (b"", "The file is empty"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "not a text file"),
+    (b"email,mobile\r\nx@example.com,\r\n", "no username column"),
+    (b"username\r\n", "no users below it"),
+    (b"\r\nusername\r\nalice\r\n", "The first line is empty"),
+], ids=["empty", "binary", "no-username-column", "header-only", "no-header"])
+def test_it_refuses_a_broken_file_with_a_clear_message_and_stores_nothing(helpdesk_user, licences, settings,
+                                                                          tmp_path, data, message):
+    settings.PRIVATE_STORAGE_DIR = tmp_path
+    response = upload(client_for(helpdesk_user), data)
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors["csv_file"])
+    assert BulkJob.objects.count() == 0
+    assert list(tmp_path.rglob("*.*")) == []
+
+
+def test_it_refuses_a_file_over_the_size_limit(helpdesk_user, licences, settings):
+    settings.BULK_MAX_UPLOAD_MB = 1
+    data = csv_bytes([["username"]] + [[f"user{i:07d}"] for i in range(100_000)])
+    assert len(data) > 1024 * 1024
+    response = upload(client_for(helpdesk_user), data)
+    assert response.status_code == 200
+    assert "the limit is 1 MB" in " ".join(response.context["form"].errors["csv_file"])
+    assert BulkJob.objects.count() == 0
+
+
+def test_it_refuses_more_rows_than_the_limit(helpdesk_user, licences, settings):
+    settings.BULK_MAX_ROWS = 3
+    response = upload(client_for(helpdesk_user), csv_bytes([["username"], ["a"], ["b"], ["c"], ["d"]]))
+    assert "more than 3 rows" in " ".join(response.context["form"].errors["csv_file"])
+    assert BulkJob.objects.count() == 0
+
+
+def test_it_audits_the_upload(helpdesk_user, licences):
+    job = preview_of(upload(client_for(helpdesk_user), csv_bytes(ACCENTED), name="rollout.csv"))
+    entry = AuditEntry.objects.get(action=AuditAction.BULK_UPLOADED)
+    assert entry.actor == helpdesk_user
+    assert entry.details["bulk_job"] == job.pk and entry.details["file_name"] == "rollout.csv"
+
+
+def test_cancel_at_preview_removes_the_upload_and_creates_nothing(helpdesk_user, licences):
+    client = client_for(helpdesk_user)
+    job = preview_of(upload(client, csv_bytes(ACCENTED)))
+    from pathlib import Path
+
+    path = Path(job.upload_path)
+    assert path.is_file()
+    response = client.post(f"/devices/pending/bulk/{job.pk}/cancel/")
+    assert response.status_code == 302
+    assert not BulkJob.objects.filter(pk=job.pk).exists()
+    assert not path.exists()
+    assert PendingEnrollment.objects.count() == 0
+    assert AuditEntry.objects.filter(action=AuditAction.BULK_REMOVED).count() == 1
+
+
+@pytest.mark.parametrize("who, status", [("outsider", 403), ("anonymous", 302)])
+def test_it_refuses_people_without_bulk_permission(cast, who, status):
+    client = client_for(cast.get(who))
+    assert client.get("/devices/pending/bulk/").status_code == status

@@ -1,0 +1,119 @@
+"""Bulk jobs on a real Celery worker process (PostgreSQL + the suite's Redis): the whole path
+from upload to export, and a worker killed with SIGKILL in the middle of a job."""
+
+import csv
+import io
+from collections import Counter
+
+import pytest
+from django.db.models import Sum
+
+from config.spreadsheet import spreadsheet_safe
+from enrollment.crypto import unseal
+from enrollment.links import activation_base_url
+from enrollment.models import PendingEnrollment
+from licensing.models import LedgerEntry, LedgerKind
+from licensing.services import licence_counts
+from provisioning.bulk.services import bulk_jobs_requeue_stale
+from provisioning.models import BulkJob, BulkJobStatus
+from tests.conftest import client_for
+from tests.provisioning.bulk_support import bulk_workers, csv_bytes, poll_until, upload
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
+
+
+def uploaded(client, data, **options):  # type: ignore[no-untyped-def]
+    response = upload(client, data, **options)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return BulkJob.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+
+
+def finished(job):  # type: ignore[no-untyped-def]
+    job.refresh_from_db()
+    return job.status in (BulkJobStatus.COMPLETED, BulkJobStatus.FAILED)
+
+
+def download(client, job):  # type: ignore[no-untyped-def]
+    response = client.get(f"/devices/pending/bulk/{job.pk}/export.csv")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def test_a_job_runs_on_a_worker_from_upload_to_a_correct_export(helpdesk_user, licences, settings, tmp_path):
+    client = client_for(helpdesk_user)
+    rows = [
+        ["Username", "E-Mail", "Mobile", "Ownership", "First_Name", "Last_Name"],
+        ["mmueller", "m.mueller@example.com", "+49 171 2345678", "Personal", "Jürgen", "Müller"],
+        ["jose", "", "(0171) 2345679", "", "José", "García"],
+        ["=HYPERLINK()", "", "", "", "", ""],
+        ["broken", "nope", "", "", "", ""],
+    ]
+    data = csv_bytes(rows, encoding="cp1252", delimiter=";")
+    with bulk_workers(settings, tmp_path) as start_worker:
+        job = uploaded(client, data, ownership="corporate")
+        assert client.post(f"/devices/pending/bulk/{job.pk}/start/").status_code == 302
+        worker = start_worker()
+        poll_until(lambda: finished(job), timeout=90, what=f"bulk job to finish; worker log:\n{worker.log()}")
+    assert job.status == BulkJobStatus.COMPLETED, job.failure_reason
+    exported = download(client, job)
+    base = activation_base_url()
+    by_row = {e.bulk_row: e for e in PendingEnrollment.objects.filter(bulk_job_id=job.pk)}
+    assert sorted(by_row) == [2, 3, 4]
+
+    def created(row: int, username: str, email: str, mobile: str, ownership: str) -> list[str]:
+        e = by_row[row]
+        # Tokens are URL-safe base64: one starting with "-" is escaped like any formula-like cell.
+        return [str(row), username, email, mobile, ownership, spreadsheet_safe(e.token), unseal(e.otp_ciphertext),
+                e.otp_expires_at.isoformat(timespec="seconds"), f"{base}/enroll/{e.token}/", "created", ""]
+
+    assert exported == [
+        ["row", "username", "email", "mobile", "ownership", "token", "otp", "otp_expires_at", "activation_url",
+         "status", "error"],
+        # Spreadsheets show the apostrophe-escaped number as the text +491712345678.
+        created(2, "mmueller", "m.mueller@example.com", "'+491712345678", "personal"),
+        created(3, "jose", "", "'+491712345679", "corporate"),
+        created(4, "'=HYPERLINK()", "", "", "corporate"),
+        ["5", "broken", "nope", "", "", "", "", "", "", "error", "Bad email address 'nope'."],
+    ]
+    assert by_row[2].end_user.last_name == "Müller"
+    assert licence_counts().reserved == 3
+
+
+def test_a_worker_killed_mid_job_is_resumed_and_every_row_is_created_exactly_once(helpdesk_user, licences,
+                                                                                  settings, tmp_path):
+    total = 6000
+    licences(total + 10)
+    client = client_for(helpdesk_user)
+    data = csv_bytes([["username", "email"]] + [[f"user{i:05d}", f"user{i}@example.com"] for i in range(total)])
+    with bulk_workers(settings, tmp_path, BULK_BATCH_SIZE="100") as start_worker:
+        job = uploaded(client, data)
+        client.post(f"/devices/pending/bulk/{job.pk}/start/")
+        first = start_worker()
+
+        def midway() -> bool:
+            job.refresh_from_db()
+            return 0 < job.processed_rows < total
+
+        poll_until(midway, timeout=90, interval=0.01, what=f"the job to be part done; log:\n{first.log()}")
+        first.kill()
+        job.refresh_from_db()
+        assert job.status == BulkJobStatus.RUNNING
+        assert 0 < PendingEnrollment.objects.filter(bulk_job_id=job.pk).count() < total
+
+        assert bulk_jobs_requeue_stale(stale_after_seconds=0) == [job.pk]
+        second = start_worker()
+        poll_until(lambda: finished(job), timeout=120, what=f"the resumed job to finish; log:\n{second.log()}")
+
+    assert job.status == BulkJobStatus.COMPLETED, job.failure_reason
+    created = PendingEnrollment.objects.filter(bulk_job_id=job.pk)
+    assert created.count() == total == job.created_rows
+    assert created.values("username").distinct().count() == total
+    assert sorted(created.values_list("bulk_row", flat=True)) == list(range(2, total + 2))
+    assert licence_counts().reserved == total
+    reserved = LedgerEntry.objects.filter(kind=LedgerKind.RESERVE).aggregate(n=Sum("quantity"))["n"]
+    assert reserved == total
+    exported = download(client, job)[1:]
+    assert Counter(r[0] for r in exported) == Counter(str(n) for n in range(2, total + 2))
+    assert {r[9] for r in exported} == {"created"}
