@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -42,19 +41,6 @@ def upload(client: Any, data: bytes, *, name: str = "users.csv", **options: Any)
     form = {"ownership": "corporate", "otp_content": "digits", "otp_length": 8, "otp_validity_hours": 72,
             **options, "csv_file": SimpleUploadedFile(name, data, content_type="text/csv")}
     return client.post("/devices/pending/bulk/", form)
-
-
-def poll_until(condition: Callable[[], Any], *, timeout: float = 60.0, what: str = "condition",
-               interval: float = 0.05) -> Any:
-    """Check ``condition`` until it is truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"Timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(interval)
 
 
 def worker_database_url() -> str:

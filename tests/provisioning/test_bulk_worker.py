@@ -17,7 +17,8 @@ from licensing.services import licence_counts
 from provisioning.bulk.services import bulk_jobs_requeue_stale
 from provisioning.models import BulkJob, BulkJobStatus
 from tests.conftest import client_for
-from tests.provisioning.bulk_support import bulk_workers, csv_bytes, poll_until, upload
+from tests.outside import wait_for
+from tests.provisioning.bulk_support import bulk_workers, csv_bytes, upload
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
@@ -55,7 +56,7 @@ def test_a_job_runs_on_a_worker_from_upload_to_a_correct_export(helpdesk_user, l
         job = uploaded(client, data, ownership="corporate")
         assert client.post(f"/devices/pending/bulk/{job.pk}/start/").status_code == 302
         worker = start_worker()
-        poll_until(lambda: finished(job), timeout=90, what=f"bulk job to finish; worker log:\n{worker.log()}")
+        wait_for(lambda: finished(job), timeout=90, what=f"bulk job to finish; worker log:\n{worker.log()}")
     assert job.status == BulkJobStatus.COMPLETED, job.failure_reason
     exported = download(client, job)
     base = activation_base_url()
@@ -96,7 +97,7 @@ def test_a_worker_killed_mid_job_is_resumed_and_every_row_is_created_exactly_onc
             job.refresh_from_db()
             return 0 < job.processed_rows < total
 
-        poll_until(midway, timeout=90, interval=0.01, what=f"the job to be part done; log:\n{first.log()}")
+        wait_for(midway, timeout=90, what=f"the job to be part done; log:\n{first.log()}")
         first.kill()
         job.refresh_from_db()
         assert job.status == BulkJobStatus.RUNNING
@@ -104,7 +105,7 @@ def test_a_worker_killed_mid_job_is_resumed_and_every_row_is_created_exactly_onc
 
         assert bulk_jobs_requeue_stale(stale_after_seconds=0) == [job.pk]
         second = start_worker()
-        poll_until(lambda: finished(job), timeout=120, what=f"the resumed job to finish; log:\n{second.log()}")
+        wait_for(lambda: finished(job), timeout=120, what=f"the resumed job to finish; log:\n{second.log()}")
 
     assert job.status == BulkJobStatus.COMPLETED, job.failure_reason
     created = PendingEnrollment.objects.filter(bulk_job_id=job.pk)
