@@ -279,11 +279,15 @@ def celery_broker(broker_url: str) -> Iterator[Any]:
 
 
 def _reset_pools(app: Any) -> None:
-    # Connection and producer pools are per broker URL (kombu keeps one per URL for the process);
-    # drop the app's cached references so the next publish uses the broker configured now.
+    # Connection and producer pools are per broker URL and kombu keeps them process-wide: drop the
+    # app's cached references and kombu's registry, so the next publish uses the broker configured
+    # now and a pool closed by an earlier use is never handed out again ("Acquire on closed pool").
+    import kombu.pools
+
     app._pool = None
     if "amqp" in app.__dict__:
         app.amqp._producer_pool = None
+    kombu.pools.reset()
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import kombu.pools
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -121,13 +120,9 @@ def bulk_workers(settings_fixture: Any, tmp_path: Path, **env: str) -> Iterator[
         started.append(worker)
         return worker
 
-    # kombu keeps one connection pool per broker URL process-wide; a pool closed by an earlier
-    # celery_broker() would be handed out again ("Acquire on closed pool").
-    kombu.pools.reset()
     try:
         with celery_broker(settings.TEST_REDIS_URL):
             yield start
     finally:
         for worker in started:
             worker.stop()
-        kombu.pools.reset()
