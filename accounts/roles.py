@@ -69,7 +69,9 @@ def grant(apps: Any, grants: dict[str, list[str]]) -> None:
                 model = _model_for(apps, app_label, codename)
                 content_type, _ = ContentType.objects.get_or_create(app_label=app_label, model=model)
                 permission = Permission.objects.create(
-                    content_type=content_type, codename=codename, name=_permission_name(apps, app_label, model, codename)
+                    content_type=content_type,
+                    codename=codename,
+                    name=_permission_name(apps, app_label, model, codename),
                 )
             group.permissions.add(permission)
 

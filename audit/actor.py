@@ -25,7 +25,7 @@ class Actor:
     def from_request(cls, request: HttpRequest, *, name: str | None = None) -> Actor:
         user = request.user if request.user.is_authenticated else None
         return cls(
-            user=user,  # type: ignore[arg-type]
+            user=user,
             name=name if name is not None else (user.get_username() if user else "anonymous"),
             ip=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:400],

@@ -18,5 +18,5 @@ class SingletonModel(models.Model):
 
     @classmethod
     def load(cls) -> Self:
-        obj, _ = cls.objects.get_or_create(id=1)
+        obj, _ = cls._default_manager.get_or_create(id=1)
         return obj

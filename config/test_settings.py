@@ -5,6 +5,7 @@ on SQLite with Celery eager, as the embedded default does.
 """
 
 import os
+from pathlib import Path
 
 from cryptography.fernet import Fernet
 
@@ -27,5 +28,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-PRIVATE_STORAGE_DIR = Path(os.environ.get("ONRAMP_TEST_PRIVATE_DIR", "/tmp/onramp-test-private"))  # noqa: F405
+PRIVATE_STORAGE_DIR = Path(os.environ.get("ONRAMP_TEST_PRIVATE_DIR", "/tmp/onramp-test-private"))
 ALLOWED_HOSTS = ["*"]

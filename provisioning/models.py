@@ -17,6 +17,9 @@ class Provisioning(models.Model):
             ("qr_provision", "Can create Advanced QR-Code Provisioning codes"),
         ]
 
+    def __str__(self) -> str:
+        return "Provisioning permissions"
+
 
 class BulkJobStatus(models.TextChoices):
     PREVIEW = "preview", "Awaiting start"

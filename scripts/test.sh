@@ -19,7 +19,7 @@ cleanup() {
 trap cleanup EXIT
 
 apt_ensure libldap2-dev libsasl2-dev slapd ldap-utils chromium qrencode postgresql redis-server
-venv_ensure "test,ldap"
+venv_ensure "test,ldap,dev"
 
 # PostgreSQL
 if [ -z "${DATABASE_URL:-}" ]; then
@@ -51,6 +51,12 @@ if [ -z "${REDIS_URL:-}" ]; then
     STARTED+=("redis:$(cat "$VAR/redis.pid")")
     export REDIS_URL="redis://127.0.0.1:$REDIS_PORT_T/0"
   fi
+fi
+
+if [ $# -eq 0 ]; then
+  log "Lint (ruff) and types (mypy strict)"
+  "$VENV/bin/ruff" check .
+  "$VENV/bin/mypy" .
 fi
 
 export ONRAMP_TEST_PRIVATE_DIR="$VAR/private"
