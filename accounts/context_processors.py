@@ -35,11 +35,17 @@ def _items(request: HttpRequest, entries: list[tuple[str, str, str]]) -> list[di
             url = reverse(name)
         except NoReverseMatch:
             continue
-        items.append({"label": label, "url": url, "active": request.path.startswith(url)})
+        items.append({"label": label, "url": url, "active": False})
     return items
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
-    return {"main_nav": _items(request, MAIN_NAV), "admin_nav": _items(request, ADMIN_NAV)}
+    main, admin = _items(request, MAIN_NAV), _items(request, ADMIN_NAV)
+    # One current entry: the longest URL the path starts with (/devices/pending/provision/ is
+    # Provision User, not Pending or Devices).
+    matches = [item for item in main + admin if request.path.startswith(item["url"])]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["active"] = True
+    return {"main_nav": main, "admin_nav": admin}

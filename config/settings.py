@@ -183,6 +183,8 @@ CELERY_BEAT_SCHEDULE["bulk-purge-exports"] = {"task": "provisioning.tasks.bulk_p
 
 # Email (notifications/email.py): Django's SMTP backend, configured from the environment.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+# With the file backend (the embedded default writes it to .env) every email lands in this folder.
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")

@@ -17,6 +17,9 @@ OTP_ENCRYPTION_KEY=$(new_fernet_key)
 DATABASE_URL=sqlite:///$ROOT/db.sqlite3
 DEFAULT_ACTIVATION_URL=http://localhost:$PORT
 ALLOWED_HOSTS=localhost,127.0.0.1,[::1]
+# Emails are written to files here instead of being sent (read them to see what users get).
+EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
+EMAIL_FILE_PATH=$ROOT/var/mail
 ENV
 fi
 

@@ -1,6 +1,6 @@
-"""Demo data for the embedded console: console users of each role, a licence total, and pending
-enrollments of every source and state. Safe to run again: users get new passwords, enrollments
-are only added when there are none."""
+"""Demo data for the embedded console: console users of each role, a licence total, pending
+enrollments of every source and state, and a fictional companion app for QR codes. Safe to run
+again: users get new passwords, enrollments are only added when there are none."""
 
 import secrets
 from datetime import timedelta
@@ -18,6 +18,7 @@ from enrollment.models import Ownership, PendingEnrollment, Source, State
 from enrollment.otp import OtpRule
 from enrollment.services import pending_enrollment_create
 from licensing.services import licence_counts, licence_release, licence_total_set
+from provisioning.models import DpcSettings
 
 DEMO_USERS = [
     ("admin", ADMINISTRATOR, "Ada", "Admin", True),
@@ -45,14 +46,27 @@ class Command(BaseCommand):
         password = options["password"] or secrets.token_urlsafe(12)
         with transaction.atomic():
             self._users(password)
+            self._end_users(password)
             actor = Actor.system("seed_demo")
             if licence_counts().total < options["licences"]:
                 licence_total_set(total=options["licences"], actor=actor)
             if not PendingEnrollment.objects.exists():
                 self._enrollments(actor)
+            self._companion_app()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Console logins:"))
         for username, role, *_ in DEMO_USERS:
             self.stdout.write(f"  {role:<15} username: {username:<10} password: {password}")
+        self.stdout.write("Self-service portal (/portal/) end users:")
+        self.stdout.write(f"  {', '.join(u for u, *_ in END_USERS)} with password: {password}")
+
+    def _end_users(self, password: str) -> None:
+        """Local end users who can sign in to the self-service portal (/portal/)."""
+        for username, email, mobile in END_USERS:
+            end_user, _ = EndUser.objects.get_or_create(
+                username=username, user_type=UserType.LOCAL, defaults={"email": email, "mobile": mobile}
+            )
+            end_user.set_password(password)
+            end_user.save(update_fields=["password"])
 
     def _users(self, password: str) -> None:
         for username, role, first, last, alerts in DEMO_USERS:
@@ -67,6 +81,16 @@ class Command(BaseCommand):
             user.save()
             user.groups.set([group])
         assert set(ROLE_GRANTS) == {r for _, r, *_ in DEMO_USERS}
+
+    def _companion_app(self) -> None:
+        """A fictional companion app (DPC), so Advanced QR-Code Provisioning can be tried at once.
+        Replace it in Admin > Companion app with your DPC's real values."""
+        dpc = DpcSettings.load()
+        if not dpc.component_name:
+            dpc.component_name = "com.example.companion/.admin.CompanionAdminReceiver"
+            dpc.download_url = "https://mdm.example.com/dpc/companion.apk"
+            dpc.signature_checksum = "ue8f2brSotiT6yi_GvtYccDAyAlo4Z1ApCUU2T7peWU="
+            dpc.save()
 
     def _enrollments(self, actor: Actor) -> None:
         sources = [Source.SELF, Source.SINGLE, Source.BULK, Source.QR]
