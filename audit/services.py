@@ -3,6 +3,7 @@ from typing import Any
 
 from audit.actor import Actor
 from audit.models import AuditAction, AuditEntry
+from config.bulkinsert import insert_rows
 
 
 def audit_record(
@@ -21,9 +22,10 @@ def audit_record(
 def audit_record_many(
     *, actor: Actor, action: AuditAction, targets: Iterable[tuple[str, str]], details: dict[str, Any] | None = None
 ) -> int:
-    """One entry per (enrollment_token, username) pair, written in one statement."""
+    """One entry per (enrollment_token, username) pair, written in one statement (COPY on
+    PostgreSQL: a bulk job writes thousands)."""
     entries = [AuditEntry(**_fields(actor, action, token, username, details)) for token, username in targets]
-    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    insert_rows(AuditEntry, entries)
     return len(entries)
 
 

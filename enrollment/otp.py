@@ -59,8 +59,16 @@ class OtpRule:
         return chars
 
     def generate(self) -> str:
+        """Uniform over the alphabet: random bytes at or above the largest multiple of its size are
+        dropped (no modulo bias). One call to the OS generator per OTP instead of one per
+        character, which matters when a bulk job makes 100,000 of them."""
         alphabet = self.alphabet()
-        return "".join(secrets.choice(alphabet) for _ in range(self.length))
+        size = len(alphabet)
+        limit = 256 - 256 % size
+        chars: list[str] = []
+        while len(chars) < self.length:
+            chars.extend(alphabet[b % size] for b in secrets.token_bytes(2 * self.length) if b < limit)
+        return "".join(chars[: self.length])
 
     def expires_at(self, now: datetime | None = None) -> datetime | None:
         if self.validity_hours is None:

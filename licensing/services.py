@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from audit.actor import Actor
 from audit.models import AuditAction
 from audit.services import audit_record
+from config.bulkinsert import insert_rows
 from licensing.models import LedgerEntry, LedgerKind, LicencePool
 
 
@@ -99,7 +100,8 @@ def licence_release(
 
 def licence_release_many(*, entries: list[tuple[str, str, int]], actor: Actor, note: str = "") -> None:
     """One release entry per (token, username, quantity), in one statement."""
-    LedgerEntry.objects.bulk_create(
+    insert_rows(
+        LedgerEntry,
         [
             LedgerEntry(
                 kind=LedgerKind.RELEASE, quantity=quantity, enrollment_token=token, username=username,
@@ -108,7 +110,6 @@ def licence_release_many(*, entries: list[tuple[str, str, int]], actor: Actor, n
             for token, username, quantity in entries
             if quantity > 0
         ],
-        batch_size=1000,
     )
 
 

@@ -1,17 +1,12 @@
-"""Inserting a batch of pending enrollments (and new end users) fast: PostgreSQL COPY, else bulk_create.
-
-COPY skips the per-value SQL compilation of ``bulk_create`` (the largest cost of a bulk job after
-encryption). The columns are read from the model, so a column added later is copied too; values
-are the instances' attributes (model defaults already applied by the constructor).
-"""
+"""Inserting a batch of pending enrollments (and new end users) fast: PostgreSQL COPY
+(``config.bulkinsert``), else bulk_create."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.db import connection, models
 
 from accounts.models import EndUser
+from config.bulkinsert import concrete_fields, copy_rows
 from enrollment.models import PendingEnrollment
 
 
@@ -23,7 +18,7 @@ def insert_enrollments(enrollments: list[PendingEnrollment], *, need_ids: bool) 
         PendingEnrollment.objects.bulk_create(enrollments, batch_size=1000)
         return
     with connection.cursor() as cursor:
-        _copy_rows(cursor.cursor, PendingEnrollment, PendingEnrollment._meta.db_table, enrollments)
+        copy_rows(cursor.cursor, PendingEnrollment, PendingEnrollment._meta.db_table, enrollments)
     if need_ids:
         rows = [e.bulk_row for e in enrollments if e.bulk_row is not None]
         ids = dict(
@@ -71,32 +66,13 @@ def insert_end_users(end_users: list[EndUser]) -> None:
         return
     quote = connection.ops.quote_name
     table = quote(EndUser._meta.db_table)
-    columns = ", ".join(quote(f.column or f.attname) for f in _fields(EndUser))
+    columns = ", ".join(quote(f.column or f.attname) for f in concrete_fields(EndUser))
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS bulk_new_endusers ON COMMIT DELETE ROWS AS "
             f"SELECT {columns} FROM {table} WITH NO DATA"
         )
-        _copy_rows(cursor.cursor, EndUser, "bulk_new_endusers", end_users)
+        copy_rows(cursor.cursor, EndUser, "bulk_new_endusers", end_users)
         cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM bulk_new_endusers "
                        "ON CONFLICT DO NOTHING")
         cursor.execute("TRUNCATE bulk_new_endusers")
-
-
-def _fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
-    return [f for f in model._meta.concrete_fields if not f.primary_key]
-
-
-def _copy_rows(raw: Any, model: type[models.Model], table: str, objects: list[Any]) -> None:
-    from psycopg.types.json import Jsonb
-
-    fields = _fields(model)
-    json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column or f.attname) for f in fields)
-    with raw.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
-        for obj in objects:
-            # pre_save gives the value an INSERT would write (auto_now fields included).
-            values = [f.pre_save(obj, True) for f in fields]
-            copy.write_row([Jsonb(v) if f.attname in json_fields else v
-                            for f, v in zip(fields, values, strict=True)])
