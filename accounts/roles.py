@@ -26,6 +26,10 @@ SUPER_HELPDESK_PERMISSIONS = HELPDESK_PERMISSIONS + [
     "audit.view_auditentry",
     "provisioning.qr_provision",
     "notifications.view_message",
+    # Admin > End users: helpdesk staff reset end users' portal passwords in practice.
+    "accounts.view_enduser",
+    "accounts.add_enduser",
+    "accounts.change_enduser",
 ]
 ADMINISTRATOR_PERMISSIONS = SUPER_HELPDESK_PERMISSIONS + [
     "enrollment.change_otppolicy",
