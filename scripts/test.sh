@@ -18,7 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-apt_ensure libldap2-dev libsasl2-dev slapd ldap-utils chromium qrencode postgresql redis-server
+apt_ensure libldap2-dev libsasl2-dev slapd ldap-utils chromium qrencode libcairo2 postgresql redis-server
 venv_ensure "test,ldap,dev"
 
 # PostgreSQL
