@@ -71,8 +71,11 @@ def notify_enrollment_created(
     sealed_attachments = _seal_attachments(attachments or [])
     messages: list[Message] = []
     if notify_admins:
+        # Admins with alerts on get the attachment too (for a QR code: the code itself, as the
+        # reference's Automatic Provisioning describes).
         for address in _admin_recipients():
-            messages.append(_email(templates[TemplateKey.ADMIN_PROVISIONED], context, address, enrollment, actor, ""))
+            messages.append(_email(templates[TemplateKey.ADMIN_PROVISIONED], context, address, enrollment, actor,
+                                   sealed_attachments))
     user_addresses: list[str] = []
     if email_user and enrollment.email:
         user_addresses.append(enrollment.email)

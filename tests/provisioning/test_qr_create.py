@@ -111,8 +111,10 @@ def test_the_qr_email_reaches_a_real_smtp_server_with_the_png_attached(
     assert content_type == "image/png" and filename.endswith(".png")
     text = zxingcpp.read_barcodes(Image.open(io.BytesIO(content)))[0].text
     assert text == unseal(QrProvisioning.objects.get().payload_sealed)
-    # The admin with email alerts hears of it too.
-    assert len(smtp.to("ada@onramp.test")) == 1
+    # The admin with email alerts hears of it too, with the code attached.
+    (to_admin,) = smtp.to("ada@onramp.test")
+    (_, admin_type, admin_content), = to_admin.attachments
+    assert admin_type == "image/png" and admin_content == content
 
 
 @pytest.mark.smoke
