@@ -1,26 +1,29 @@
-"""Console login throttle: failures counted per username and per IP in the cache."""
+"""Sign-in throttle: failures counted per username and per IP (``config.ratelimit``), at most
+LOGIN_MAX_FAILURES per LOGIN_FAILURE_WINDOW_SECONDS. Each place people type a password has its own
+scope: "console" (console login and the Provision User authorizer) and "portal"."""
 
 from django.conf import settings
-from django.core.cache import cache
+
+from config import ratelimit
 
 
-def _keys(username: str, ip: str | None) -> list[str]:
-    return [f"login-fail:user:{username.lower()[:150]}", f"login-fail:ip:{ip or '-'}"]
+def _rate() -> str:
+    return f"{settings.LOGIN_MAX_FAILURES}/{settings.LOGIN_FAILURE_WINDOW_SECONDS}"
 
 
-def is_blocked(username: str, ip: str | None) -> bool:
-    counts = cache.get_many(_keys(username, ip))
-    return any(int(v) >= settings.LOGIN_MAX_FAILURES for v in counts.values())
+def _keys(scope: str, username: str, ip: str | None) -> list[tuple[str, str]]:
+    return [(f"{scope}-login-user", username.lower()[:150]), (f"{scope}-login-ip", ip or "-")]
 
 
-def record_failure(username: str, ip: str | None) -> None:
-    for key in _keys(username, ip):
-        cache.add(key, 0, settings.LOGIN_FAILURE_WINDOW_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, settings.LOGIN_FAILURE_WINDOW_SECONDS)
+def is_blocked(username: str, ip: str | None, *, scope: str = "console") -> bool:
+    return any(not ratelimit.peek(s, key, _rate()).allowed for s, key in _keys(scope, username, ip))
 
 
-def clear(username: str) -> None:
-    cache.delete(_keys(username, None)[0])
+def record_failure(username: str, ip: str | None, *, scope: str = "console") -> None:
+    for s, key in _keys(scope, username, ip):
+        ratelimit.hit(s, key, _rate())
+
+
+def clear(username: str, *, scope: str = "console") -> None:
+    (s, key), _ = _keys(scope, username, None)
+    ratelimit.reset(s, key, _rate())

@@ -9,12 +9,12 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 
+from accounts import throttle
 from accounts.end_users import end_user_authenticate
 from accounts.models import EndUser
 from audit.actor import Actor, client_ip
 from audit.models import AuditAction
 from audit.services import audit_record
-from enrollment import ratelimit
 from enrollment.models import Ownership, PendingEnrollment, PortalSettings, Source, State
 from enrollment.services import CreatedEnrollment, EnrollmentError, pending_enrollment_create
 
@@ -49,17 +49,14 @@ def portal_sign_in(*, request: HttpRequest, username: str, password: str) -> End
     Failures are counted per username and per IP; past LOGIN_MAX_FAILURES in the window every try
     is refused without checking the password."""
     username = username.strip()
-    ip = client_ip(request) or "-"
-    rate = ratelimit.portal_login_rate()
-    keys = [("portal-login-user", username.lower()[:150]), ("portal-login-ip", ip)]
-    if any(not ratelimit.peek(scope, key, rate).allowed for scope, key in keys):
+    ip = client_ip(request)
+    if throttle.is_blocked(username, ip, scope="portal"):
         audit_record(actor=portal_actor(request, username=username), action=AuditAction.LOGIN_FAILED,
                      target_username=username[:150], details={"portal": True, "throttled": True})
         raise PortalSignInThrottled("Too many failed sign-ins. Wait a while and try again.")
     end_user = end_user_authenticate(username, password)
     if end_user is None:
-        for scope, key in keys:
-            ratelimit.hit(scope, key, rate)
+        throttle.record_failure(username, ip, scope="portal")
         audit_record(actor=portal_actor(request, username=username), action=AuditAction.LOGIN_FAILED,
                      target_username=username[:150], details={"portal": True})
         raise PortalSignInRefused("The username or password is not correct.")
