@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
-from accounts.end_users import EndUserError, mobile_e164
+from accounts.fields import MobileField
 from accounts.models import EndUser, UserType
 
 
@@ -28,6 +28,7 @@ class EndUserForm(forms.ModelForm[EndUser]):
                   "last_name": "Last name", "is_active": "Active"}
         help_texts = {"mobile": "Optional. E.164 (+491712345678), or a national number read in the default "
                                 "region."}
+        field_classes = {"mobile": MobileField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -42,12 +43,6 @@ class EndUserForm(forms.ModelForm[EndUser]):
         if taken.exists():
             raise ValidationError(f"A local end user named “{username}” already exists.")
         return username
-
-    def clean_mobile(self) -> str:
-        try:
-            return mobile_e164(self.cleaned_data.get("mobile", ""))
-        except EndUserError as exc:
-            raise ValidationError(str(exc)) from exc
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

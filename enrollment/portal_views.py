@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import console_view
-from accounts.end_users import EndUserError, mobile_e164
+from accounts.fields import MobileField
 from accounts.models import EndUser
 from audit.actor import Actor
 from enrollment import qr
@@ -41,18 +41,11 @@ class PortalSignInForm(forms.Form):
 
 
 class PortalStartForm(forms.Form):
-    mobile = forms.CharField(label="Mobile", max_length=32, required=False,
-                             help_text="Optional, e.g. +491712345678.",
-                             widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+    mobile = MobileField(help_text="Optional, e.g. +491712345678.",
+                         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
     ownership = forms.ChoiceField(label="Ownership", required=False,
                                   choices=[("", "Not specified")] + [(v, label) for v, label in Ownership.choices
                                                                      if v != Ownership.UNKNOWN])
-
-    def clean_mobile(self) -> str:
-        try:
-            return mobile_e164(self.cleaned_data["mobile"])
-        except EndUserError as exc:
-            raise forms.ValidationError(str(exc)) from exc
 
 
 class PortalSettingsForm(forms.ModelForm[PortalSettings]):

@@ -2,7 +2,7 @@ from typing import Any
 
 from django import forms
 
-from accounts.end_users import EndUserError, mobile_e164
+from accounts.fields import MobileField
 from accounts.models import UserType
 from enrollment.models import Ownership
 
@@ -19,8 +19,7 @@ class ProvisionUserForm(forms.Form):
         help_text="Optional. For a local user who does not exist yet, the user is created with this address; "
                   "for LDAP users the directory's address is used unless you give one.",
     )
-    mobile = forms.CharField(
-        label="Mobile", max_length=32, required=False,
+    mobile = MobileField(
         help_text="Optional, e.g. +491712345678. The user receives the enrollment information by SMS.",
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
@@ -47,12 +46,6 @@ class ProvisionUserForm(forms.Form):
         if not username:
             raise forms.ValidationError("Enter the username.")
         return username
-
-    def clean_mobile(self) -> str:
-        try:
-            return mobile_e164(self.cleaned_data["mobile"])
-        except EndUserError as exc:
-            raise forms.ValidationError(str(exc)) from exc
 
     def user_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ("ownership", "username", "user_type", "email", "mobile")]
