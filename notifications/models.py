@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -50,8 +52,6 @@ class MessageTemplate(models.Model):
 def validate_sender_label(value: str) -> None:
     """Twilio accepts an alphanumeric sender ID (1-11 characters, at least one letter) or an
     E.164 number as ``from_``."""
-    import re
-
     if re.fullmatch(r"\+[1-9]\d{6,14}", value):
         return
     if re.fullmatch(r"[A-Za-z0-9 ]{1,11}", value) and re.search(r"[A-Za-z]", value):

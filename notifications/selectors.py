@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from notifications.defaults import ensure_default_templates
 from notifications.models import Message, MessageQuerySet, MessageTemplate
 
 
@@ -20,7 +21,4 @@ def messages_filtered(*, q: str = "", status: str = "", channel: str = "", templ
 
 
 def message_templates() -> list[MessageTemplate]:
-    from notifications.defaults import ensure_default_templates
-
-    ensure_default_templates()
-    return list(MessageTemplate.objects.order_by("id"))
+    return sorted(ensure_default_templates().values(), key=lambda template: template.pk)

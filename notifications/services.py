@@ -20,12 +20,15 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import User
 from audit.actor import Actor
 from audit.models import AuditAction
 from audit.services import audit_record
 from enrollment.crypto import seal, unseal
+from enrollment.links import activation_base_url
+from notifications.defaults import ensure_default_templates
 from notifications.models import Channel, Message, MessageStatus, MessageTemplate, SmsSettings, TemplateKey
-from notifications.rendering import enrollment_context, render_template
+from notifications.rendering import enrollment_context, render_template, validate_template
 
 if TYPE_CHECKING:
     from enrollment.models import PendingEnrollment
@@ -66,7 +69,7 @@ def notify_enrollment_created(
     Call inside the ``transaction.atomic`` that created ``enrollment``: the rows commit or roll
     back with it, and sending is enqueued only after commit.
     """
-    templates = _templates()
+    templates = ensure_default_templates()
     context = enrollment_context(enrollment, otp=otp, actor=actor, authorizer=authorizer)
     sealed_attachments = _seal_attachments(attachments or [])
     messages: list[Message] = []
@@ -104,9 +107,7 @@ def notify_enrollments_created_many(
     ``bulk_create`` and one after-commit enqueue. No per-row admin mail. Returns the row count."""
     if not items:
         return 0
-    templates = _templates()
-    from enrollment.links import activation_base_url
-
+    templates = ensure_default_templates()
     base_url = activation_base_url()
     messages: list[Message] = []
     for enrollment, otp in items:
@@ -211,9 +212,7 @@ def message_record_failure(*, message_id: int, error: str) -> int | None:
     with the error and None is returned."""
     attempts = Message.objects.filter(id=message_id).values_list("attempts", flat=True).first() or 0
     if attempts > settings.NOTIFICATION_MAX_RETRIES:
-        Message.objects.filter(id=message_id, status=MessageStatus.SENDING).update(
-            status=MessageStatus.FAILED, error=error[:2000]
-        )
+        message_fail(message_id=message_id, error=error)
         return None
     countdown = settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
     # queued_at is when the message is due: the sweep leaves a message waiting for its retry alone.
@@ -273,8 +272,6 @@ def message_resend(*, message: Message, actor: Actor) -> None:
 
 def message_template_update(*, template: MessageTemplate, subject: str, body: str, actor: Actor) -> MessageTemplate:
     """Save a validated template (the form validates; this re-checks so no caller stores a bad one)."""
-    from notifications.rendering import validate_template
-
     validate_template(channel=template.channel, subject=subject, body=body)
     with transaction.atomic():
         # Compare with the stored row: a bound ModelForm has already copied the new text onto ``template``.
@@ -310,15 +307,7 @@ def sms_settings_update(*, sender_label: str, actor: Actor) -> SmsSettings:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _templates() -> dict[str, MessageTemplate]:
-    from notifications.defaults import ensure_default_templates
-
-    return ensure_default_templates()
-
-
 def _admin_recipients() -> list[str]:
-    from accounts.models import User
-
     addresses = (
         User.objects.filter(is_active=True, receive_email_alerts=True)
         .exclude(email="")
@@ -333,7 +322,7 @@ def _email(
     template: MessageTemplate,
     context: dict[str, Any],
     address: str,
-    enrollment: PendingEnrollment | None,
+    enrollment: PendingEnrollment,
     actor: Actor,
     sealed_attachments: str,
 ) -> Message:
@@ -345,7 +334,7 @@ def _email(
         body_sealed=seal(render_template(template.body, context)),
         attachments_sealed=sealed_attachments,
         enrollment=enrollment,
-        username=enrollment.username if enrollment else "",
+        username=enrollment.username,
         created_by=actor.user,
     )
 

@@ -32,10 +32,7 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
         body = form.cleaned_data["body"]
         if request.POST.get("action") == "preview":
             # Preview renders the unsaved text with sample values; nothing is stored.
-            preview = {
-                "subject": render_template(subject, SAMPLE_CONTEXT).strip() if subject else "",
-                "body": render_template(body, SAMPLE_CONTEXT),
-            }
+            preview = _preview(subject, body)
         else:
             services.message_template_update(
                 template=template, subject=subject, body=body, actor=Actor.from_request(request)
@@ -43,14 +40,18 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"The template “{template.name}” was saved.")
             return redirect("notifications:template_list")
     elif request.method == "GET":
-        preview = {
-            "subject": render_template(template.subject, SAMPLE_CONTEXT).strip() if template.subject else "",
-            "body": render_template(template.body, SAMPLE_CONTEXT),
-        }
+        preview = _preview(template.subject, template.body)
     return render(request, "notifications/template_edit.html", {
         "template": template, "form": form, "preview": preview, "placeholders": PLACEHOLDERS,
         "is_sms": template.channel == Channel.SMS,
     })
+
+
+def _preview(subject: str, body: str) -> dict[str, str]:
+    return {
+        "subject": render_template(subject, SAMPLE_CONTEXT).strip() if subject else "",
+        "body": render_template(body, SAMPLE_CONTEXT),
+    }
 
 
 @console_view("notifications.change_smssettings")

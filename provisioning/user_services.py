@@ -142,13 +142,7 @@ def user_provision(
                 },
             )
             notify_enrollment_created(
-                enrollment=created.enrollment,
-                otp=created.otp,
-                actor=actor,
-                notify_admins=True,
-                email_user=True,
-                sms_user=bool(mobile),
-                authorizer=authorizer.username,
+                enrollment=created.enrollment, otp=created.otp, actor=actor, authorizer=authorizer.username
             )
     except (EndUserError, EnrollmentError) as exc:
         raise ProvisioningError(str(exc), field="username") from exc

@@ -1,6 +1,5 @@
 from django.urls import URLPattern, path
 
-from enrollment import urls as enrollment_urls  # noqa: F401 - registers the <token:> converter
 from provisioning import user_views
 
 urlpatterns: list[URLPattern] = [

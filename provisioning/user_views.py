@@ -15,6 +15,9 @@ from enrollment.services import otp_reveal
 from provisioning.user_forms import ProvisionUserForm
 from provisioning.user_services import ProvisioningError, user_provision
 
+# Provisioned User Details reveals the OTP: only for those who may also view it on the pending list.
+DETAILS_PERMISSIONS = ("provisioning.provision_user", "enrollment.view_pendingenrollment", "enrollment.view_otp")
+
 
 @sensitive_post_parameters("authorizer_password")
 @console_view("provisioning.provision_user")
@@ -38,7 +41,7 @@ def provision_user(request: HttpRequest) -> HttpResponse:
             form.add_error(exc.field, str(exc))
         else:
             messages.success(request, f"A pending enrollment was created for {created.enrollment.username}.")
-            if request.user.has_perms(["enrollment.view_pendingenrollment", "enrollment.view_otp"]):
+            if request.user.has_perms(DETAILS_PERMISSIONS):
                 return redirect("provisioning:provisioned_user", token=created.enrollment.token)
             return redirect("enrollment:pending_list")
     return render(request, "provisioning/provision_user.html", {"form": form},
@@ -46,7 +49,7 @@ def provision_user(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@console_view("provisioning.provision_user", "enrollment.view_pendingenrollment", "enrollment.view_otp")
+@console_view(*DETAILS_PERMISSIONS)
 def provisioned_user(request: HttpRequest, token: str) -> HttpResponse:
     """Provisioned User Details: reveals the OTP, so it is audited like View OTP."""
     enrollment = pending_get(request.user, token)

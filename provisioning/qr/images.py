@@ -29,16 +29,12 @@ def render(text: str, fmt: qr.Format) -> bytes:
         raise QrImageError(str(exc)) from exc
 
 
-def decode(image: Image.Image) -> list[str]:
-    """The text of every QR code zxing-cpp finds in ``image``."""
-    results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
-    return [result.text for result in results]
-
-
 def decode_png(png: bytes) -> list[str]:
+    """The text of every QR code zxing-cpp finds in ``png``."""
     with Image.open(io.BytesIO(png)) as image:
         image.load()
-        return decode(image)
+        results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
+    return [result.text for result in results]
 
 
 def verified_png(text: str) -> bytes:

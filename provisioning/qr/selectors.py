@@ -1,9 +1,7 @@
 """Reads for the QR pages, scoped to users allowed to provision QR codes."""
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -69,8 +67,3 @@ def qr_row(qr: QrProvisioning) -> QrRow:
 
 def qr_payload_text(qr: QrProvisioning) -> str:
     return unseal(qr.payload_sealed)
-
-
-def qr_payload(qr: QrProvisioning) -> dict[str, Any]:
-    payload: dict[str, Any] = json.loads(qr_payload_text(qr))
-    return payload

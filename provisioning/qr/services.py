@@ -20,7 +20,8 @@ from enrollment.links import activation_base_url
 from enrollment.models import Ownership, PendingEnrollment, Source
 from enrollment.otp import OtpRule
 from enrollment.services import EnrollmentError, pending_enrollment_create, pending_enrollment_delete
-from notifications.services import Attachment, notify_enrollment_created
+from notifications.models import TemplateKey
+from notifications.services import Attachment, email_queue, notify_enrollment_created
 from provisioning.models import DpcSettings, EnrollmentOption, NetworkType, QrProvisioning
 from provisioning.qr import images
 from provisioning.qr.payload import (
@@ -35,10 +36,6 @@ from provisioning.qr.payload import (
 
 class QrProvisioningError(Exception):
     """A refusal a person can act on; nothing was written."""
-
-
-class CompanionAppIncomplete(QrProvisioningError):
-    """Admin > Companion app lacks what every QR code needs."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +66,7 @@ def companion_app() -> CompanionApp:
     companion = CompanionApp.from_settings(DpcSettings.load())
     missing = companion.missing()
     if missing:
-        raise CompanionAppIncomplete(
+        raise QrProvisioningError(
             "The companion app settings are incomplete (" + ", ".join(missing) + "). "
             "Complete them in Admin > Companion app before creating a QR code."
         )
@@ -217,9 +214,6 @@ def _audit_details(qr: QrProvisioning, spec: QrSpec) -> dict[str, Any]:
 def _queue_portal_email(*, address: str, attachment: Attachment, actor: Actor, portal_url: str) -> None:
     """Self Service Portal codes have no enrollment, so no template context: a ready-made email
     through the outbox."""
-    from notifications.models import TemplateKey
-    from notifications.services import email_queue
-
     body = (
         "Hello,\n\n"
         "An Administrator has created an Android Enterprise enrollment QR code for you (attached).\n\n"

@@ -40,10 +40,6 @@ def clean_component_name(value: str) -> str:
     return value
 
 
-def component_package(component_name: str) -> str:
-    return component_name.split("/", 1)[0]
-
-
 def clean_locale(value: str) -> str:
     value = value.strip()
     if not LOCALE_RE.match(value):

@@ -1,3 +1,5 @@
+import json
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,14 +25,13 @@ from provisioning.qr.payload import (
     payload_warnings,
     readable,
 )
-from provisioning.qr.selectors import qr_get, qr_payload, qr_payload_text, qr_row, qr_rows
+from provisioning.qr.selectors import PERMISSION as QR_PERMISSION
+from provisioning.qr.selectors import qr_get, qr_payload_text, qr_row, qr_rows
 from provisioning.qr.services import QrProvisioningError, qr_provisioning_create, qr_provisioning_delete
 
-QR_PERMISSION = "provisioning.qr_provision"
 
-
-def _companion_missing_message() -> str:
-    missing = CompanionApp.from_settings(DpcSettings.load()).missing()
+def _companion_missing_message(dpc: DpcSettings) -> str:
+    missing = CompanionApp.from_settings(dpc).missing()
     if not missing:
         return ""
     return format_html(
@@ -44,7 +45,7 @@ def _companion_missing_message() -> str:
 def qr_list(request: HttpRequest) -> HttpResponse:
     return render(request, "provisioning/qr_list.html", {
         "rows": qr_rows(request.user),
-        "companion_missing": _companion_missing_message(),
+        "companion_missing": _companion_missing_message(DpcSettings.load()),
     })
 
 
@@ -54,7 +55,7 @@ def qr_create(request: HttpRequest) -> HttpResponse:
     remaining = licence_counts().remaining
     dpc = DpcSettings.load()
     form = QrProvisioningForm(request.POST or None, remaining_licences=remaining, default_locale=dpc.default_locale)
-    companion_missing = _companion_missing_message()
+    companion_missing = _companion_missing_message(dpc)
     if request.method == "POST" and form.is_valid() and not companion_missing:
         try:
             created = qr_provisioning_create(actor=Actor.from_request(request), spec=form.spec())
@@ -72,8 +73,8 @@ def qr_create(request: HttpRequest) -> HttpResponse:
 def qr_detail(request: HttpRequest, pk: int) -> HttpResponse:
     qr = qr_get(request.user, pk)
     row = qr_row(qr)
-    payload = qr_payload(qr)
     text = qr_payload_text(qr)
+    payload = json.loads(text)
     automatic = qr.option == EnrollmentOption.AUTOMATIC
     reveal = request.GET.get("reveal") == "1"
     warnings = payload_warnings(payload, text)

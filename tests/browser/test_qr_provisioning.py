@@ -7,19 +7,10 @@ import zxingcpp
 from PIL import Image
 
 from enrollment.models import PendingEnrollment
-from provisioning.models import DpcSettings, QrProvisioning
+from provisioning.models import QrProvisioning
+from tests.provisioning.test_qr_dpc_settings import companion  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def companion_app(db):  # type: ignore[no-untyped-def]
-    dpc = DpcSettings.load()
-    dpc.component_name = "com.example.companion/.AdminReceiver"
-    dpc.download_url = "https://mdm.example.com/companion.apk"
-    dpc.signature_checksum = "ue8f2brSotiT6yi_GvtYccDAyAlo4Z1ApCUU2T7peWU="
-    dpc.save()
-    return dpc
 
 
 def download(page, link_name: str) -> bytes:  # type: ignore[no-untyped-def]
@@ -33,7 +24,7 @@ def decoded(png: bytes) -> dict:  # type: ignore[type-arg]
 
 
 def test_an_admin_creates_a_wifi_automatic_code_and_a_mobile_data_portal_code_and_downloads_both(
-        admin_user, end_user, licences, companion_app, sign_in, live_server):  # type: ignore[no-untyped-def]
+        admin_user, end_user, licences, companion, sign_in, live_server):  # noqa: F811  # type: ignore[no-untyped-def]
     page = sign_in(admin_user.username)
     page.get_by_role("link", name="Advanced QR-Code Provisioning").first.click()
     page.get_by_role("link", name="Create QR-Code").click()

@@ -1,6 +1,12 @@
-import pytest
+from typing import Any
 
-from notifications.models import SmsSettings
+import pytest
+from django.db import transaction
+
+from audit.actor import Actor
+from enrollment.services import CreatedEnrollment
+from notifications.models import Message, SmsSettings
+from notifications.services import notify_enrollment_created
 
 
 @pytest.fixture
@@ -10,3 +16,19 @@ def sender_label(db: None) -> str:
     settings_row.sender_label = "Onramp"
     settings_row.save()
     return "Onramp"
+
+
+@pytest.fixture
+def provision_eve(make_pending, admin_user):  # type: ignore[no-untyped-def]
+    """What Provision User does for eve (email and mobile known): the pending enrollment and its
+    messages in one transaction. Keyword arguments go to notify_enrollment_created."""
+
+    def provision(**kwargs: Any) -> tuple[CreatedEnrollment, list[Message]]:
+        with transaction.atomic():
+            created = make_pending("eve", email="eve@example.com", mobile="+491712345678")
+            messages = notify_enrollment_created(
+                enrollment=created.enrollment, otp=created.otp, actor=Actor.for_user(admin_user), **kwargs
+            )
+        return created, messages
+
+    return provision

@@ -3,10 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from audit.actor import Actor
 from audit.models import AuditAction, AuditEntry
 from notifications.models import Message, MessageStatus
-from notifications.services import notify_enrollment_created
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -15,9 +13,8 @@ LOG = reverse("notifications:message_list")
 
 
 @pytest.fixture
-def messages(make_pending, admin_user):  # type: ignore[no-untyped-def]
-    created = make_pending("eve", email="eve@example.com", mobile="+491712345678")
-    notify_enrollment_created(enrollment=created.enrollment, otp=created.otp, actor=Actor.for_user(admin_user))
+def messages(provision_eve):  # type: ignore[no-untyped-def]
+    created, _ = provision_eve()
     Message.objects.filter(channel="sms").update(status=MessageStatus.FAILED, attempts=6,
                                                  error="Twilio refused the SMS: invalid number (code 21211)")
     return created

@@ -4,26 +4,15 @@ and "nothing lost" when the broker is down."""
 import logging
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 
-from audit.actor import Actor
 from enrollment.links import activation_link
 from notifications.models import Message, MessageStatus
-from notifications.services import messages_requeue_stuck, notify_enrollment_created
+from notifications.services import messages_requeue_stuck
 from tests.conftest import client_for
 from tests.outside import celery_broker, free_port, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def provision(make_pending, admin_user, **kwargs):  # type: ignore[no-untyped-def]
-    """What Provision User does: the enrollment and its messages in one transaction."""
-    with transaction.atomic():
-        created = make_pending("eve", email="eve@example.com", mobile="+491712345678")
-        notify_enrollment_created(enrollment=created.enrollment, otp=created.otp, actor=Actor.for_user(admin_user),
-                                  **kwargs)
-    return created
 
 
 def all_sent() -> bool:
@@ -32,9 +21,9 @@ def all_sent() -> bool:
 
 
 def test_a_real_worker_sends_the_emails_and_the_sms_after_commit(
-    celery_worker_real, smtp, twilio, sender_label, make_pending, admin_user
+    celery_worker_real, smtp, twilio, sender_label, provision_eve
 ):
-    created = provision(make_pending, admin_user)
+    created, _ = provision_eve()
 
     received = smtp.wait_for(2)
     (sms,) = twilio.wait_for(1)
@@ -49,10 +38,10 @@ def test_a_real_worker_sends_the_emails_and_the_sms_after_commit(
 
 
 def test_with_the_broker_down_provisioning_commits_and_the_sweep_sends_exactly_once_later(
-    celery_worker_real, smtp, make_pending, admin_user, settings, caplog
+    celery_worker_real, smtp, provision_eve, settings, caplog
 ):
     with celery_broker(f"redis://127.0.0.1:{free_port()}/0"), caplog.at_level(logging.ERROR):
-        provision(make_pending, admin_user, notify_admins=False, sms_user=False)
+        provision_eve(notify_admins=False, sms_user=False)
 
     message = Message.objects.get()
     assert message.status == MessageStatus.QUEUED
@@ -70,8 +59,8 @@ def test_with_the_broker_down_provisioning_commits_and_the_sweep_sends_exactly_o
     assert smtp.messages[0].rcpt_tos == ["eve@example.com"]
 
 
-def test_a_re_send_request_succeeds_while_the_broker_is_down(make_pending, admin_user, caplog):
-    provision(make_pending, admin_user, notify_admins=False, sms_user=False)
+def test_a_re_send_request_succeeds_while_the_broker_is_down(provision_eve, admin_user, caplog):
+    provision_eve(notify_admins=False, sms_user=False)
     message = Message.objects.get()
     Message.objects.filter(pk=message.pk).update(status=MessageStatus.FAILED, error="down")
 

@@ -5,29 +5,20 @@ from django.core import mail
 from django.db import transaction
 
 from accounts.models import User
-from audit.actor import Actor
 from enrollment.crypto import unseal
 from enrollment.links import activation_link
 from notifications.models import Channel, Message, MessageStatus, TemplateKey
-from notifications.services import Attachment, notify_enrollment_created
+from notifications.services import Attachment
 
 pytestmark = pytest.mark.django_db
 
 
-def create(make_pending, admin_user, **kwargs):  # type: ignore[no-untyped-def]
-    created = make_pending("eve", email="eve@example.com", mobile="+491712345678")
-    messages = notify_enrollment_created(
-        enrollment=created.enrollment, otp=created.otp, actor=Actor.for_user(admin_user), **kwargs
-    )
-    return created, messages
-
-
 @pytest.mark.smoke
-def test_it_writes_one_row_per_admin_with_alerts_the_user_email_and_the_sms(make_pending, admin_user, cast):
+def test_it_writes_one_row_per_admin_with_alerts_the_user_email_and_the_sms(provision_eve, cast):
     User.objects.create_user(username="quiet", email="quiet@onramp.test", receive_email_alerts=False)
     User.objects.create_user(username="gone", email="gone@onramp.test", receive_email_alerts=True, is_active=False)
 
-    created, messages = create(make_pending, admin_user)
+    created, messages = provision_eve()
 
     rows = {(m.channel, m.template_key, m.recipient) for m in Message.objects.all()}
     assert rows == {
@@ -39,8 +30,8 @@ def test_it_writes_one_row_per_admin_with_alerts_the_user_email_and_the_sms(make
     assert all(m.status == MessageStatus.QUEUED and m.username == "eve" for m in Message.objects.all())
 
 
-def test_the_user_email_carries_the_otp_and_the_activation_link(make_pending, admin_user):
-    created, _ = create(make_pending, admin_user)
+def test_the_user_email_carries_the_otp_and_the_activation_link(provision_eve):
+    created, _ = provision_eve()
 
     message = Message.objects.get(template_key=TemplateKey.USER_PROVISIONED)
     assert unseal(message.subject_sealed) == "An Administrator has provisioned a device on your behalf"
@@ -51,15 +42,15 @@ def test_the_user_email_carries_the_otp_and_the_activation_link(make_pending, ad
     assert f"It expires: {expires.day} {expires:%b %Y, %H:%M} UTC" in body
 
 
-def test_the_sms_carries_the_activation_link(make_pending, admin_user):
-    created, _ = create(make_pending, admin_user)
+def test_the_sms_carries_the_activation_link(provision_eve):
+    created, _ = provision_eve()
 
     sms = Message.objects.get(channel=Channel.SMS)
     assert activation_link(created.enrollment.token) in unseal(sms.body_sealed)
 
 
-def test_subject_and_body_are_not_stored_in_plain_text(make_pending, admin_user):
-    created, _ = create(make_pending, admin_user)
+def test_subject_and_body_are_not_stored_in_plain_text(provision_eve):
+    created, _ = provision_eve()
 
     for message in Message.objects.all():
         assert created.otp not in message.body_sealed
@@ -67,32 +58,32 @@ def test_subject_and_body_are_not_stored_in_plain_text(make_pending, admin_user)
         assert created.otp in unseal(message.body_sealed) or message.template_key == TemplateKey.ADMIN_PROVISIONED
 
 
-def test_the_admin_mail_does_not_carry_the_otp(make_pending, admin_user):
-    created, _ = create(make_pending, admin_user)
+def test_the_admin_mail_does_not_carry_the_otp(provision_eve):
+    created, _ = provision_eve()
 
     admin_mail = Message.objects.get(template_key=TemplateKey.ADMIN_PROVISIONED)
     assert created.otp not in unseal(admin_mail.body_sealed)
     assert "ada" in unseal(admin_mail.body_sealed)
 
 
-def test_flags_leave_out_admins_user_email_and_sms(make_pending, admin_user):
-    create(make_pending, admin_user, notify_admins=False, email_user=False, sms_user=False)
+def test_flags_leave_out_admins_user_email_and_sms(provision_eve):
+    provision_eve(notify_admins=False, email_user=False, sms_user=False)
 
     assert not Message.objects.exists()
 
 
-def test_an_alternative_email_gets_the_user_email_too(make_pending, admin_user):
-    create(make_pending, admin_user, notify_admins=False, sms_user=False, alternative_email="eve.private@example.org")
+def test_an_alternative_email_gets_the_user_email_too(provision_eve):
+    provision_eve(notify_admins=False, sms_user=False, alternative_email="eve.private@example.org")
 
     assert sorted(Message.objects.values_list("recipient", flat=True)) == ["eve.private@example.org", "eve@example.com"]
 
 
 def test_rolling_back_the_transaction_leaves_no_rows_and_sends_nothing(
-    make_pending, admin_user, django_capture_on_commit_callbacks
+    provision_eve, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
-            create(make_pending, admin_user)
+            provision_eve()
             assert Message.objects.count() == 3
             raise RuntimeError("the provisioning failed later")
 
@@ -101,11 +92,11 @@ def test_rolling_back_the_transaction_leaves_no_rows_and_sends_nothing(
     assert mail.outbox == []
 
 
-def test_sending_waits_for_the_commit(make_pending, admin_user, django_capture_on_commit_callbacks, settings):
+def test_sending_waits_for_the_commit(provision_eve, django_capture_on_commit_callbacks, settings):
     settings.TWILIO_ACCOUNT_SID = ""
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         with transaction.atomic():
-            create(make_pending, admin_user)
+            provision_eve()
     assert mail.outbox == []
     assert len(callbacks) == 1
 
@@ -115,10 +106,10 @@ def test_sending_waits_for_the_commit(make_pending, admin_user, django_capture_o
     assert Message.objects.filter(channel=Channel.EMAIL, status=MessageStatus.SENT).count() == 2
 
 
-def test_an_attachment_is_sent_with_the_user_email(make_pending, admin_user, django_capture_on_commit_callbacks):
+def test_an_attachment_is_sent_with_the_user_email(provision_eve, django_capture_on_commit_callbacks):
     png = b"\x89PNG\r\n\x1a\nfake"
     with django_capture_on_commit_callbacks(execute=True):
-        create(make_pending, admin_user, notify_admins=False, sms_user=False,
+        provision_eve(notify_admins=False, sms_user=False,
                attachments=[Attachment(filename="enroll.png", content=png, mimetype="image/png")])
 
     (sent,) = mail.outbox

@@ -5,19 +5,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from audit.actor import Actor
 from notifications.models import Message, MessageStatus
-from notifications.services import notify_enrollment_created
 from notifications.tasks import requeue_stuck_messages
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def message(make_pending, admin_user):  # type: ignore[no-untyped-def]
-    created = make_pending("eve", email="eve@example.com")
-    notify_enrollment_created(enrollment=created.enrollment, otp=created.otp, actor=Actor.for_user(admin_user),
-                              notify_admins=False, sms_user=False)
+def message(provision_eve):  # type: ignore[no-untyped-def]
+    provision_eve(notify_admins=False, sms_user=False)
     return Message.objects.get()
 
 

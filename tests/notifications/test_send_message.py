@@ -12,10 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def queued(make_pending, admin_user):  # type: ignore[no-untyped-def]
+def queued(provision_eve):  # type: ignore[no-untyped-def]
     """A provisioned enrollment with its three messages queued (not yet sent)."""
-    created = make_pending("eve", email="eve@example.com", mobile="+491712345678")
-    notify_enrollment_created(enrollment=created.enrollment, otp=created.otp, actor=Actor.for_user(admin_user))
+    created, _ = provision_eve()
     return created
 
 

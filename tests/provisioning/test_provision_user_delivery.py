@@ -15,15 +15,11 @@ from enrollment.models import PendingEnrollment
 from notifications.models import Message, MessageStatus, SmsSettings
 from notifications.services import messages_requeue_stuck
 from tests.conftest import client_for
+from tests.notifications.test_delivery_with_worker import all_sent
 from tests.outside import celery_broker, free_port, wait_for
 from tests.provisioning.test_provision_user import URL, form_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def all_sent() -> bool:
-    statuses = list(Message.objects.values_list("status", flat=True))
-    return bool(statuses) and all(s == MessageStatus.SENT for s in statuses)
 
 
 class RedisProcess:
