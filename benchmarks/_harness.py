@@ -34,6 +34,9 @@ BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BENCH_DIR.parent
 RESULTS_DIR = BENCH_DIR / "results"
 DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+# The project's packages (config, the apps, tests.outside's free_port and wait_for) import from here.
+if str(PROJECT_DIR) not in sys.path:
+    sys.path.insert(0, str(PROJECT_DIR))
 
 
 # --- timing -------------------------------------------------------------------------------
@@ -49,10 +52,18 @@ class Timing:
     def median(self) -> float:
         return statistics.median(self.samples)
 
+    def percentile(self, q: float) -> float:
+        """Nearest-rank percentile, ``q`` between 0 and 1."""
+        ordered = sorted(self.samples)
+        return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+
     @property
     def p90(self) -> float:
-        ordered = sorted(self.samples)
-        return ordered[min(len(ordered) - 1, max(0, round(0.9 * len(ordered)) - 1))]
+        return self.percentile(0.9)
+
+    @property
+    def mean(self) -> float:
+        return statistics.mean(self.samples)
 
     @property
     def minimum(self) -> float:
@@ -189,8 +200,6 @@ def setup_django(database_url: str, *, settings_module: str = "config.settings",
     """
     from cryptography.fernet import Fernet
 
-    if str(PROJECT_DIR) not in sys.path:
-        sys.path.insert(0, str(PROJECT_DIR))
     defaults = {
         "SECRET_KEY": "benchmark-only-" + "x" * 40,
         "OTP_ENCRYPTION_KEY": Fernet.generate_key().decode(),
@@ -229,24 +238,6 @@ def analyze() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
-
-
-@contextmanager
-def using_database(url: str) -> Iterator[None]:
-    """Point Django's default connection at another database of the same server for a while.
-
-    The same move Django's test runner makes for its test database; both databases must be migrated.
-    """
-    from django.db import connection
-
-    connection.close()
-    previous = connection.settings_dict["NAME"]
-    connection.settings_dict["NAME"] = database_name(url)
-    try:
-        yield
-    finally:
-        connection.close()
-        connection.settings_dict["NAME"] = previous
 
 
 def switch_database(url: str) -> None:

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,14 +33,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _harness import (  # noqa: E402
     PROJECT_DIR,
+    Timing,
     bench_database_url,
     migrate,
     print_table,
     ratio,
     recreate_database,
     setup_django,
+    time_once,
     write_results,
 )
+
+from tests.outside import wait_for  # noqa: E402
 
 DB_NAME = "onramp_bench_bulk"
 QUEUE = "bulk-bench"
@@ -69,13 +74,14 @@ def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
          "--loglevel=WARNING"],
         cwd=PROJECT_DIR, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+
+    def answers() -> bool:
         if process.poll() is not None:
             raise SystemExit(f"The worker exited; see {log}")
-        if app.control.ping(timeout=0.5):
-            return process
-    raise SystemExit(f"The worker did not answer a ping within 60 s; see {log}")
+        return bool(app.control.ping(timeout=0.5))
+
+    wait_for(answers, timeout=60, what=f"the worker to answer a ping; see {log}")
+    return process
 
 
 def run_size(rows: int, workdir: Path, worker_env: dict[str, str], actor: Any) -> dict[str, Any]:
@@ -97,11 +103,12 @@ def run_size(rows: int, workdir: Path, worker_env: dict[str, str], actor: Any) -
                                   options=BulkOptions(ownership="corporate"))
         preview_done = time.perf_counter()
         bulk_job_start(job=job, actor=actor)
-        while True:
+
+        def finished() -> bool:
             job.refresh_from_db()
-            if job.status in (BulkJobStatus.COMPLETED, BulkJobStatus.FAILED):
-                break
-            time.sleep(0.02)
+            return job.status in (BulkJobStatus.COMPLETED, BulkJobStatus.FAILED)
+
+        wait_for(finished, timeout=3600, what=f"bulk job {job.pk} to finish")
         elapsed = time.perf_counter() - started
         if job.status != BulkJobStatus.COMPLETED:
             raise SystemExit(f"Job {job.pk} failed: {job.failure_reason}")
@@ -122,8 +129,6 @@ def run_size(rows: int, workdir: Path, worker_env: dict[str, str], actor: Any) -
 
 def copy_baseline(job_id: int, repeat: int = 3) -> float:
     """COPY the job's own rows (exported to memory first) into a table of the same shape."""
-    import statistics
-
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -136,20 +141,20 @@ def copy_baseline(job_id: int, repeat: int = 3) -> float:
         ) as copy:
             for block in copy:
                 data += block
+
+    def copy_in(raw: Any) -> None:
+        with raw.transaction(), raw.cursor().copy("COPY bench_copy FROM STDIN") as copy:
+            for offset in range(0, len(data), 1 << 20):
+                copy.write(bytes(data[offset:offset + (1 << 20)]))
+
     samples = []
     for _ in range(repeat):
         with connection.cursor() as cursor:
             cursor.execute("TRUNCATE bench_copy")
-            raw = cursor.connection
-            start = time.perf_counter()
-            with raw.transaction():
-                with raw.cursor().copy("COPY bench_copy FROM STDIN") as copy:
-                    for offset in range(0, len(data), 1 << 20):
-                        copy.write(bytes(data[offset:offset + (1 << 20)]))
-            samples.append(time.perf_counter() - start)
+            samples.append(time_once(partial(copy_in, cursor.connection)))
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE bench_copy")
-    return statistics.median(samples)
+    return Timing(samples).median
 
 
 def main() -> int:

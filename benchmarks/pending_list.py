@@ -30,6 +30,7 @@ from _harness import (  # noqa: E402
     Timing,
     analyze,
     bench_database_url,
+    count_queries,
     database_exists,
     migrate,
     ms,
@@ -181,18 +182,15 @@ def signed_in_client() -> Any:
 
 
 def one_request(client: Any, params: dict[str, str], *, expect_rows: int | None = None) -> list[dict[str, str]]:
-    """One request inside CaptureQueriesContext; checks the page really shows rows."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as ctx:
+    """One request, returning its queries; checks the page really shows rows."""
+    with count_queries() as queries:
         response = client.get("/devices/pending/", params)
     if response.status_code != 200:
         raise SystemExit(f"GET /devices/pending/ {params} answered {response.status_code}")
     shown = response.content.count(b'name="ids"')
     if expect_rows is not None and shown != expect_rows:
         raise SystemExit(f"GET /devices/pending/ {params} showed {shown} rows, expected {expect_rows}")
-    return list(ctx.captured_queries)
+    return queries
 
 
 def explain(params: dict[str, str]) -> None:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import Timing, ms, print_table, setup_django, write_results  # noqa: E402
+from _harness import Timing, ms, print_table, setup_django, time_once, write_results  # noqa: E402
 
 
 def typical_payload() -> str:
@@ -66,9 +66,7 @@ def qrcode_fixed_mask(text: str, fmt: str) -> bytes:
 
 
 def decodes_to(image: bytes, fmt: str, text: str) -> bool:
-    from PIL import Image
-
-    from provisioning.qr.images import decode
+    from provisioning.qr.images import decode_png
 
     if fmt == "svg":
         try:
@@ -76,7 +74,7 @@ def decodes_to(image: bytes, fmt: str, text: str) -> bool:
         except ImportError:
             return True  # not checkable without the test extra; the PNG of the same matrix is checked
         image = cairosvg.svg2png(bytestring=image, output_width=1200, background_color="white")
-    return decode(Image.open(io.BytesIO(image))) == [text]
+    return decode_png(image) == [text]
 
 
 def main() -> None:
@@ -102,17 +100,13 @@ def main() -> None:
         "verified_png (render + decode)": ("png", lambda: images.verified_png(text)),
     }
     samples: dict[str, list[float]] = {name: [] for name in cases}
-    import time
-
     with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}):
         for name, (fmt, fn) in cases.items():
             if not decodes_to(fn(), fmt, text):
                 raise SystemExit(f"{name}: the image does not decode back to the payload")
         for _ in range(args.repeat):
             for name, (_, fn) in cases.items():
-                start = time.perf_counter()
-                fn()
-                samples[name].append(time.perf_counter() - start)
+                samples[name].append(time_once(fn))
     timings = {name: Timing(s) for name, s in samples.items()}
     base_png = timings["qrencode PNG (baseline)"].median
     base_svg = timings["qrencode SVG"].median

@@ -23,8 +23,6 @@ import argparse
 import http.client
 import json
 import os
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _harness import (  # noqa: E402
     PROJECT_DIR,
+    Timing,
     bench_database_url,
     drop_database,
     migrate,
@@ -46,6 +45,8 @@ from _harness import (  # noqa: E402
     setup_django,
     write_results,
 )
+
+from tests.outside import free_port, wait_for  # noqa: E402
 
 DB_NAME = "onramp_bench_redeem"
 
@@ -66,36 +67,25 @@ class Run:
         return self.requests / self.seconds if self.seconds else 0.0
 
     def pct(self, q: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
+        """Latency percentile in ms (0 when nothing was measured)."""
+        return Timing(self.latencies).percentile(q) * 1000 if self.latencies else 0.0
 
     def as_dict(self) -> dict[str, object]:
         return {"requests": self.requests, "seconds": self.seconds, "requests_per_s": self.rps,
                 "p50_ms": self.pct(0.5), "p95_ms": self.pct(0.95),
-                "mean_ms": statistics.mean(self.latencies) * 1000 if self.latencies else 0.0,
+                "mean_ms": Timing(self.latencies).mean * 1000 if self.latencies else 0.0,
                 "statuses": {str(k): v for k, v in sorted(self.statuses.items())}}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_up(port: int, process: subprocess.Popen[bytes], deadline_s: float = 30.0) -> None:
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {process.returncode}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)  # polling a server that is starting, with a deadline
-    raise SystemExit("gunicorn did not answer /healthz within 30 s")
+def answers_healthz(port: int, process: subprocess.Popen[bytes]) -> bool:
+    if process.poll() is not None:
+        raise SystemExit(f"gunicorn exited with {process.returncode}")
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        conn.request("GET", "/healthz")
+        return conn.getresponse().status == 200
+    except OSError:
+        return False
 
 
 def drive(name: str, port: int, clients: int, total: int, method: str, path: str,
@@ -192,7 +182,7 @@ def main() -> None:
         cwd=PROJECT_DIR, env=server_env, stdout=server_log, stderr=subprocess.STDOUT,
     )
     try:
-        wait_until_up(port, process)
+        wait_for(lambda: answers_healthz(port, process), timeout=30, what="gunicorn answering /healthz")
         drive("warm-up", port, args.clients, 200, "GET", "/healthz")
         baseline = drive("GET /healthz", port, args.clients, args.requests, "GET", "/healthz")
         redeem = drive("POST /api/v1/enrollments/redeem", port, args.clients, args.requests, "POST",

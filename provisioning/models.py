@@ -30,6 +30,10 @@ class BulkJobStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# A queued or running job belongs to the worker: it cannot be removed, and the overview polls it.
+BULK_ACTIVE_STATUSES = (BulkJobStatus.QUEUED, BulkJobStatus.RUNNING)
+
+
 class BulkJob(models.Model):
     """One Bulk Provision Users upload: its options, its preview, its progress and its export.
 
@@ -65,6 +69,10 @@ class BulkJob(models.Model):
 
     def __str__(self) -> str:
         return f"Bulk job {self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in BULK_ACTIVE_STATUSES
 
     @property
     def percent(self) -> int:

@@ -290,6 +290,17 @@ def _reset_pools(app: Any) -> None:
     kombu.pools.reset()
 
 
+@contextlib.contextmanager
+def suite_broker(settings: Any) -> Iterator[Any]:
+    """``celery_broker`` on the suite's Redis (settings.TEST_REDIS_URL; ``settings`` is pytest-django's
+    fixture), eager mode off: for tests with a real worker, in this process or another."""
+    if not settings.TEST_REDIS_URL:
+        raise RuntimeError("Tests with a real Celery worker need REDIS_URL (it becomes settings.TEST_REDIS_URL).")
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    with celery_broker(settings.TEST_REDIS_URL) as app:
+        yield app
+
+
 @pytest.fixture
 def celery_worker_real(settings: Any) -> Iterator[Any]:
     """A real Celery worker on the suite's Redis (settings.TEST_REDIS_URL), eager mode off.
@@ -302,17 +313,12 @@ def celery_worker_real(settings: Any) -> Iterator[Any]:
     from celery.signals import task_postrun
     from django.db import connections
 
-    broker_url = settings.TEST_REDIS_URL
-    if not broker_url:
-        raise RuntimeError("celery_worker_real needs REDIS_URL (it becomes settings.TEST_REDIS_URL).")
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-
     def close_connections(**_: Any) -> None:
         connections.close_all()
 
     task_postrun.connect(close_connections, weak=False)
     try:
-        with celery_broker(broker_url) as app:
+        with suite_broker(settings) as app:
             app.control.purge()
             with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING",
                               shutdown_timeout=30) as worker:

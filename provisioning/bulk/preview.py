@@ -33,7 +33,6 @@ def preview_file(path: Path, layout: CsvLayout, options: BulkOptions) -> Preview
     seen: dict[tuple[str, str], int] = {}
     errors: list[list[Any]] = []
     total = 0
-    ldap_on_cache: dict[str, bool] = {}
     with valid_rows_path(path).open("w", encoding="utf-8", newline="") as handle:
         valid = csv.writer(handle)
         for row, cells in iter_records(path, layout):
@@ -41,7 +40,7 @@ def preview_file(path: Path, layout: CsvLayout, options: BulkOptions) -> Preview
             if total > limit:
                 raise CsvFileError(f"The file has more than {limit:,} rows. Split it into several files.")
             try:
-                valid.writerow(_checked_row(row, cells, options, seen, ldap_on_cache).as_row())
+                valid.writerow(_checked_row(row, cells, options, seen).as_row())
             except RowError as exc:
                 errors.append([row, cells.get("username", "")[:150], str(exc)])
     if total == 0:
@@ -49,8 +48,7 @@ def preview_file(path: Path, layout: CsvLayout, options: BulkOptions) -> Preview
     return Preview(total=total, errors=errors)
 
 
-def _checked_row(row: int, cells: dict[str, str], options: BulkOptions, seen: dict[tuple[str, str], int],
-                 ldap_on: dict[str, bool]) -> BulkRow:
+def _checked_row(row: int, cells: dict[str, str], options: BulkOptions, seen: dict[tuple[str, str], int]) -> BulkRow:
     from accounts import ldap
 
     item = build_row(row, cells, default_ownership=options.ownership)
@@ -59,9 +57,7 @@ def _checked_row(row: int, cells: dict[str, str], options: BulkOptions, seen: di
         raise RowError(f"Duplicate username {item.username!r} (first in row {seen[key]}).")
     seen[key] = row
     if item.user_type == UserType.LDAP:
-        if "enabled" not in ldap_on:
-            ldap_on["enabled"] = ldap.ldap_enabled()
-        if not ldap_on["enabled"]:
+        if not ldap.ldap_enabled():
             raise RowError("LDAP is not configured, so LDAP users cannot be provisioned.")
         try:
             if ldap.ldap_lookup_user(item.username) is None:

@@ -1,5 +1,5 @@
 """One CSV row checked and normalised, at preview. The preview writes the rows that pass to a
-private file beside the upload (``services.valid_rows_path``), which is what the worker creates.
+private file beside the upload (``preview.valid_rows_path``), which is what the worker creates.
 """
 
 from __future__ import annotations

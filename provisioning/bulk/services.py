@@ -20,6 +20,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -32,7 +33,6 @@ from audit.actor import Actor
 from audit.models import AuditAction
 from audit.services import audit_record, audit_record_many
 from enrollment.crypto import seal
-from enrollment.links import activation_base_url
 from enrollment.models import PendingEnrollment, Source
 from enrollment.otp import OtpRule
 from enrollment.services import new_token, pending_enrollments_delete
@@ -43,11 +43,9 @@ from provisioning.bulk.fastinsert import end_user_ids, insert_end_users, insert_
 from provisioning.bulk.options import BulkOptions
 from provisioning.bulk.preview import preview_file, valid_rows, valid_rows_path
 from provisioning.bulk.rows import BulkRow
-from provisioning.models import BulkJob, BulkJobStatus
+from provisioning.models import BULK_ACTIVE_STATUSES, BulkJob, BulkJobStatus
 
 logger = logging.getLogger(__name__)
-
-ACTIVE = (BulkJobStatus.QUEUED, BulkJobStatus.RUNNING)
 
 
 class BulkError(Exception):
@@ -111,14 +109,9 @@ def bulk_job_start(*, job: BulkJob, actor: Actor) -> BulkJob:
         locked = BulkJob.objects.select_for_update().get(pk=job.pk)
         if locked.status != BulkJobStatus.PREVIEW:
             raise BulkError("This job was already started.")
-        if locked.valid_rows == 0:
-            raise BulkError("No row of this file can be provisioned; fix the file and upload it again.")
-        remaining = licence_counts().remaining
-        if locked.valid_rows > remaining:
-            raise BulkError(
-                f"Not enough device licences: {locked.valid_rows:,} needed, {remaining:,} remaining. "
-                "Ask an Administrator to raise the licence total, or upload fewer rows."
-            )
+        refusal = bulk_start_refusal(job=locked, remaining=licence_counts().remaining)
+        if refusal:
+            raise BulkError(refusal)
         locked.status = BulkJobStatus.QUEUED
         locked.started_at = timezone.now()
         locked.save(update_fields=["status", "started_at"])
@@ -126,6 +119,17 @@ def bulk_job_start(*, job: BulkJob, actor: Actor) -> BulkJob:
                      details={"bulk_job": locked.pk, "rows": locked.valid_rows, "skipped_rows": locked.error_rows})
         transaction.on_commit(lambda: _enqueue(locked.pk))
     return locked
+
+
+def bulk_start_refusal(*, job: BulkJob, remaining: int) -> str:
+    """Why the job cannot start with ``remaining`` licences, or "" when it can (the preview
+    shows this and disables Start; ``bulk_job_start`` refuses with it)."""
+    if job.valid_rows == 0:
+        return "No row of this file can be provisioned; fix the file and upload it again."
+    if job.valid_rows > remaining:
+        return (f"Not enough device licences: {job.valid_rows:,} needed, {remaining:,} remaining. "
+                "Ask an Administrator to raise the licence total, or upload fewer rows.")
+    return ""
 
 
 def _enqueue(job_id: int) -> None:
@@ -179,10 +183,7 @@ def _job_actor(job: BulkJob) -> Actor:
 def _create_rows(job: BulkJob) -> str:
     """Run every batch; returns a failure reason, or "" when all valid rows exist."""
     options = BulkOptions.from_json(job.options)
-    context = _BatchContext(
-        job_id=job.pk, options=options, rule=options.otp_rule(), actor=_job_actor(job),
-        base_url=activation_base_url(),
-    )
+    context = _BatchContext(job_id=job.pk, options=options, rule=options.otp_rule(), actor=_job_actor(job))
     # Progress counts CSV rows: valid rows done plus the bad rows before the batch's last row.
     bad_rows = sorted(int(item[0]) for item in job.preview_errors)
     batch: list[BulkRow] = []
@@ -204,7 +205,6 @@ class _BatchContext:
     options: BulkOptions
     rule: OtpRule
     actor: Actor
-    base_url: str
 
 
 class _JobGone(Exception):
@@ -337,7 +337,7 @@ def bulk_export_open(*, job: BulkJob, actor: Actor) -> Path:
 def bulk_job_remove(*, job: BulkJob, actor: Actor, delete_pending: bool) -> int:
     """Remove a finished job and its files; with ``delete_pending`` also delete its enrollments
     that are still pending (releasing their licences). Returns how many were deleted."""
-    if job.status in ACTIVE:
+    if job.is_active:
         raise BulkError("This job is still running; remove it when it has finished.")
     deleted = 0
     if delete_pending:
@@ -345,7 +345,7 @@ def bulk_job_remove(*, job: BulkJob, actor: Actor, delete_pending: bool) -> int:
         for start in range(0, len(ids), 1000):
             deleted += pending_enrollments_delete(ids=ids[start:start + 1000], actor=actor)
     with transaction.atomic():
-        gone = BulkJob.objects.filter(pk=job.pk).exclude(status__in=ACTIVE).delete()[0]
+        gone = BulkJob.objects.filter(pk=job.pk).exclude(status__in=BULK_ACTIVE_STATUSES).delete()[0]
         if not gone:
             raise BulkError("This job was already removed, or was started again.")
         audit_record(actor=actor, action=AuditAction.BULK_REMOVED,
@@ -361,17 +361,14 @@ def bulk_jobs_requeue_stale(*, stale_after_seconds: int | None = None) -> list[i
     publish) are published again too; claiming is atomic, so a duplicate message is harmless."""
     seconds = settings.BULK_HEARTBEAT_STALE_SECONDS if stale_after_seconds is None else stale_after_seconds
     stale = timezone.now() - timedelta(seconds=seconds)
-    ids: list[int] = []
     with transaction.atomic():
-        for job in BulkJob.objects.select_for_update(skip_locked=True).filter(
+        ids = list(BulkJob.objects.select_for_update(skip_locked=True).filter(
             Q(status=BulkJobStatus.RUNNING, heartbeat_at__lt=stale)
             | Q(status=BulkJobStatus.QUEUED, started_at__lt=stale)
-        ):
-            if job.status == BulkJobStatus.RUNNING:
-                BulkJob.objects.filter(pk=job.pk).update(status=BulkJobStatus.QUEUED)
-            ids.append(job.pk)
+        ).values_list("pk", flat=True))
+        BulkJob.objects.filter(pk__in=ids, status=BulkJobStatus.RUNNING).update(status=BulkJobStatus.QUEUED)
         for job_id in ids:
-            transaction.on_commit(lambda job_id=job_id: _enqueue(job_id))  # type: ignore[misc]
+            transaction.on_commit(partial(_enqueue, job_id))
     return ids
 
 

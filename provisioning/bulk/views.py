@@ -13,7 +13,7 @@ from audit.actor import Actor
 from licensing.services import licence_counts
 from provisioning.bulk.csvfile import DELIMITER_NAMES, CsvFileError
 from provisioning.bulk.forms import BulkUploadForm
-from provisioning.bulk.selectors import bulk_job_get, bulk_job_pending_count, bulk_jobs_visible_to
+from provisioning.bulk.selectors import PERMISSION, bulk_job_get, bulk_job_pending_count, bulk_jobs_visible_to
 from provisioning.bulk.services import (
     BulkError,
     bulk_export_open,
@@ -21,10 +21,10 @@ from provisioning.bulk.services import (
     bulk_job_remove,
     bulk_job_start,
     bulk_job_upload,
+    bulk_start_refusal,
 )
 from provisioning.models import BulkJob, BulkJobStatus
 
-PERMISSION = "provisioning.bulk_provision"
 PREVIEW_ERRORS_SHOWN = 1000
 
 
@@ -58,16 +58,10 @@ def bulk_preview(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("provisioning:bulk_list")
     remaining = licence_counts().remaining
     layout = job.options.get("layout", {})
-    refusal = ""
-    if job.valid_rows == 0:
-        refusal = "No row of this file can be provisioned; fix the file and upload it again."
-    elif job.valid_rows > remaining:
-        refusal = (f"Not enough device licences: {job.valid_rows:,} needed, {remaining:,} remaining. Ask an "
-                   "Administrator to raise the licence total, or upload fewer rows.")
     return render(request, "provisioning/bulk_preview.html", {
         "job": job,
         "remaining": remaining,
-        "refusal": refusal,
+        "refusal": bulk_start_refusal(job=job, remaining=remaining),
         "errors": job.preview_errors[:PREVIEW_ERRORS_SHOWN],
         "errors_hidden": max(0, len(job.preview_errors) - PREVIEW_ERRORS_SHOWN),
         "ignored_columns": layout.get("ignored", []),
@@ -116,7 +110,7 @@ def status_payload(job: BulkJob) -> dict[str, object]:
         "percent": job.percent,
         "failure_reason": job.failure_reason,
         "download_url": reverse("provisioning:bulk_download", kwargs={"pk": job.pk}) if job.export_path else "",
-        "finished": job.status not in (BulkJobStatus.QUEUED, BulkJobStatus.RUNNING),
+        "finished": not job.is_active,
     }
 
 

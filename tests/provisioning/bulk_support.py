@@ -1,5 +1,5 @@
-"""Helpers for the Bulk Provision tests: CSV files in the encodings people upload, a Celery worker
-as a real subprocess on the test database, and polling with a deadline."""
+"""Helpers for the Bulk Provision tests: CSV files in the encodings people upload, the upload and
+the export through the console, and Celery workers as real subprocesses on the test database."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+
+from provisioning.models import BulkJob
+from tests.outside import suite_broker
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,6 +43,22 @@ def upload(client: Any, data: bytes, *, name: str = "users.csv", **options: Any)
     form = {"ownership": "corporate", "otp_content": "digits", "otp_length": 8, "otp_validity_hours": 72,
             **options, "csv_file": SimpleUploadedFile(name, data, content_type="text/csv")}
     return client.post("/devices/pending/bulk/", form)
+
+
+def uploaded(client: Any, data: bytes | list[list[str]], **options: Any) -> BulkJob:
+    """Upload ``data`` (CSV bytes, or rows written as UTF-8 CSV); the job the preview shows."""
+    response = upload(client, data if isinstance(data, bytes) else csv_bytes(data), **options)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return BulkJob.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+
+
+def export_rows(client: Any, job: BulkJob) -> list[list[str]]:
+    """The job's export, downloaded through the console: a UTF-8 CSV with a BOM, read back."""
+    response = client.get(f"/devices/pending/bulk/{job.pk}/export.csv")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
 
 
 def worker_database_url() -> str:
@@ -77,12 +96,12 @@ class WorkerProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> WorkerProcess:
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", self.queue,
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-        )
+        with self.log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", self.queue,
+                 "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"],
+                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            )
         return self
 
     def kill(self) -> None:
@@ -106,13 +125,8 @@ class WorkerProcess:
 def bulk_workers(settings_fixture: Any, tmp_path: Path, **env: str) -> Iterator[Callable[[], WorkerProcess]]:
     """Publish bulk jobs to a fresh queue on the suite's Redis; yields a factory that starts
     worker processes on that queue. Every worker is stopped at the end."""
-    from tests.outside import celery_broker
-
-    if not settings.TEST_REDIS_URL:
-        raise RuntimeError("The bulk worker tests need REDIS_URL (it becomes settings.TEST_REDIS_URL).")
     queue = f"bulk-test-{uuid.uuid4().hex[:10]}"
     settings_fixture.BULK_CELERY_QUEUE = queue
-    settings_fixture.CELERY_TASK_ALWAYS_EAGER = False
     started: list[WorkerProcess] = []
 
     def start() -> WorkerProcess:
@@ -121,7 +135,7 @@ def bulk_workers(settings_fixture: Any, tmp_path: Path, **env: str) -> Iterator[
         return worker
 
     try:
-        with celery_broker(settings.TEST_REDIS_URL):
+        with suite_broker(settings_fixture):
             yield start
     finally:
         for worker in started:

@@ -1,8 +1,6 @@
 """Running a job in-process (Celery eager): batches, licences, notifications, export, download,
 remove, the retention purge and the sweep. The real-worker runs are in test_bulk_worker.py."""
 
-import csv
-import io
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,15 +16,9 @@ from licensing.services import licence_counts
 from provisioning.bulk.services import bulk_exports_purge, bulk_job_run, bulk_jobs_requeue_stale
 from provisioning.models import BulkJob, BulkJobStatus
 from tests.conftest import client_for
-from tests.provisioning.bulk_support import csv_bytes, upload
+from tests.provisioning.bulk_support import export_rows, uploaded
 
 pytestmark = pytest.mark.django_db
-
-
-def uploaded(client, rows, **options):  # type: ignore[no-untyped-def]
-    response = upload(client, csv_bytes(rows), **options)
-    assert response.status_code == 302, response.content.decode()[:2000]
-    return BulkJob.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
 
 
 def start(client, job, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
@@ -35,14 +27,6 @@ def start(client, job, django_capture_on_commit_callbacks):  # type: ignore[no-u
     assert response.status_code == 302
     job.refresh_from_db()
     return job
-
-
-def export_rows(client, job):  # type: ignore[no-untyped-def]
-    response = client.get(f"/devices/pending/bulk/{job.pk}/export.csv")
-    assert response.status_code == 200
-    body = b"".join(response.streaming_content)
-    assert body.startswith(b"\xef\xbb\xbf")
-    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
 
 
 @pytest.mark.smoke

@@ -1,12 +1,15 @@
 """Upload and preview: encodings, delimiters, header names, every row problem, broken files."""
 
+from pathlib import Path
+
 import pytest
 
 from audit.models import AuditAction, AuditEntry
 from enrollment.models import PendingEnrollment
+from provisioning.bulk.csvfile import iter_records, layout_from_json
 from provisioning.models import BulkJob, BulkJobStatus
 from tests.conftest import client_for
-from tests.provisioning.bulk_support import csv_bytes, excel_unicode_text, upload
+from tests.provisioning.bulk_support import csv_bytes, excel_unicode_text, upload, uploaded
 
 pytestmark = pytest.mark.django_db
 
@@ -15,16 +18,7 @@ ACCENTED = [["Username", "Email", "Mobile", "First_Name", "Last_Name"],
             ["jgarcia", "jose@example.com", "", "José", "García"]]
 
 
-def preview_of(response):  # type: ignore[no-untyped-def]
-    assert response.status_code == 302, response.content.decode()[:2000]
-    return BulkJob.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
-
-
 def rows_read(job):  # type: ignore[no-untyped-def]
-    from pathlib import Path
-
-    from provisioning.bulk.csvfile import iter_records, layout_from_json
-
     return [cells for _, cells in iter_records(Path(job.upload_path), layout_from_json(job.options["layout"]))]
 
 
@@ -36,7 +30,7 @@ def rows_read(job):  # type: ignore[no-untyped-def]
     (excel_unicode_text(ACCENTED), "utf-16", "\t"),
 ], ids=["utf8", "utf8-bom", "windows-1252-semicolon", "excel-unicode-text"])
 def test_it_reads_each_encoding_and_delimiter_people_upload(helpdesk_user, licences, data, encoding, delimiter):
-    job = preview_of(upload(client_for(helpdesk_user), data))
+    job = uploaded(client_for(helpdesk_user), data)
     assert job.status == BulkJobStatus.PREVIEW
     assert (job.total_rows, job.valid_rows, job.error_rows) == (2, 2, 0)
     assert job.options["layout"]["encoding"] == encoding
@@ -49,7 +43,7 @@ def test_it_reads_each_encoding_and_delimiter_people_upload(helpdesk_user, licen
 
 def test_it_shows_the_preview_with_the_licence_need_against_what_remains(helpdesk_user, licences):
     client = client_for(helpdesk_user)
-    job = preview_of(upload(client, csv_bytes(ACCENTED)))
+    job = uploaded(client, ACCENTED)
     page = client.get(f"/devices/pending/bulk/{job.pk}/")
     assert page.status_code == 200
     assert page.context["remaining"] == 100
@@ -70,7 +64,7 @@ def test_it_reports_every_bad_row_with_its_number_and_reason(helpdesk_user, lice
         ["dirk", "", "", "", "ldap", ""],  # 8
         ["national", "", "(0171) 2345678", "", "", ""],  # 9
     ]
-    job = preview_of(upload(client_for(helpdesk_user), csv_bytes(rows)))
+    job = uploaded(client_for(helpdesk_user), rows)
     reasons = {row: reason for row, _, reason in job.preview_errors}
     assert set(reasons) == {3, 4, 5, 6, 7, 8}
     assert reasons[3] == "Missing username."
@@ -88,14 +82,14 @@ def test_it_reports_every_bad_row_with_its_number_and_reason(helpdesk_user, lice
 
 def test_it_reports_an_ldap_user_the_directory_does_not_know(helpdesk_user, licences, settings, ldap_settings):
     rows = [["username", "user_type"], ["alice", "ldap"], ["nobody-here", "ldap"]]
-    job = preview_of(upload(client_for(helpdesk_user), csv_bytes(rows)))
+    job = uploaded(client_for(helpdesk_user), rows)
     assert job.preview_errors == [[3, "nobody-here", "LDAP user 'nobody-here' not found."]]
 
 
 def test_it_disables_start_when_the_licences_do_not_suffice(helpdesk_user, licences):
     licences(1)
     client = client_for(helpdesk_user)
-    job = preview_of(upload(client, csv_bytes(ACCENTED)))
+    job = uploaded(client, ACCENTED)
     page = client.get(f"/devices/pending/bulk/{job.pk}/")
     assert "Not enough device licences: 2 needed, 1 remaining" in page.context["refusal"]
     assert b"disabled" in page.content
@@ -142,7 +136,7 @@ def test_it_refuses_more_rows_than_the_limit(helpdesk_user, licences, settings):
 
 
 def test_it_audits_the_upload(helpdesk_user, licences):
-    job = preview_of(upload(client_for(helpdesk_user), csv_bytes(ACCENTED), name="rollout.csv"))
+    job = uploaded(client_for(helpdesk_user), ACCENTED, name="rollout.csv")
     entry = AuditEntry.objects.get(action=AuditAction.BULK_UPLOADED)
     assert entry.actor == helpdesk_user
     assert entry.details["bulk_job"] == job.pk and entry.details["file_name"] == "rollout.csv"
@@ -150,9 +144,7 @@ def test_it_audits_the_upload(helpdesk_user, licences):
 
 def test_cancel_at_preview_removes_the_upload_and_creates_nothing(helpdesk_user, licences):
     client = client_for(helpdesk_user)
-    job = preview_of(upload(client, csv_bytes(ACCENTED)))
-    from pathlib import Path
-
+    job = uploaded(client, ACCENTED)
     path = Path(job.upload_path)
     assert path.is_file()
     response = client.post(f"/devices/pending/bulk/{job.pk}/cancel/")

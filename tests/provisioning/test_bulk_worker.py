@@ -1,8 +1,6 @@
 """Bulk jobs on a real Celery worker process (PostgreSQL + the suite's Redis): the whole path
 from upload to export, and a worker killed with SIGKILL in the middle of a job."""
 
-import csv
-import io
 from collections import Counter
 
 import pytest
@@ -15,31 +13,17 @@ from enrollment.models import PendingEnrollment
 from licensing.models import LedgerEntry, LedgerKind
 from licensing.services import licence_counts
 from provisioning.bulk.services import bulk_jobs_requeue_stale
-from provisioning.models import BulkJob, BulkJobStatus
+from provisioning.models import BulkJobStatus
 from tests.conftest import client_for
 from tests.outside import wait_for
-from tests.provisioning.bulk_support import bulk_workers, csv_bytes, upload
+from tests.provisioning.bulk_support import bulk_workers, csv_bytes, export_rows, uploaded
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
-
-
-def uploaded(client, data, **options):  # type: ignore[no-untyped-def]
-    response = upload(client, data, **options)
-    assert response.status_code == 302, response.content.decode()[:2000]
-    return BulkJob.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
 
 
 def finished(job):  # type: ignore[no-untyped-def]
     job.refresh_from_db()
     return job.status in (BulkJobStatus.COMPLETED, BulkJobStatus.FAILED)
-
-
-def download(client, job):  # type: ignore[no-untyped-def]
-    response = client.get(f"/devices/pending/bulk/{job.pk}/export.csv")
-    assert response.status_code == 200
-    body = b"".join(response.streaming_content)
-    assert body.startswith(b"\xef\xbb\xbf")
-    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
 
 
 def test_a_job_runs_on_a_worker_from_upload_to_a_correct_export(helpdesk_user, licences, settings, tmp_path):
@@ -58,7 +42,7 @@ def test_a_job_runs_on_a_worker_from_upload_to_a_correct_export(helpdesk_user, l
         worker = start_worker()
         wait_for(lambda: finished(job), timeout=90, what=f"bulk job to finish; worker log:\n{worker.log()}")
     assert job.status == BulkJobStatus.COMPLETED, job.failure_reason
-    exported = download(client, job)
+    exported = export_rows(client, job)
     base = activation_base_url()
     by_row = {e.bulk_row: e for e in PendingEnrollment.objects.filter(bulk_job_id=job.pk)}
     assert sorted(by_row) == [2, 3, 4]
@@ -115,6 +99,6 @@ def test_a_worker_killed_mid_job_is_resumed_and_every_row_is_created_exactly_onc
     assert licence_counts().reserved == total
     reserved = LedgerEntry.objects.filter(kind=LedgerKind.RESERVE).aggregate(n=Sum("quantity"))["n"]
     assert reserved == total
-    exported = download(client, job)[1:]
+    exported = export_rows(client, job)[1:]
     assert Counter(r[0] for r in exported) == Counter(str(n) for n in range(2, total + 2))
     assert {r[9] for r in exported} == {"created"}
