@@ -74,10 +74,8 @@ def message_list(request: HttpRequest) -> HttpResponse:
         template=values.get("template", ""),
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "notifications/message_list.html", {
-        "filters": filters, "page": page, "query": query.urlencode(), "filtered": any(values.values()),
+        "filters": filters, "page": page, "filtered": any(values.values()),
     })
 
 

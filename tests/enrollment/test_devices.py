@@ -53,5 +53,13 @@ def test_it_pages(helpdesk_user, settings):
     assert client.get("/devices/", {"page": "999"}).context["page"].number == 3
 
 
+def test_the_page_links_keep_the_search(helpdesk_user, settings):
+    settings.PENDING_LIST_PAGE_SIZE = 2
+    for n in range(3):
+        device(f"user{n}", platform="ios")
+    html = client_for(helpdesk_user).get("/devices/", {"q": "user", "platform": "ios"}).content.decode()
+    assert 'href="?q=user&amp;platform=ios&amp;page=2" rel="next"' in html
+
+
 def test_the_nav_shows_devices(helpdesk_user):
     assert b'href="/devices/"' in client_for(helpdesk_user).get("/devices/pending/").content

@@ -131,3 +131,10 @@ def test_an_unknown_sort_falls_back_to_newest_first(make_pending, helpdesk_user)
     make_pending("second")
     rows = client_for(helpdesk_user).get("/devices/pending/", {"sort": "otp_ciphertext"}).context["page"].rows
     assert [e.username for e in rows] == ["second", "first"]
+
+
+def test_the_page_and_sort_links_keep_the_rest_of_the_query(seven, helpdesk_user):
+    html = client_for(helpdesk_user).get("/devices/pending/", {"sort": "username", "state": "active"}).content.decode()
+    assert 'href="?sort=username&amp;state=active&amp;page=2" rel="next"' in html
+    assert 'href="?sort=-username&amp;state=active&amp;page=1"' in html
+    assert 'href="??' not in html
