@@ -32,6 +32,13 @@ class Actor:
         )
 
     @classmethod
+    def outside(cls, request: HttpRequest, name: str) -> Actor:
+        """Someone outside the console (an end user, a device): never the console user who may be
+        signed in in the same browser."""
+        return cls(user=None, name=name, ip=client_ip(request),
+                   user_agent=request.META.get("HTTP_USER_AGENT", "")[:400])
+
+    @classmethod
     def system(cls, name: str) -> Actor:
         return cls(user=None, name=f"system:{name}")
 

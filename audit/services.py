@@ -1,6 +1,9 @@
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import transaction
+from django.db.models import Model
+
 from audit.actor import Actor
 from audit.models import AuditAction, AuditEntry
 from config.bulkinsert import insert_rows
@@ -27,6 +30,14 @@ def audit_record_many(
     entries = [AuditEntry(**_fields(actor, action, token, username, details)) for token, username in targets]
     insert_rows(AuditEntry, entries)
     return len(entries)
+
+
+def settings_save(*, row: Model, actor: Actor, name: str, changed: list[str]) -> None:
+    """Save a settings row (already validated by its form), audited with the fields that changed."""
+    with transaction.atomic():
+        row.save()
+        audit_record(actor=actor, action=AuditAction.SETTINGS_CHANGED,
+                     details={"settings": name, "changed": {f: str(getattr(row, f)) for f in changed}})
 
 
 def _fields(

@@ -8,24 +8,12 @@ from dataclasses import dataclass
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from enrollment import ratelimit
-from enrollment.api import device_actor
-from enrollment.models import Device, PendingEnrollment, Platform, PortalSettings, State
+from enrollment.api import device_actor, rate_limit_refusal
+from enrollment.models import PendingEnrollment, Platform, PortalSettings
 from enrollment.platforms import FINISH_STEPS, PlatformSteps
-from enrollment.redeem import (
-    EXPIRED,
-    LOCKED,
-    UNKNOWN,
-    USED_UP,
-    DeviceFacts,
-    RedeemResult,
-    enrollment_redeem,
-    redeem_refused_record,
-)
-from enrollment.redeem import rate_limited as rate_limited_result
+from enrollment.redeem import DeviceFacts, RedeemResult, enrollment_redeem, gone_refusal, state_refusal
 
 CHANNEL = "activation_page"
 
@@ -100,21 +88,19 @@ class ActivationForm(forms.Form):
 def _current_refusal(token: str) -> RedeemResult | None:
     """What a GET can already tell: the link is unknown, used up, locked or expired."""
     enrollment = PendingEnrollment.objects.filter(token=token).only("state", "otp_expires_at", "uses_remaining").first()
-    if enrollment is None:
-        return USED_UP if Device.objects.filter(enrollment_token=token).exists() else UNKNOWN
-    if enrollment.state == State.LOCKED:
-        return LOCKED
-    if enrollment.state == State.EXPIRED or (
-        enrollment.otp_expires_at is not None and enrollment.otp_expires_at <= timezone.now()
-    ):
-        return EXPIRED
-    return None
+    return gone_refusal(token) if enrollment is None else state_refusal(enrollment)
 
 
 def _platform_context(platform: str) -> dict[str, object]:
     finish: PlatformSteps | None = next((p for p in FINISH_STEPS if p.key == FINISH_KEY.get(platform)), None)
     return {"platform": platform, "platform_label": Platform(platform).label if platform else "",
             "steps": STEPS.get(platform, []), "finish": finish}
+
+
+def _page(request: HttpRequest, template: str, context: dict[str, object], platform: str, status: int = 200,
+          **extra: object) -> HttpResponse:
+    return render(request, f"enrollment/{template}.html", {**context, **_platform_context(platform), **extra},
+                  status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -128,47 +114,36 @@ def activate(request: HttpRequest, token: str) -> HttpResponse:
 
     if request.method == "POST":
         actor = device_actor(request)
-        decision = ratelimit.redeem_hit(actor.ip)
-        if not decision.allowed:
-            result = rate_limited_result(decision.retry_after)
-            if decision.first_refusal:
-                redeem_refused_record(actor=actor, result=result, channel=CHANNEL, token=token)
-            response = render(request, "enrollment/activation_outcome.html",
-                              {**context, "result": result, **_platform_context(platform)}, status=429)
-            response["Retry-After"] = str(decision.retry_after)
+        limited = rate_limit_refusal(actor, channel=CHANNEL, token=token)
+        if limited is not None:
+            response = _page(request, "activation_outcome", context, platform, limited.status, result=limited)
+            response["Retry-After"] = str(limited.retry_after)
             return response
         form = ActivationForm(request.POST, ask_otp=ask_otp)
-        if form.is_valid():
-            data = form.cleaned_data
-            platform = data["platform"]
-            result = enrollment_redeem(
-                token=token, otp=data["otp"] if ask_otp else None, actor=actor, channel=CHANNEL,
-                device=DeviceFacts(platform=platform, serial_number=data["serial_number"], model=data["model"],
-                                   os_version=data["os_version"]),
-            )
-            if result.ok:
-                return render(request, "enrollment/activation_done.html",
-                              {**context, "result": result, **_platform_context(platform)})
-            if result.error != "wrong_otp":
-                return render(request, "enrollment/activation_outcome.html",
-                              {**context, "result": result, **_platform_context(platform)}, status=result.status)
-            form.add_error("otp", result.detail)
-            return render(request, "enrollment/activation.html",
-                          {**context, "form": form, "result": result, **_platform_context(platform)},
-                          status=result.status)
-        posted = request.POST.get("platform", "")
-        return render(request, "enrollment/activation.html",
-                      {**context, "form": form, **_platform_context(posted if posted in Platform.values else platform)},
-                      status=400)
+        if not form.is_valid():
+            posted = request.POST.get("platform", "")
+            return _page(request, "activation", context, posted if posted in Platform.values else platform, 400,
+                         form=form)
+        data = form.cleaned_data
+        result = enrollment_redeem(
+            token=token, otp=data["otp"] if ask_otp else None, actor=actor, channel=CHANNEL,
+            device=DeviceFacts(platform=data["platform"], serial_number=data["serial_number"], model=data["model"],
+                               os_version=data["os_version"]),
+        )
+        if result.ok:
+            return _page(request, "activation_done", context, data["platform"], result=result)
+        if result.error != "wrong_otp":
+            return _page(request, "activation_outcome", context, data["platform"], result.status, result=result)
+        form.add_error("otp", result.detail)
+        return _page(request, "activation", context, data["platform"], result.status, form=form)
 
     refusal = _current_refusal(token)
     if refusal is not None:
-        return render(request, "enrollment/activation_outcome.html",
-                      {**context, "result": refusal, **_platform_context(platform)}, status=refusal.status)
+        return _page(request, "activation_outcome", context, platform, refusal.status, result=refusal)
     same = platform == detected.platform
     form = ActivationForm(ask_otp=ask_otp, initial={
         "platform": platform,
         "os_version": detected.os_version if same else "",
         "model": detected.model if same else "",
     })
-    return render(request, "enrollment/activation.html", {**context, "form": form, **_platform_context(platform)})
+    return _page(request, "activation", context, platform, form=form)

@@ -8,7 +8,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from audit.actor import Actor, client_ip
+from audit.actor import Actor
 from enrollment import ratelimit
 from enrollment.redeem import (
     DeviceFacts,
@@ -25,8 +25,19 @@ CHANNEL = "api"
 
 def device_actor(request: HttpRequest) -> Actor:
     """Devices are nobody in the console: never the signed-in console user of this browser."""
-    return Actor(user=None, name="device", ip=client_ip(request),
-                 user_agent=request.META.get("HTTP_USER_AGENT", "")[:400])
+    return Actor.outside(request, "device")
+
+
+def rate_limit_refusal(actor: Actor, *, channel: str, token: str = "") -> RedeemResult | None:
+    """The 429 answer when ``actor``'s address redeems too often, else None. Audited once per
+    window, not once per request of a flood."""
+    decision = ratelimit.redeem_hit(actor.ip)
+    if decision.allowed:
+        return None
+    result = rate_limited(decision.retry_after)
+    if decision.first_refusal:
+        redeem_refused_record(actor=actor, result=result, channel=channel, token=token)
+    return result
 
 
 def result_response(result: RedeemResult) -> JsonResponse:
@@ -78,12 +89,9 @@ def redeem(request: HttpRequest) -> JsonResponse:
     """POST /api/v1/enrollments/redeem → 201 with the device, or an error body
     {"error", "detail", "attempts_left"} with 400/401/404/409/410/423/429."""
     actor = device_actor(request)
-    decision = ratelimit.redeem_hit(actor.ip)
-    if not decision.allowed:
-        result = rate_limited(decision.retry_after)
-        if decision.first_refusal:  # one audit entry per window, not one per request of a flood
-            redeem_refused_record(actor=actor, result=result, channel=CHANNEL)
-        return result_response(result)
+    limited = rate_limit_refusal(actor, channel=CHANNEL)
+    if limited is not None:
+        return result_response(limited)
     try:
         token, username, otp, facts = parse_payload(request.body)
     except BadPayload as exc:

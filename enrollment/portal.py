@@ -14,7 +14,7 @@ from accounts.end_users import end_user_authenticate
 from accounts.models import EndUser
 from audit.actor import Actor, client_ip
 from audit.models import AuditAction
-from audit.services import audit_record
+from audit.services import audit_record, settings_save
 from enrollment.models import Ownership, PendingEnrollment, PortalSettings, Source, State
 from enrollment.services import CreatedEnrollment, EnrollmentError, pending_enrollment_create
 
@@ -33,8 +33,7 @@ def portal_actor(request: HttpRequest, end_user: EndUser | None = None, *, usern
     """The end user (or the person trying to sign in) as an actor: never a console user, even
     when the same browser is signed in to the console."""
     name = end_user.username if end_user is not None else (username[:140] or "anonymous")
-    return Actor(user=None, name=f"portal:{name}", ip=client_ip(request),
-                 user_agent=request.META.get("HTTP_USER_AGENT", "")[:400])
+    return Actor.outside(request, f"portal:{name}")
 
 
 def portal_end_user(request: HttpRequest) -> EndUser | None:
@@ -117,8 +116,5 @@ def portal_enrollment_start(*, end_user: EndUser, actor: Actor, mobile: str = ""
 
 def portal_settings_update(*, portal: PortalSettings, actor: Actor, changed: list[str]) -> PortalSettings:
     """Save Simple Enrollment (already validated by its form); audited as a settings change."""
-    with transaction.atomic():
-        portal.save()
-        audit_record(actor=actor, action=AuditAction.SETTINGS_CHANGED,
-                     details={"settings": "portal", "changed": {f: str(getattr(portal, f)) for f in changed}})
+    settings_save(row=portal, actor=actor, name="portal", changed=changed)
     return portal

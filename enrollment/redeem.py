@@ -116,10 +116,13 @@ def _decoy_ciphertext() -> str:
 def redeem_refused_record(*, actor: Actor, result: RedeemResult, channel: str, token: str = "",
                           username: str = "", **details: Any) -> RedeemResult:
     """Audit a refusal decided outside the service (bad JSON, rate limit) and return it."""
-    audit_record(actor=actor, action=AuditAction.REDEEM_REFUSED, enrollment_token=token[:MAX_TOKEN],
-                 target_username=username[:MAX_USERNAME],
-                 details={"reason": result.error, "channel": channel, **details})
-    return result
+    return _refuse(actor, result, token[:MAX_TOKEN], username[:MAX_USERNAME], {"channel": channel, **details})
+
+
+def gone_refusal(token: str) -> RedeemResult:
+    """Why no pending enrollment has ``token``: its last use was taken (devices enrolled with
+    it), or it never existed."""
+    return USED_UP if Device.objects.filter(enrollment_token=token).exists() else UNKNOWN
 
 
 def enrollment_redeem(
@@ -166,9 +169,8 @@ def _redeem_token(token: str, otp: str | None, device: DeviceFacts, actor: Actor
                   details: dict[str, Any]) -> RedeemResult:
     enrollment = PendingEnrollment.objects.select_for_update().filter(token=token).first()
     if enrollment is None:
-        result = USED_UP if Device.objects.filter(enrollment_token=token).exists() else UNKNOWN
-        return _refuse(actor, result, token, "", details)
-    refusal = _state_refusal(enrollment)
+        return _refuse(actor, gone_refusal(token), token, "", details)
+    refusal = state_refusal(enrollment)
     if refusal is not None:
         return _refuse(actor, refusal, token, enrollment.username, details)
     if otp is not None and not otp_matches(enrollment.otp_ciphertext, otp):
@@ -195,7 +197,7 @@ def _redeem_username(username: str, otp: str, device: DeviceFacts, actor: Actor,
             audit_record(actor=actor, action=AuditAction.OTP_FAILED, enrollment_token=enrollment.token,
                          target_username=username, details={**details, "state": enrollment.state})
         return INVALID_CREDENTIALS
-    refusal = _state_refusal(enrollment)
+    refusal = state_refusal(enrollment)
     if refusal is not None:
         return _refuse(actor, refusal, enrollment.token, username, details)
     return _complete(enrollment, device, actor, details)
@@ -215,7 +217,8 @@ def _past_expiry(enrollment: PendingEnrollment) -> bool:
     return enrollment.otp_expires_at is not None and enrollment.otp_expires_at <= timezone.now()
 
 
-def _state_refusal(enrollment: PendingEnrollment) -> RedeemResult | None:
+def state_refusal(enrollment: PendingEnrollment) -> RedeemResult | None:
+    """Why ``enrollment`` cannot be redeemed now (locked, expired, used up), or None."""
     if enrollment.state == State.LOCKED:
         return LOCKED
     if enrollment.state == State.EXPIRED or _past_expiry(enrollment):

@@ -10,7 +10,7 @@ from django.db import transaction
 from accounts.models import EndUser, UserType
 from audit.actor import Actor
 from audit.models import AuditAction
-from audit.services import audit_record, audit_record_many
+from audit.services import audit_record, audit_record_many, settings_save
 from enrollment.crypto import seal, unseal
 from enrollment.models import GeneralSettings, OtpPolicy, Ownership, PendingEnrollment, Source, State
 from enrollment.otp import OtpRule
@@ -159,16 +159,10 @@ def pending_enrollments_delete(*, ids: list[int], actor: Actor) -> int:
 
 def otp_policy_update(*, policy: OtpPolicy, actor: Actor, changed: list[str]) -> OtpPolicy:
     """Save the OTP policy (already validated by its form). Applies to OTPs made from now on."""
-    with transaction.atomic():
-        policy.save()
-        audit_record(actor=actor, action=AuditAction.SETTINGS_CHANGED,
-                     details={"settings": "otp_policy", "changed": {f: str(getattr(policy, f)) for f in changed}})
+    settings_save(row=policy, actor=actor, name="otp_policy", changed=changed)
     return policy
 
 
 def general_settings_update(*, general: GeneralSettings, actor: Actor, changed: list[str]) -> GeneralSettings:
-    with transaction.atomic():
-        general.save()
-        audit_record(actor=actor, action=AuditAction.SETTINGS_CHANGED,
-                     details={"settings": "general", "changed": {f: str(getattr(general, f)) for f in changed}})
+    settings_save(row=general, actor=actor, name="general", changed=changed)
     return general

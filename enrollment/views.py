@@ -14,7 +14,7 @@ from enrollment.forms import GeneralSettingsForm, OtpPolicyForm, SelectionForm
 from enrollment.links import activation_link
 from enrollment.models import GeneralSettings, OtpPolicy, Source, State
 from enrollment.platforms import FINISH_STEPS
-from enrollment.selectors import SORTS, normalise_sort, pending_get, pending_list_page, pending_visible_to
+from enrollment.selectors import normalise_sort, pending_get, pending_list_page, pending_visible_to
 from enrollment.services import (
     general_settings_update,
     otp_policy_update,
@@ -44,7 +44,6 @@ def pending_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "filters": filters,
         "sort": sort,
-        "sort_keys": SORTS,
         "sources": Source.choices,
         "states": State.choices,
     })

@@ -14,7 +14,7 @@ from django.db import transaction
 from accounts.models import EndUser, UserType
 from audit.actor import Actor
 from audit.models import AuditAction
-from audit.services import audit_record
+from audit.services import audit_record, settings_save
 from enrollment.crypto import seal
 from enrollment.links import activation_base_url
 from enrollment.models import Ownership, PendingEnrollment, Source
@@ -162,10 +162,7 @@ def qr_provisioning_delete(*, qr: QrProvisioning, actor: Actor) -> None:
 
 def dpc_settings_update(*, dpc: DpcSettings, actor: Actor, changed: list[str]) -> DpcSettings:
     """Save Admin > Companion app (validated and normalised by its form)."""
-    with transaction.atomic():
-        dpc.save()
-        audit_record(actor=actor, action=AuditAction.SETTINGS_CHANGED,
-                     details={"settings": "companion_app", "changed": {f: str(getattr(dpc, f)) for f in changed}})
+    settings_save(row=dpc, actor=actor, name="companion_app", changed=changed)
     return dpc
 
 
