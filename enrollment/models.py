@@ -54,7 +54,7 @@ class PendingEnrollment(models.Model):
     """
 
     token = models.CharField("Token", max_length=64, unique=True)
-    username = models.CharField("Username", max_length=150, db_index=True)
+    username = models.CharField("Username", max_length=150)
     user_type = models.CharField("User Type", max_length=10, choices=UserType.choices, default=UserType.LOCAL)
     end_user = models.ForeignKey(EndUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="enrollments")
     email = models.EmailField(blank=True)
@@ -63,14 +63,14 @@ class PendingEnrollment(models.Model):
     source = models.CharField("Source", max_length=10, choices=Source.choices)
     state = models.CharField("State", max_length=10, choices=State.choices, default=State.ACTIVE)
     otp_ciphertext = models.TextField()
-    otp_expires_at = models.DateTimeField("OTP Expires", null=True, blank=True, db_index=True)
+    otp_expires_at = models.DateTimeField("OTP Expires", null=True, blank=True)
     failed_attempts = models.PositiveSmallIntegerField(default=0)
     locked_at = models.DateTimeField(null=True, blank=True)
     expired_at = models.DateTimeField(null=True, blank=True)
     usage_count = models.PositiveIntegerField("Usage Count", default=1)
     uses_remaining = models.PositiveIntegerField(default=1)
     reserved_licences = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -90,6 +90,8 @@ class PendingEnrollment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["bulk_job_id", "bulk_row"], name="pending_unique_bulk_row"),
         ]
+        # An (x, id) index also serves lookups, ranges and sorts on x alone, so x has no index of its
+        # own (0006_drop_redundant_indexes); (bulk_job_id, bulk_row)'s unique index serves bulk_job_id.
         indexes = [
             models.Index(fields=["created_at", "id"], name="pending_created_idx"),
             models.Index(fields=["username", "id"], name="pending_username_idx"),
@@ -99,7 +101,6 @@ class PendingEnrollment(models.Model):
             models.Index(fields=["mobile", "id"], name="pending_mobile_idx"),
             models.Index(fields=["source", "id"], name="pending_source_idx"),
             models.Index(fields=["state", "id"], name="pending_state_idx"),
-            models.Index(fields=["bulk_job_id"], name="pending_bulk_job_idx"),
         ]
 
     def __str__(self) -> str:
@@ -191,7 +192,7 @@ class Device(models.Model):
     model = models.CharField("Model", max_length=100, blank=True)
     os_version = models.CharField("OS version", max_length=50, blank=True)
     ownership = models.CharField("Ownership", max_length=10, choices=Ownership.choices, default=Ownership.UNKNOWN)
-    enrolled_at = models.DateTimeField("Enrolled at", default=timezone.now, db_index=True)
+    enrolled_at = models.DateTimeField("Enrolled at", default=timezone.now)
     enrollment_token = models.CharField("Enrollment token", max_length=64, db_index=True)
     source = models.CharField("Source", max_length=10, choices=Source.choices)
 
