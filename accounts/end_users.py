@@ -13,7 +13,6 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 
 from accounts.ldap import LdapError, LdapUser, ldap_authenticate, ldap_enabled, ldap_lookup_user
 from accounts.models import EndUser, UserType
@@ -25,15 +24,14 @@ class EndUserError(Exception):
     """A refusal a person can act on (unknown user, bad email or mobile); shown as it is."""
 
 
-def mobile_e164(raw: str, *, region: str | None = None) -> str:
-    """``raw`` as E.164 ("+491712345678"), read in ``region`` (default PHONE_DEFAULT_REGION) when
-    it has no country code; "" for blank input. Raises EndUserError for anything that is not a
-    valid phone number."""
+def mobile_e164(raw: str) -> str:
+    """``raw`` as E.164 ("+491712345678"), read in PHONE_DEFAULT_REGION when it has no country
+    code; "" for blank input. Raises EndUserError for anything that is not a valid phone number."""
     raw = (raw or "").strip()
     if not raw:
         return ""
     try:
-        number = phonenumbers.parse(raw, region or settings.PHONE_DEFAULT_REGION)
+        number = phonenumbers.parse(raw, settings.PHONE_DEFAULT_REGION)
     except phonenumbers.NumberParseException as exc:
         raise EndUserError(f"“{raw}” is not a phone number.") from exc
     if not phonenumbers.is_valid_number(number):
@@ -117,13 +115,11 @@ def end_user_for_provisioning(*, username: str, user_type: str, email: str = "")
         return end_user_mirror_ldap(ldap_user)
     if user_type != UserType.LOCAL:
         raise EndUserError(f"Unknown user type “{user_type}”.")
-    with transaction.atomic():
-        existing = EndUser.objects.filter(user_type=UserType.LOCAL, username=username).first()
-        if existing is not None:
-            return existing
-        if not email:
-            raise EndUserError(f"Unknown local user “{username}”: give an email address to create the user.")
-        # get_or_create: two provisionings of the same new user at once end with one row.
-        end_user, _ = EndUser.objects.get_or_create(user_type=UserType.LOCAL, username=username,
-                                                    defaults={"email": email})
-        return end_user
+    existing = EndUser.objects.filter(user_type=UserType.LOCAL, username=username).first()
+    if existing is not None:
+        return existing
+    if not email:
+        raise EndUserError(f"Unknown local user “{username}”: give an email address to create the user.")
+    # get_or_create: two provisionings of the same new user at once end with one row.
+    end_user, _ = EndUser.objects.get_or_create(user_type=UserType.LOCAL, username=username, defaults={"email": email})
+    return end_user

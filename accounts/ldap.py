@@ -3,7 +3,8 @@
 python-ldap is optional (the ``ldap`` extra): it is imported lazily, and with no
 ``LDAP_SERVER_URI`` configured, or python-ldap missing, ``ldap_enabled()`` is False and nothing
 here opens a connection. Passwords given to these functions are used for one bind and never
-stored or logged.
+stored or logged. config/settings.py imports this module (for ``django_auth_ldap_settings``), so
+it must not import models; console login and its roles live in accounts/ldap_backend.py.
 """
 
 from __future__ import annotations
@@ -55,11 +56,11 @@ def _ldap() -> Any:
 
 def ldap_enabled() -> bool:
     """True when an LDAP server is configured and python-ldap is installed."""
-    return bool(getattr(settings, "LDAP_SERVER_URI", "")) and _ldap_module() is not None
+    return bool(settings.LDAP_SERVER_URI) and _ldap_module() is not None
 
 
 def _connect() -> Any:
-    if not getattr(settings, "LDAP_SERVER_URI", ""):
+    if not settings.LDAP_SERVER_URI:
         raise LdapError("LDAP is not configured.")
     ldap = _ldap()
     try:
@@ -67,7 +68,7 @@ def _connect() -> Any:
         connection.set_option(ldap.OPT_REFERRALS, 0)
         connection.set_option(ldap.OPT_NETWORK_TIMEOUT, LDAP_TIMEOUT)
         connection.set_option(ldap.OPT_TIMEOUT, LDAP_TIMEOUT)
-        if getattr(settings, "LDAP_START_TLS", False):
+        if settings.LDAP_START_TLS:
             connection.start_tls_s()
     except ldap.LDAPError as exc:
         raise LdapError(f"The LDAP server could not be reached: {_describe(exc)}") from exc
@@ -86,7 +87,7 @@ def _service_connection() -> Any:
     ldap = _ldap()
     connection = _connect()
     try:
-        connection.simple_bind_s(settings.LDAP_BIND_DN or "", settings.LDAP_BIND_PASSWORD or "")
+        connection.simple_bind_s(settings.LDAP_BIND_DN, settings.LDAP_BIND_PASSWORD)
     except ldap.LDAPError as exc:
         connection.unbind_s()
         raise LdapError(f"The LDAP service account could not bind: {_describe(exc)}") from exc
@@ -132,17 +133,36 @@ def _search_user(connection: Any, username: str) -> LdapUser | None:
     )
 
 
+class LdapDirectory:
+    """Lookups over one service connection, opened at the first lookup and closed on exit: a bulk
+    preview asks about thousands of users and must not bind once per row."""
+
+    def __init__(self) -> None:
+        self._connection: Any = None
+
+    def __enter__(self) -> LdapDirectory:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._connection is not None:
+            self._connection.unbind_s()
+            self._connection = None
+
+    def lookup(self, username: str) -> LdapUser | None:
+        """The directory entry for ``username`` (found with LDAP_USER_FILTER under
+        LDAP_USER_SEARCH_BASE), or None when there is none. Raises LdapError when the directory
+        cannot be asked."""
+        if not username:
+            return None
+        if self._connection is None:
+            self._connection = _service_connection()
+        return _search_user(self._connection, username)
+
+
 def ldap_lookup_user(username: str) -> LdapUser | None:
-    """The directory entry for ``username`` (found with LDAP_USER_FILTER under
-    LDAP_USER_SEARCH_BASE), or None when there is none. Raises LdapError when the directory
-    cannot be asked."""
-    if not username:
-        return None
-    connection = _service_connection()
-    try:
-        return _search_user(connection, username)
-    finally:
-        connection.unbind_s()
+    """One lookup (see ``LdapDirectory.lookup``)."""
+    with LdapDirectory() as directory:
+        return directory.lookup(username)
 
 
 def _bound_as(user: LdapUser, password: str) -> Any | None:
@@ -216,31 +236,6 @@ def ldap_authorizer_check(username: str, password: str) -> LdapUser:
     return user
 
 
-def ldap_role_group_names() -> dict[str, str]:
-    """LDAP group DN (lower-cased) → console role name, from the settings."""
-    from accounts.roles import ADMINISTRATOR, HELPDESK, SUPER_HELPDESK
-
-    mapping = {
-        settings.LDAP_ADMIN_GROUP_DN: ADMINISTRATOR,
-        settings.LDAP_SUPER_HELPDESK_GROUP_DN: SUPER_HELPDESK,
-        settings.LDAP_HELPDESK_GROUP_DN: HELPDESK,
-    }
-    return {dn.lower(): role for dn, role in mapping.items() if dn}
-
-
-def console_role_for_ldap_groups(group_dns: set[str]) -> str | None:
-    """The one role a console user gets from their LDAP groups: the highest that matches."""
-    from accounts.roles import ROLES
-
-    wanted = {dn.lower() for dn in group_dns}
-    mapping = ldap_role_group_names()
-    matched = {role for dn, role in mapping.items() if dn in wanted}
-    for role in ROLES:  # ordered highest first
-        if role in matched:
-            return role
-    return None
-
-
 def django_auth_ldap_settings(
     *,
     server_uri: str,
@@ -270,28 +265,3 @@ def django_auth_ldap_settings(
         "AUTH_LDAP_ALWAYS_UPDATE_USER": True,
         "AUTH_LDAP_CONNECTION_OPTIONS": {ldap.OPT_NETWORK_TIMEOUT: LDAP_TIMEOUT, ldap.OPT_REFERRALS: 0},
     }
-
-
-def console_role_sync(*, user: Any, group_dns: set[str]) -> str | None:
-    """Give a console user exactly the one role group their LDAP groups map to (highest wins);
-    with no matching group every role group is removed. Returns the role name or None. Runs on
-    every LDAP login, so directory changes take effect at the next sign-in."""
-    from django.contrib.auth.models import Group
-
-    from accounts.roles import ROLES
-    from audit.actor import Actor
-    from audit.models import AuditAction
-    from audit.services import audit_record
-
-    role = console_role_for_ldap_groups(group_dns)
-    before = sorted(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
-    user.groups.remove(*Group.objects.filter(name__in=ROLES).exclude(name=role or ""))
-    if role is not None:
-        group, _ = Group.objects.get_or_create(name=role)
-        user.groups.add(group)
-    after = [role] if role else []
-    if before != after:
-        audit_record(actor=Actor.system("ldap"), action=AuditAction.CONSOLE_USER_CHANGED,
-                     target_username=user.get_username(),
-                     details={"roles_before": before, "roles_after": after, "source": "ldap groups"})
-    return role

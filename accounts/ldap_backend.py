@@ -3,9 +3,22 @@ LDAP_SERVER_URI is set, so python-ldap is imported only then."""
 
 from typing import Any
 
+from django.conf import settings
 from django_auth_ldap.backend import LDAPBackend
 
-from accounts.ldap import console_role_sync
+from accounts.roles import ADMINISTRATOR, HELPDESK, ROLES, SUPER_HELPDESK
+from accounts.services import console_role_sync
+
+
+def console_role_for_ldap_groups(group_dns: set[str]) -> str | None:
+    """The one role a console user gets from their LDAP groups: the highest that matches."""
+    by_dn = {dn.lower(): role for dn, role in (
+        (settings.LDAP_ADMIN_GROUP_DN, ADMINISTRATOR),
+        (settings.LDAP_SUPER_HELPDESK_GROUP_DN, SUPER_HELPDESK),
+        (settings.LDAP_HELPDESK_GROUP_DN, HELPDESK),
+    ) if dn}
+    matched = {by_dn[dn.lower()] for dn in group_dns if dn.lower() in by_dn}
+    return next((role for role in ROLES if role in matched), None)  # ROLES: highest first
 
 
 class ConsoleLdapBackend(LDAPBackend):  # type: ignore[misc]
@@ -18,5 +31,6 @@ class ConsoleLdapBackend(LDAPBackend):  # type: ignore[misc]
         user = super().authenticate_ldap_user(ldap_user, password)
         if user is None:
             return None
-        role = console_role_sync(user=user, group_dns=set(ldap_user.group_dns))
+        role = console_role_for_ldap_groups(set(ldap_user.group_dns))
+        console_role_sync(user=user, role=role)
         return user if role is not None else None

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 
@@ -16,16 +18,42 @@ def console_user_save(*, user: User, role: Group, password: str, actor: Actor, c
         if password:
             user.set_password(password)
         user.save()
-        user.groups.remove(*Group.objects.filter(name__in=ROLES).exclude(pk=role.pk))
-        user.groups.add(role)
+        _role_only(user, role)
         audit_record(
             actor=actor,
             action=AuditAction.CONSOLE_USER_CREATED if created else AuditAction.CONSOLE_USER_CHANGED,
             target_username=user.username,
-            details={"role": role.name, "changed": [f for f in changed if f != "password"],
-                     "password_changed": bool(password)},
+            details={"role": role.name, **_changes(changed, password)},
         )
     return user
+
+
+def console_role_sync(*, user: User, role: str | None) -> None:
+    """Give a console user exactly ``role``, the one their LDAP groups map to; None removes every
+    role. Runs on every LDAP sign-in, so directory changes take effect at the next one; audited
+    only when the roles change."""
+    before = sorted(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+    after = [role] if role else []
+    with transaction.atomic():
+        _role_only(user, Group.objects.get_or_create(name=role)[0] if role else None)
+        if before != after:
+            audit_record(actor=Actor.system("ldap"), action=AuditAction.CONSOLE_USER_CHANGED,
+                         target_username=user.get_username(),
+                         details={"roles_before": before, "roles_after": after, "source": "ldap groups"})
+
+
+def _role_only(user: User, role: Group | None) -> None:
+    """Leave ``user`` holding ``role`` and no other console role (none at all for None)."""
+    others = Group.objects.filter(name__in=ROLES)
+    user.groups.remove(*(others.exclude(pk=role.pk) if role else others))
+    if role is not None:
+        user.groups.add(role)
+
+
+def _changes(changed: list[str], password: str) -> dict[str, Any]:
+    """What a form changed, for the audit: field names and whether the password changed, never
+    the password itself."""
+    return {"changed": [f for f in changed if f != "password"], "password_changed": bool(password)}
 
 
 def end_user_save(*, end_user: EndUser, password: str, actor: Actor, changed: list[str]) -> EndUser:
@@ -45,8 +73,7 @@ def end_user_save(*, end_user: EndUser, password: str, actor: Actor, changed: li
                 actor=actor,
                 action=AuditAction.SETTINGS_CHANGED,
                 target_username=end_user.username,
-                details={"end_user": end_user.username, "created": created,
-                         "changed": [f for f in changed if f != "password"], "password_changed": bool(password)},
+                details={"end_user": end_user.username, "created": created, **_changes(changed, password)},
             )
     except IntegrityError as exc:
         raise EndUserError(f"A local end user named “{end_user.username}” already exists.") from exc

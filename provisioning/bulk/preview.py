@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 
+from accounts import ldap
 from accounts.models import UserType
 from provisioning.bulk.csvfile import CsvFileError, CsvLayout, iter_records
 from provisioning.bulk.options import BulkOptions
@@ -33,14 +34,14 @@ def preview_file(path: Path, layout: CsvLayout, options: BulkOptions) -> Preview
     seen: dict[tuple[str, str], int] = {}
     errors: list[list[Any]] = []
     total = 0
-    with valid_rows_path(path).open("w", encoding="utf-8", newline="") as handle:
+    with valid_rows_path(path).open("w", encoding="utf-8", newline="") as handle, ldap.LdapDirectory() as directory:
         valid = csv.writer(handle)
         for row, cells in iter_records(path, layout):
             total += 1
             if total > limit:
                 raise CsvFileError(f"The file has more than {limit:,} rows. Split it into several files.")
             try:
-                valid.writerow(_checked_row(row, cells, options, seen).as_row())
+                valid.writerow(_checked_row(row, cells, options, seen, directory).as_row())
             except RowError as exc:
                 errors.append([row, cells.get("username", "")[:150], str(exc)])
     if total == 0:
@@ -48,9 +49,8 @@ def preview_file(path: Path, layout: CsvLayout, options: BulkOptions) -> Preview
     return Preview(total=total, errors=errors)
 
 
-def _checked_row(row: int, cells: dict[str, str], options: BulkOptions, seen: dict[tuple[str, str], int]) -> BulkRow:
-    from accounts import ldap
-
+def _checked_row(row: int, cells: dict[str, str], options: BulkOptions, seen: dict[tuple[str, str], int],
+                 directory: ldap.LdapDirectory) -> BulkRow:
     item = build_row(row, cells, default_ownership=options.ownership)
     key = (item.user_type, item.username.lower())
     if key in seen:
@@ -60,7 +60,7 @@ def _checked_row(row: int, cells: dict[str, str], options: BulkOptions, seen: di
         if not ldap.ldap_enabled():
             raise RowError("LDAP is not configured, so LDAP users cannot be provisioned.")
         try:
-            if ldap.ldap_lookup_user(item.username) is None:
+            if directory.lookup(item.username) is None:
                 raise RowError(f"LDAP user {item.username!r} not found.")
         except ldap.LdapError as exc:
             raise RowError(f"LDAP lookup failed: {exc}") from None
