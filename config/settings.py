@@ -150,10 +150,9 @@ CACHE_URL = env.str("CACHE_URL", default=REDIS_URL or "locmemcache://onramp")
 CACHES = {"default": env.cache_url_config(CACHE_URL)}
 
 # Celery. Without a broker (the embedded default) tasks run in-process at once.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
-CELERY_TASK_ALWAYS_EAGER = env.bool(
-    "CELERY_TASK_ALWAYS_EAGER", default=not (REDIS_URL or env.str("CELERY_BROKER_URL", default=""))
-)
+_broker_url = env.str("CELERY_BROKER_URL", default="") or REDIS_URL
+CELERY_BROKER_URL = _broker_url or "memory://"
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not _broker_url)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

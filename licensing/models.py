@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.db import models
 
+from config.singleton import SingletonModel
 
-class LicencePool(models.Model):
+
+class LicencePool(SingletonModel):
     """The single row holding how many device licences were bought.
 
     Reserved and consumed are not stored here: reserved is the sum of the reservations that
@@ -11,9 +13,7 @@ class LicencePool(models.Model):
     reservation moves one licence from reserved to consumed and never touches it.
     """
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
     total = models.PositiveIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "licence pool"

@@ -100,17 +100,8 @@ def licence_release(
 
 def licence_release_many(*, entries: list[tuple[str, str, int]], actor: Actor, note: str = "") -> None:
     """One release entry per (token, username, quantity), in one statement."""
-    insert_rows(
-        LedgerEntry,
-        [
-            LedgerEntry(
-                kind=LedgerKind.RELEASE, quantity=quantity, enrollment_token=token, username=username,
-                actor=actor.user, actor_name=actor.name[:150], note=note,
-            )
-            for token, username, quantity in entries
-            if quantity > 0
-        ],
-    )
+    insert_rows(LedgerEntry, [_entry(LedgerKind.RELEASE, quantity, actor, token, username, note)
+                              for token, username, quantity in entries if quantity > 0])
 
 
 def licence_consume(*, actor: Actor, enrollment_token: str, username: str, note: str = "") -> None:
@@ -141,7 +132,13 @@ def licence_total_set(*, total: int, actor: Actor) -> LicencePool:
 
 
 def _ledger(kind: LedgerKind, quantity: int, actor: Actor, token: str, username: str, note: str) -> LedgerEntry:
-    return LedgerEntry.objects.create(
+    entry = _entry(kind, quantity, actor, token, username, note)
+    entry.save()
+    return entry
+
+
+def _entry(kind: LedgerKind, quantity: int, actor: Actor, token: str, username: str, note: str) -> LedgerEntry:
+    return LedgerEntry(
         kind=kind, quantity=quantity, enrollment_token=token, username=username[:150],
         actor=actor.user, actor_name=actor.name[:150], note=note[:200],
     )
