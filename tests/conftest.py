@@ -3,6 +3,8 @@ shared by every test."""
 
 import django.apps
 import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import EndUser, User
@@ -11,6 +13,7 @@ from audit.actor import Actor
 from enrollment.models import Source
 from enrollment.services import CreatedEnrollment, pending_enrollment_create
 from licensing.services import licence_total_set
+from notifications.models import SmsSettings
 
 pytest_plugins = ["tests.ldap_server", "tests.outside"]
 
@@ -26,10 +29,15 @@ def make_console_user(username: str, role: str | None, **extra: object) -> User:
     ensure_roles()
     user = User.objects.create_user(username=username, password=PASSWORD, email=f"{username}@onramp.test", **extra)
     if role:
-        from django.contrib.auth.models import Group
-
         user.groups.add(Group.objects.get(name=role))
     return user
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Every test starts with an empty cache: no sign-in throttle, rate-limit count or cached QR
+    code left over from another test."""
+    cache.clear()
 
 
 @pytest.fixture
@@ -75,13 +83,12 @@ def client_for(user: User | None) -> Client:
 
 
 @pytest.fixture
-def admin_client_(admin_user: User) -> Client:
-    return client_for(admin_user)
-
-
-@pytest.fixture
-def helpdesk_client(helpdesk_user: User) -> Client:
-    return client_for(helpdesk_user)
+def sender_label(db: None) -> str:
+    """The SMS Sender Label Admin > App Portal and SMS would set."""
+    settings_row = SmsSettings.load()
+    settings_row.sender_label = "Onramp"
+    settings_row.save()
+    return "Onramp"
 
 
 @pytest.fixture

@@ -301,14 +301,11 @@ def suite_broker(settings: Any) -> Iterator[Any]:
         yield app
 
 
-@pytest.fixture
-def celery_worker_real(settings: Any) -> Iterator[Any]:
-    """A real Celery worker on the suite's Redis (settings.TEST_REDIS_URL), eager mode off.
-
-    Runs in a thread of this process (so ``settings`` changes made by the test reach it) and closes
-    its database connections after each task, so the test database can be dropped at the end.
-    Stale tasks left in the queue by an earlier run are purged first.
-    """
+@contextlib.contextmanager
+def running_worker(app: Any) -> Iterator[Any]:
+    """A real Celery worker for ``app`` in a thread of this process (so ``settings`` changes made by
+    the test reach it). It closes its database connections after each task, so the test database
+    can be dropped at the end."""
     from celery.contrib.testing.worker import start_worker
     from celery.signals import task_postrun
     from django.db import connections
@@ -318,10 +315,18 @@ def celery_worker_real(settings: Any) -> Iterator[Any]:
 
     task_postrun.connect(close_connections, weak=False)
     try:
-        with suite_broker(settings) as app:
-            app.control.purge()
-            with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING",
-                              shutdown_timeout=30) as worker:
-                yield worker
+        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING",
+                          shutdown_timeout=30) as worker:
+            yield worker
     finally:
         task_postrun.disconnect(close_connections)
+
+
+@pytest.fixture
+def celery_worker_real(settings: Any) -> Iterator[Any]:
+    """A real Celery worker on the suite's Redis (settings.TEST_REDIS_URL), eager mode off. Stale
+    tasks left in the queue by an earlier run are purged first."""
+    with suite_broker(settings) as app:
+        app.control.purge()
+        with running_worker(app) as worker:
+            yield worker

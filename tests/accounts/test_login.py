@@ -7,15 +7,6 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.mark.smoke
 def test_signing_in_lands_on_the_pending_list_and_is_audited(helpdesk_user):
     response = Client().post("/login/", {"username": "hal", "password": PASSWORD}, follow=True)

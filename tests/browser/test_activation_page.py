@@ -1,17 +1,11 @@
 """In the browser: the activation page on an Android and on an iPhone user agent ends with a Device."""
 
 import pytest
-from django.core.cache import cache
 
 from enrollment.models import Device, PendingEnrollment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():  # type: ignore[no-untyped-def]
-    """Rate-limit and throttle counters of earlier tests (same process, same IP) must not count."""
-    cache.clear()
 
 AGENTS = {
     "android": ("Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/UQ1A.240205.004) AppleWebKit/537.36 "

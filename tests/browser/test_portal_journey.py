@@ -1,19 +1,12 @@
 """In the browser: an end user signs in to the portal, starts an enrollment and gets link, OTP, QR."""
 
 import pytest
-from django.core.cache import cache
 
 from accounts.models import EndUser
 from enrollment.models import PendingEnrollment, Source
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():  # type: ignore[no-untyped-def]
-    """Rate-limit and throttle counters of earlier tests (same process, same IP) must not count."""
-    cache.clear()
 
 
 def test_an_end_user_goes_from_sign_in_to_link_otp_and_qr(live_server, page, licences):

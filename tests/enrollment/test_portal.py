@@ -1,7 +1,6 @@
 """The self-service portal (F5): sign in as an end user, Start, see link, OTP and QR code."""
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import EndUser
@@ -10,11 +9,6 @@ from enrollment.models import PendingEnrollment, Source
 from tests.conftest import PASSWORD, client_for
 
 pytestmark = [pytest.mark.django_db]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():  # type: ignore[no-untyped-def]
-    cache.clear()
 
 
 def signed_in(end_user: EndUser) -> Client:

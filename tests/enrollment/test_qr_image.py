@@ -2,17 +2,9 @@ import io
 
 import pytest
 import zxingcpp
-from django.core.cache import cache
 from PIL import Image
 
 from enrollment import qr
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_a_png_decodes_back_to_its_data():

@@ -18,11 +18,6 @@ URL = "/api/v1/enrollments/redeem"
 BODY = json.dumps({"token": "x" * 32, "otp": "12345678", "device": {"platform": "android"}})
 
 
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():  # type: ignore[no-untyped-def]
-    cache.clear()
-
-
 @pytest.fixture
 def redis_cache(settings):  # type: ignore[no-untyped-def]
     """The real Redis as the cache. Never cleared (FLUSHDB would hit whatever else uses that

@@ -3,7 +3,6 @@
 import json
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from audit.models import AuditAction, AuditEntry
@@ -13,10 +12,6 @@ from licensing.services import licence_counts
 
 pytestmark = [pytest.mark.django_db]
 
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():  # type: ignore[no-untyped-def]
-    cache.clear()
 
 URL = "/api/v1/enrollments/redeem"
 DEVICE = {"platform": "android", "serial_number": "SN-1", "model": "Pixel 8", "os_version": "14"}

@@ -3,7 +3,6 @@
 import json
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from audit.actor import Actor
@@ -13,11 +12,6 @@ from enrollment.services import otp_reset
 pytestmark = [pytest.mark.django_db]
 
 URL = "/api/v1/enrollments/redeem"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():  # type: ignore[no-untyped-def]
-    cache.clear()
 
 
 def post(token: str, otp: str) -> int:

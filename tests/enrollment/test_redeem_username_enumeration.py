@@ -3,7 +3,6 @@
 import json
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from audit.models import AuditAction, AuditEntry
@@ -11,10 +10,6 @@ from enrollment.models import OtpPolicy, PendingEnrollment, State
 
 pytestmark = [pytest.mark.django_db]
 
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():  # type: ignore[no-untyped-def]
-    cache.clear()
 
 URL = "/api/v1/enrollments/redeem"
 DEVICE = {"platform": "android"}

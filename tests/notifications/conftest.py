@@ -5,17 +5,8 @@ from django.db import transaction
 
 from audit.actor import Actor
 from enrollment.services import CreatedEnrollment
-from notifications.models import Message, SmsSettings
+from notifications.models import Message
 from notifications.services import notify_enrollment_created
-
-
-@pytest.fixture
-def sender_label(db: None) -> str:
-    """The SMS Sender Label Admin > App Portal and SMS would set."""
-    settings_row = SmsSettings.load()
-    settings_row.sender_label = "Onramp"
-    settings_row.save()
-    return "Onramp"
 
 
 @pytest.fixture

@@ -12,11 +12,11 @@ import redis
 
 from enrollment.links import activation_link
 from enrollment.models import PendingEnrollment
-from notifications.models import Message, MessageStatus, SmsSettings
+from notifications.models import Message, MessageStatus
 from notifications.services import messages_requeue_stuck
 from tests.conftest import client_for
 from tests.notifications.test_delivery_with_worker import all_sent
-from tests.outside import celery_broker, free_port, wait_for
+from tests.outside import celery_broker, free_port, running_worker, wait_for
 from tests.provisioning.test_provision_user import URL, form_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -68,10 +68,7 @@ def own_redis() -> Iterator[RedisProcess]:
 
 
 @pytest.fixture
-def ready(licences, admin_user, helpdesk_user, end_user):  # type: ignore[no-untyped-def]
-    sms_settings = SmsSettings.load()
-    sms_settings.sender_label = "Onramp"
-    sms_settings.save()
+def ready(licences, admin_user, helpdesk_user, end_user, sender_label):  # type: ignore[no-untyped-def]
     return client_for(helpdesk_user)
 
 
@@ -98,7 +95,6 @@ def test_a_provision_request_reaches_the_admin_the_user_and_the_phone_through_a_
 def test_with_redis_stopped_provisioning_succeeds_and_the_sweep_sends_once_redis_is_back(
     own_redis, smtp, twilio, ready, settings
 ):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
     with celery_broker(own_redis.url) as app:
         own_redis.stop()
 
@@ -110,24 +106,13 @@ def test_with_redis_stopped_provisioning_succeeds_and_the_sweep_sends_once_redis
         assert smtp.messages == []
 
         own_redis.start()
-        from celery.contrib.testing.worker import start_worker
-        from celery.signals import task_postrun
-        from django.db import connections
-
-        def close_connections(**_: object) -> None:
-            connections.close_all()
-
-        task_postrun.connect(close_connections, weak=False)
-        try:
-            with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30):
-                settings.NOTIFICATION_STUCK_SECONDS = 0
-                assert messages_requeue_stuck() == 3
-                smtp.wait_for(2)
-                twilio.wait_for(1)
-                wait_for(all_sent, what="every message marked sent")
-                assert messages_requeue_stuck() == 0
-        finally:
-            task_postrun.disconnect(close_connections)
+        with running_worker(app):
+            settings.NOTIFICATION_STUCK_SECONDS = 0
+            assert messages_requeue_stuck() == 3
+            smtp.wait_for(2)
+            twilio.wait_for(1)
+            wait_for(all_sent, what="every message marked sent")
+            assert messages_requeue_stuck() == 0
 
     assert sorted(m.rcpt_tos[0] for m in smtp.messages) == ["ada@onramp.test", "eve@example.com"]
     assert [sms.to for sms in twilio.messages] == ["+491712345678"]
