@@ -118,8 +118,13 @@ def validate_template(*, channel: str, subject: str, body: str) -> None:
 
 
 def render_template(source: str, context: dict[str, Any]) -> str:
-    """Render validated template source as plain text."""
-    return _compiled(source).render(Context(context, autoescape=False))
+    """Render validated template source as plain text: a plain ``str``, never a SafeString.
+
+    ``Template.render`` marks its output safe for HTML, but this text is what an admin typed plus
+    unescaped values: an HTML page that shows it (the preview) must escape it like any other text.
+    """
+    rendered = _compiled(source).render(Context(context, autoescape=False))
+    return str.__str__(rendered)  # str(rendered) would return the SafeString itself
 
 
 @lru_cache(maxsize=64)

@@ -150,3 +150,27 @@ def test_anonymous_visitors_are_sent_to_sign_in():
 
     assert response.status_code == 302
     assert "/login/" in response["Location"]
+
+
+XSS = '"><img src=x onerror=alert(document.domain)>'
+
+
+def test_it_escapes_markup_in_every_part_of_the_preview(admin_user):
+    response = client_for(admin_user).post(edit_url(TemplateKey.USER_PROVISIONED), {
+        "subject": f"Subject {XSS}", "body": f"Body {XSS} {{{{ otp }}}}", "action": "preview",
+    })
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<img src=x onerror" not in html
+    assert '<span id="preview-subject">Subject &quot;&gt;&lt;img src=x onerror=' in html
+    assert '<pre id="preview-body">Body &quot;&gt;&lt;img src=x onerror=alert(document.domain)&gt; K7P3M9QX' in html
+
+
+def test_it_escapes_markup_in_the_preview_of_a_saved_sms(admin_user):
+    MessageTemplate.objects.filter(key=TemplateKey.ENROLLMENT_SMS).update(body=f"{XSS} {{{{ activation_url }}}}")
+
+    html = client_for(admin_user).get(edit_url(TemplateKey.ENROLLMENT_SMS)).content.decode()
+
+    assert "<img src=x onerror" not in html
+    assert '<pre id="preview-body">&quot;&gt;&lt;img src=x' in html
