@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import HttpRequest
+from ipware import get_client_ip
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -48,8 +49,20 @@ class Actor:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    if settings.TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
+    """The client's address as the trusted proxies saw it.
+
+    Each proxy appends the address it received the request from to X-Forwarded-For, so only the
+    last TRUSTED_PROXY_COUNT entries were written by proxies we run; everything to their left came
+    from the client and may be forged. With no trusted proxy (the default) X-Forwarded-For is
+    ignored and the socket's address is the client. A request that reached us past fewer proxies
+    than configured (a shorter header) also falls back to the socket's address.
+    """
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        # python-ipware counts the proxies *inside* the header: the last proxy's own address is
+        # REMOTE_ADDR, not an entry, so N trusted proxies are N - 1 entries right of the client.
+        ip, _routable = get_client_ip(request, proxy_count=proxies - 1,
+                                      request_header_order=["HTTP_X_FORWARDED_FOR"], strict=False)
+        if ip:
+            return ip
     return request.META.get("REMOTE_ADDR") or None

@@ -245,8 +245,17 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("TRUST_X_FORWARDED_PROTO", default=False) else None
 )
-# Client IP for audit and rate limits: REMOTE_ADDR unless a trusted proxy sets X-Forwarded-For.
-TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
+# Client IP for audit and rate limits (audit.actor.client_ip): the number of reverse proxies in
+# front of the console that append to X-Forwarded-For. 0: the header is ignored, the socket's address
+# is the client. The leftmost entries are the client's to choose, so only this many count.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+if "TRUST_X_FORWARDED_FOR" in env.ENVIRON:
+    raise ImproperlyConfigured(
+        "TRUST_X_FORWARDED_FOR is gone: it trusted the client-controlled leftmost X-Forwarded-For entry. "
+        "Set TRUSTED_PROXY_COUNT to the number of proxies in front of the console (1 for one nginx) instead."
+    )
 
 WHITENOISE_USE_FINDERS = DEBUG
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
