@@ -4,6 +4,7 @@ Bad values fail at start with a clear message: ImproperlyConfigured names the va
 """
 
 from pathlib import Path
+from typing import Any
 
 import django_stubs_ext
 import environ
@@ -73,15 +74,28 @@ TEMPLATES = [
     },
 ]
 
+
+def database_settings(url: str) -> dict[str, Any]:
+    """The database named by ``url`` (DATABASE_URL), with the options this project runs it with."""
+    database: dict[str, Any] = dict(environ.Env.db_url_config(url))
+    database["ATOMIC_REQUESTS"] = False
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # The embedded default, for a handful of concurrent users. A DEFERRED transaction that
+        # reads and then writes (every redemption does) fails at once with "database is locked"
+        # when another writer got in between: SQLite cannot wait for a lock it might deadlock on.
+        # IMMEDIATE takes the write lock at BEGIN, so writers queue for up to ``timeout`` seconds;
+        # WAL (persistent in the file) lets reads go on while one writes.
+        database.setdefault("OPTIONS", {}).update(
+            timeout=20, transaction_mode="IMMEDIATE", init_command="PRAGMA journal_mode=WAL",
+        )
+    else:
+        database["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    return database
+
+
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": database_settings(env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")),
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The embedded default: wait for a writer instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
