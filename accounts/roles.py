@@ -26,6 +26,8 @@ SUPER_HELPDESK_PERMISSIONS = HELPDESK_PERMISSIONS + [
     "audit.view_auditentry",
     "provisioning.qr_provision",
     "notifications.view_message",
+    # The Delivery log's Re-send: the helpdesk chases the messages that did not reach a user.
+    "notifications.resend_message",
     # Admin > End users: helpdesk staff reset end users' portal passwords in practice.
     "accounts.view_enduser",
     "accounts.add_enduser",
@@ -43,7 +45,6 @@ ADMINISTRATOR_PERMISSIONS = SUPER_HELPDESK_PERMISSIONS + [
     "enrollment.change_portalsettings",
     "notifications.change_template",
     "notifications.change_smssettings",
-    "notifications.resend_message",
 ]
 
 # The whole current truth. Each feature's migration grants its own part (frozen in that

@@ -13,6 +13,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+# The 403 page keeps the console's navigation and names the permission the role lacks.
+handler403 = "accounts.access.permission_denied"
+
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),

@@ -1,9 +1,10 @@
-"""Devices (/devices/): enrolled devices with search and pagination."""
+"""Devices (/devices/): enrolled devices with search and pagination, read only for every role."""
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from accounts.access import console_view
 from enrollment.models import Platform
@@ -11,6 +12,7 @@ from enrollment.selectors import devices_visible_to
 
 
 @console_view("enrollment.view_device")
+@require_GET
 def device_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:150]
     platform = request.GET.get("platform", "")

@@ -1,4 +1,4 @@
-"""Devices (/devices/): every role sees enrolled devices, with search and pagination."""
+"""Devices (/devices/): every role reads enrolled devices (read only), with search and pagination."""
 
 import pytest
 
@@ -24,6 +24,29 @@ def test_every_role_sees_the_devices(cast):
 
 def test_users_without_the_permission_are_refused(outsider):
     assert client_for(outsider).get("/devices/").status_code == 403
+
+
+def test_it_lets_helpdesk_read_the_list_but_refuses_every_other_method(helpdesk_user):
+    device("alice")
+    client = client_for(helpdesk_user)
+
+    assert client.get("/devices/").status_code == 200
+    assert {method: getattr(client, method)("/devices/").status_code for method in ("post", "put", "patch", "delete")} \
+        == dict.fromkeys(("post", "put", "patch", "delete"), 405)
+    assert Device.objects.get().username == "alice"
+
+
+def test_it_gives_helpdesk_no_device_permission_but_view(helpdesk_user):
+    assert {p for p in helpdesk_user.get_all_permissions() if p.endswith("_device")} == {"enrollment.view_device"}
+
+
+def test_it_opens_no_device_url_to_helpdesk_but_the_list(helpdesk_user):
+    from tests.test_urls_permissions import CONSOLE_URLS
+
+    device_urls = [url for url in CONSOLE_URLS
+                   if any(perm.endswith("_device") for perm in getattr(url.view, "required_permissions", ()))]
+    assert [url.name for url in device_urls if helpdesk_user.has_perms(url.view.required_permissions)] \
+        == ["enrollment:device_list"]
 
 
 def test_it_searches_by_user_serial_and_model(helpdesk_user):

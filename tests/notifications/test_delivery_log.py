@@ -1,4 +1,4 @@
-"""Delivery log: Administrators and Super Helpdesk see messages; Administrators re-send failed ones."""
+"""Delivery log: Administrators and Super Helpdesk see messages and re-send failed ones; Helpdesk does neither."""
 
 import pytest
 from django.urls import reverse
@@ -44,11 +44,11 @@ def test_the_log_filters_by_status_channel_and_search(messages, admin_user):
     assert "ada@onramp.test" in search and "eve@example.com" not in search
 
 
-def test_super_helpdesk_sees_the_log_without_re_send(messages, super_helpdesk_user):
+def test_super_helpdesk_sees_the_log_with_re_send(messages, super_helpdesk_user):
     response = client_for(super_helpdesk_user).get(LOG)
 
     assert response.status_code == 200
-    assert "Re-send" not in response.content.decode()
+    assert "Re-send" in response.content.decode()
 
 
 def test_helpdesk_gets_403_on_the_log(helpdesk_user):
@@ -91,10 +91,26 @@ def test_re_send_needs_post(messages, admin_user):
     assert client_for(admin_user).get(reverse("notifications:message_resend", args=[sms.pk])).status_code == 405
 
 
-def test_super_helpdesk_cannot_re_send(messages, super_helpdesk_user):
+def test_super_helpdesk_re_sends_a_failed_message_and_is_audited(
+    messages, super_helpdesk_user, twilio, sender_label, django_capture_on_commit_callbacks
+):
     sms = Message.objects.get(channel="sms")
 
-    response = client_for(super_helpdesk_user).post(reverse("notifications:message_resend", args=[sms.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(super_helpdesk_user).post(reverse("notifications:message_resend", args=[sms.pk]))
+
+    assert response.status_code == 302
+    (received,) = twilio.wait_for(1)
+    assert received.to == "+491712345678"
+    sms.refresh_from_db()
+    assert sms.status == MessageStatus.SENT
+    assert AuditEntry.objects.get(action=AuditAction.MESSAGE_RESENT).actor == super_helpdesk_user
+
+
+def test_helpdesk_cannot_re_send(messages, helpdesk_user):
+    sms = Message.objects.get(channel="sms")
+
+    response = client_for(helpdesk_user).post(reverse("notifications:message_resend", args=[sms.pk]))
 
     assert response.status_code == 403
     sms.refresh_from_db()

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from accounts.roles import HELPDESK
 from audit.models import AuditAction, AuditEntry
 from config.spreadsheet import spreadsheet_safe
 from enrollment.crypto import unseal
@@ -15,7 +16,7 @@ from licensing.models import LedgerEntry, LedgerKind
 from licensing.services import licence_counts
 from provisioning.bulk.services import bulk_exports_purge, bulk_job_run, bulk_jobs_requeue_stale
 from provisioning.models import BulkJob, BulkJobStatus
-from tests.conftest import client_for
+from tests.conftest import client_for, make_console_user
 from tests.provisioning.bulk_support import export_rows, uploaded
 
 pytestmark = pytest.mark.django_db
@@ -153,6 +154,18 @@ def test_remove_can_also_delete_the_jobs_pending_enrollments_and_release_their_l
     assert licence_counts().reserved == 0
     entry = AuditEntry.objects.get(action=AuditAction.BULK_REMOVED)
     assert entry.details["deleted_enrollments"] == 2
+
+
+def test_any_helpdesk_may_download_and_remove_a_colleagues_job(helpdesk_user, licences,
+                                                             django_capture_on_commit_callbacks):
+    # By design (README, roles): bulk jobs belong to the team, not to whoever uploaded them.
+    owner = client_for(helpdesk_user)
+    job = start(owner, uploaded(owner, [["username"], ["ann"]]), django_capture_on_commit_callbacks)
+    colleague = client_for(make_console_user("hank", HELPDESK))
+
+    assert colleague.get(f"/devices/pending/bulk/{job.pk}/export.csv").status_code == 200
+    assert colleague.post(f"/devices/pending/bulk/{job.pk}/remove/").status_code == 302
+    assert not BulkJob.objects.filter(pk=job.pk).exists()
 
 
 def test_remove_without_deleting_keeps_the_pending_enrollments(helpdesk_user, licences,
