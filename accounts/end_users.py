@@ -11,11 +11,13 @@ import logging
 
 import phonenumbers
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from accounts.ldap import LdapError, LdapUser, ldap_authenticate, ldap_enabled, ldap_lookup_user
 from accounts.models import EndUser, UserType
+from accounts.throttle import username_normalize
 
 logger = logging.getLogger(__name__)
 
@@ -74,14 +76,18 @@ def end_user_mirror_ldap(ldap_user: LdapUser) -> EndUser:
 def end_user_authenticate(username: str, password: str) -> EndUser | None:
     """The end user whose password checks: a local EndUser with a password first, else (when LDAP
     is configured) the directory, mirrored as an EndUser of type LDAP. None when neither accepts.
-    An unreachable directory counts as "not accepted" (logged), so the portal answers."""
-    username = (username or "").strip()
+    An unreachable directory counts as "not accepted" (logged), so the portal answers.
+
+    Every refusal costs one run of the password hasher, like an accepted password: an unknown
+    username must not answer faster than a known one (that would tell which usernames exist)."""
+    username = username_normalize(username)
     if not username or not password:
         return None
     local = EndUser.objects.filter(user_type=UserType.LOCAL, username=username, is_active=True).first()
     if local is not None and local.password:
         return local if local.check_password(password) else None
     if not ldap_enabled():
+        make_password(password)  # what checking a real hash would cost
         return None
     try:
         ldap_user = ldap_authenticate(username, password)

@@ -19,17 +19,19 @@ from audit.services import audit_record
 
 
 class LoginView(auth_views.LoginView):
-    """Sign-in with a throttle: after LOGIN_MAX_FAILURES failures for a username or from an IP,
-    further tries are refused with 429 until the window passes."""
+    """Sign-in with a throttle: every try counts before the password is checked
+    (``accounts.throttle``); past LOGIN_MAX_FAILURES for a username or from an IP, tries are
+    refused with 429 without checking the password until the window passes."""
 
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         username = request.POST.get("username", "")
-        if throttle.is_blocked(username, client_ip(request)):
-            form = self.get_form()
-            form.errors.clear()
+        if not throttle.attempt(username, client_ip(request)):
+            # An unbound form: binding it would authenticate, i.e. check the password.
+            form = self.get_form_class()(request, initial={"username": username[:150]})
+            form.cleaned_data = {}
             form.add_error(None, "Too many failed sign-ins. Wait 15 minutes and try again.")
             audit_record(actor=Actor.from_request(request, name=username[:150] or "anonymous"),
                          action=AuditAction.LOGIN_FAILED, details={"throttled": True})
@@ -38,13 +40,12 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
-        throttle.clear(form.get_user().get_username())
+        throttle.release(self.request.POST.get("username", ""), client_ip(self.request))
         audit_record(actor=Actor.from_request(self.request), action=AuditAction.LOGIN)
         return response
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         username = self.request.POST.get("username", "")
-        throttle.record_failure(username, client_ip(self.request))
         audit_record(actor=Actor.from_request(self.request, name=username[:150] or "anonymous"),
                      action=AuditAction.LOGIN_FAILED)
         return super().form_invalid(form)

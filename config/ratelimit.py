@@ -65,13 +65,11 @@ def hit(scope: str, key: str, rate: str, *, now: float | None = None) -> Decisio
     return Decision(allowed=count <= window.limit, count=count, limit=window.limit, retry_after=window.retry_after)
 
 
-def peek(scope: str, key: str, rate: str, *, now: float | None = None) -> Decision:
-    """Like ``hit`` without counting: is ``key`` already at the limit?"""
+def undo(scope: str, key: str, rate: str, *, now: float | None = None) -> None:
+    """Take back one ``hit`` of the current window (a sign-in that turned out right). Atomic
+    (DECR); a counter that has expired meanwhile stays gone."""
     window = _window(scope, key, rate, now)
-    count = int(cache.get(window.key, 0))
-    return Decision(allowed=count < window.limit, count=count, limit=window.limit, retry_after=window.retry_after)
-
-
-def reset(scope: str, key: str, rate: str, *, now: float | None = None) -> None:
-    """Forget the current window's count for ``key`` (e.g. after a successful sign-in)."""
-    cache.delete(_window(scope, key, rate, now).key)
+    try:
+        cache.decr(window.key)
+    except ValueError:  # no counter in this window (expired, or the window turned)
+        pass

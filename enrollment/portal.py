@@ -45,20 +45,20 @@ def portal_end_user(request: HttpRequest) -> EndUser | None:
 
 def portal_sign_in(*, request: HttpRequest, username: str, password: str) -> EndUser:
     """Check the end user's password (local, or LDAP when configured) and start a portal session.
-    Failures are counted per username and per IP; past LOGIN_MAX_FAILURES in the window every try
-    is refused without checking the password."""
-    username = username.strip()
+    Tries are counted per username and per IP before the password is checked; past
+    LOGIN_MAX_FAILURES in the window every try is refused without checking it."""
+    username = throttle.username_normalize(username)
     ip = client_ip(request)
-    if throttle.is_blocked(username, ip, scope="portal"):
+    if not throttle.attempt(username, ip, scope="portal"):
         audit_record(actor=portal_actor(request, username=username), action=AuditAction.LOGIN_FAILED,
                      target_username=username[:150], details={"portal": True, "throttled": True})
         raise PortalSignInThrottled("Too many failed sign-ins. Wait a while and try again.")
     end_user = end_user_authenticate(username, password)
     if end_user is None:
-        throttle.record_failure(username, ip, scope="portal")
         audit_record(actor=portal_actor(request, username=username), action=AuditAction.LOGIN_FAILED,
                      target_username=username[:150], details={"portal": True})
         raise PortalSignInRefused("The username or password is not correct.")
+    throttle.release(username, ip, scope="portal")
     # A new session key on sign-in (no fixation); a console sign-in in this browser stays as it was.
     request.session.cycle_key()
     request.session[SESSION_KEY] = end_user.pk

@@ -48,21 +48,37 @@ class Authorizer:
 def authorizer_check(*, user_type: str, username: str, password: str, ip: str | None = None) -> Authorizer:
     """Who vouches for a provisioning. Local users: an active console user allowed to provision,
     whose password checks. LDAP users: a directory user who binds and is in one of
-    LDAP_AUTHORIZER_GROUP_DNS. Failures count towards the sign-in throttle of that username, so the
-    form cannot be used to guess passwords. Raises ProvisioningError."""
-    username = (username or "").strip()
+    LDAP_AUTHORIZER_GROUP_DNS. Every try counts towards the console sign-in throttle of that
+    username before the password is checked (a right one is given back), so the form cannot be
+    used to guess passwords. Raises ProvisioningError."""
+    username = throttle.username_normalize(username)
     if not username or not password:
         raise ProvisioningError("Enter the authorizing username and password.")
-    if throttle.is_blocked(username, ip):
+    if not throttle.attempt(username, ip):
         raise ProvisioningError("Too many failed authorizations. Wait 15 minutes and try again.")
+    try:
+        authorizer = _authorizer_verify(user_type=user_type, username=username, password=password)
+    except _WrongCredentials:
+        raise
+    except ProvisioningError:
+        throttle.release(username, ip)  # refused for another reason than a wrong password
+        raise
+    throttle.release(username, ip)
+    return authorizer
+
+
+class _WrongCredentials(ProvisioningError):
+    """A refusal that keeps its count in the throttle: the password (or LDAP group) was wrong."""
+
+
+def _authorizer_verify(*, user_type: str, username: str, password: str) -> Authorizer:
     if user_type == UserType.LDAP:
         if not ldap_enabled():
             raise ProvisioningError("LDAP is not configured; provision a local user instead.")
         try:
             ldap_user = ldap_authorizer_check(username, password)
         except LdapAuthorizationError as exc:
-            throttle.record_failure(username, ip)
-            raise ProvisioningError(str(exc)) from exc
+            raise _WrongCredentials(str(exc)) from exc
         except LdapError as exc:
             raise ProvisioningError(f"The directory could not check the authorizer: {exc}") from exc
         return Authorizer(username=ldap_user.username, kind="ldap")
@@ -74,8 +90,7 @@ def authorizer_check(*, user_type: str, username: str, password: str, ip: str | 
     else:
         password_ok = user.check_password(password)
     if user is None or not password_ok or not user.is_active:
-        throttle.record_failure(username, ip)
-        raise ProvisioningError("The authorizing username or password is not correct.")
+        raise _WrongCredentials("The authorizing username or password is not correct.")
     if not user.has_perm(PROVISION_PERMISSION):
         raise ProvisioningError(f"The authorizing user {user.username} is not allowed to provision users.")
     return Authorizer(username=user.username, kind="console")
