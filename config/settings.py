@@ -10,6 +10,8 @@ import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from config.cache import cache_settings
+
 # Lets generic Django classes (ModelForm[Model], QuerySet[Model]) be subscripted at run time.
 django_stubs_ext.monkeypatch()
 
@@ -161,7 +163,8 @@ PRIVATE_STORAGE_DIR = Path(env.path("PRIVATE_STORAGE_DIR", default=str(BASE_DIR 
 
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHE_URL = env.str("CACHE_URL", default=REDIS_URL or "locmemcache://onramp")
-CACHES = {"default": env.cache_url_config(CACHE_URL)}
+# On Redis the cache fails open: an outage never fails a request (config/cache.py).
+CACHES = {"default": cache_settings(CACHE_URL)}
 
 # Celery. Without a broker (the embedded default) tasks run in-process at once.
 _broker_url = env.str("CELERY_BROKER_URL", default="") or REDIS_URL

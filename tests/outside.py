@@ -5,11 +5,15 @@ Session-scoped servers (started once, on free ports):
 - ``twilio_server``: an HTTP server speaking the slice of Twilio's REST API the twilio client uses
   to send an SMS (POST /2010-04-01/Accounts/{sid}/Messages.json).
 
+``own_redis`` (function-scoped): a redis-server of the test's own that the test can stop and start.
+
 Function-scoped fixtures that point Django's settings at them (through pytest-django's
 ``settings``) and start each test with an empty inbox:
 - ``smtp``: EMAIL_BACKEND is Django's SMTP backend talking to ``smtp_server``.
 - ``twilio``: TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN/TWILIO_API_BASE_URL aim the real twilio client
   at ``twilio_server``.
+- ``redis_cache``: Django's cache on the suite's Redis (settings.TEST_REDIS_URL), as production has
+  it, with a raw client to read exactly what was stored.
 - ``celery_worker_real``: a real Celery worker (in-process thread, pool solo) consuming from the
   suite's Redis (settings.TEST_REDIS_URL), with eager mode off. Use it with
   ``pytest.mark.django_db(transaction=True)``: the worker has its own database connection and only
@@ -25,7 +29,10 @@ import contextlib
 import email
 import json
 import re
+import shutil
 import socket
+import subprocess
+import tempfile
 import threading
 import time
 import uuid
@@ -258,6 +265,59 @@ def twilio(twilio_server: TwilioServer, settings: Any) -> TwilioServer:
     return twilio_server
 
 
+# --- Redis of a test's own ----------------------------------------------------------------------
+
+
+class RedisProcess:
+    """A redis-server of this test's own, on a fixed port, that can be stopped and started again."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="onramp-redis-")
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        import redis
+
+        self.process = subprocess.Popen(
+            [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--dir", self.dir],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url)
+        wait_for(lambda: _pings(client), what="redis-server answering")
+
+    def stop(self) -> None:
+        assert self.process is not None
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self.process = None
+
+
+def _pings(client: Any) -> bool:
+    import redis
+
+    try:
+        return bool(client.ping())
+    except redis.ConnectionError:
+        return False
+
+
+@pytest.fixture
+def own_redis() -> Iterator[RedisProcess]:
+    """A Redis of the test's own (``.stop()`` and ``.start()`` it to simulate an outage)."""
+    server = RedisProcess()
+    server.start()
+    yield server
+    if server.process is not None:
+        server.stop()
+    shutil.rmtree(server.dir, ignore_errors=True)
+
+
 # --- Celery -------------------------------------------------------------------------------------
 
 
@@ -330,3 +390,41 @@ def celery_worker_real(settings: Any) -> Iterator[Any]:
         app.control.purge()
         with running_worker(app) as worker:
             yield worker
+
+
+# --- Cache --------------------------------------------------------------------------------------
+
+
+@dataclass
+class RawRedisCache:
+    """What Django's Redis cache stored, read past Django: raw keys (``<prefix>:<version>:<key>``)
+    and their raw values, byte for byte."""
+
+    client: Any
+    prefix: str
+
+    def keys(self, pattern: str = "*") -> list[bytes]:
+        return sorted(self.client.scan_iter(f"{self.prefix}:*:{pattern}"))
+
+    def values(self, pattern: str = "*") -> list[bytes]:
+        return [self.client.get(key) for key in self.keys(pattern)]
+
+
+@pytest.fixture
+def redis_cache(settings: Any) -> Iterator[RawRedisCache]:
+    """Django's default cache on the suite's Redis under a key prefix of its own (so nothing else
+    in that database is touched); its keys are deleted afterwards."""
+    import redis
+
+    if not settings.TEST_REDIS_URL:
+        pytest.skip("needs REDIS_URL (it becomes settings.TEST_REDIS_URL)")
+    prefix = f"test-cache-{uuid.uuid4().hex}"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": settings.TEST_REDIS_URL, "KEY_PREFIX": prefix}}
+    raw = RawRedisCache(client=redis.Redis.from_url(settings.TEST_REDIS_URL), prefix=prefix)
+    try:
+        yield raw
+    finally:
+        for key in raw.keys():
+            raw.client.delete(key)
+        raw.client.close()

@@ -1,70 +1,21 @@
 """Provision User on real parts: the form request → outbox rows → Redis → a real Celery worker →
-the SMTP server and the Twilio stand-in. And with Redis itself stopped: the request still
-succeeds, and once Redis is back the sweep sends the message exactly once."""
-
-import shutil
-import subprocess
-import tempfile
-from collections.abc import Iterator
+the SMTP server and the Twilio stand-in. And with Redis itself stopped (the documented default:
+REDIS_URL alone, so the cache and the broker are one Redis): the request still succeeds, and once
+Redis is back the sweep sends the message exactly once."""
 
 import pytest
-import redis
 
+from config.cache import cache_settings
 from enrollment.links import activation_link
 from enrollment.models import PendingEnrollment
 from notifications.models import Message, MessageStatus
 from notifications.services import messages_requeue_stuck
 from tests.conftest import client_for
 from tests.notifications.test_delivery_with_worker import all_sent
-from tests.outside import celery_broker, free_port, running_worker, wait_for
+from tests.outside import celery_broker, running_worker, wait_for
 from tests.provisioning.test_provision_user import URL, form_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class RedisProcess:
-    """A redis-server of this test's own, on a fixed port, that can be stopped and started again."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.dir = tempfile.mkdtemp(prefix="onramp-redis-")
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", self.dir],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url)
-        wait_for(lambda: _pings(client), what="redis-server answering")
-
-    def stop(self) -> None:
-        assert self.process is not None
-        self.process.terminate()
-        self.process.wait(timeout=10)
-        self.process = None
-
-
-def _pings(client: redis.Redis) -> bool:
-    try:
-        return bool(client.ping())
-    except redis.ConnectionError:
-        return False
-
-
-@pytest.fixture
-def own_redis() -> Iterator[RedisProcess]:
-    server = RedisProcess()
-    server.start()
-    yield server
-    if server.process is not None:
-        server.stop()
-    shutil.rmtree(server.dir, ignore_errors=True)
 
 
 @pytest.fixture
@@ -95,6 +46,7 @@ def test_a_provision_request_reaches_the_admin_the_user_and_the_phone_through_a_
 def test_with_redis_stopped_provisioning_succeeds_and_the_sweep_sends_once_redis_is_back(
     own_redis, smtp, twilio, ready, settings
 ):
+    settings.CACHES = {"default": cache_settings(own_redis.url)}
     with celery_broker(own_redis.url) as app:
         own_redis.stop()
 
