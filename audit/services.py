@@ -7,6 +7,7 @@ from django.db.models import Model
 from audit.actor import Actor
 from audit.models import AuditAction, AuditEntry
 from config.bulkinsert import insert_rows
+from config.text import storable
 
 
 def audit_record(
@@ -43,13 +44,15 @@ def settings_save(*, row: Model, actor: Actor, name: str, changed: list[str]) ->
 def _fields(
     actor: Actor, action: AuditAction, token: str, username: str, details: dict[str, Any] | None
 ) -> dict[str, Any]:
+    # A refusal is audited with what was sent, which may be what the database cannot store (a NUL,
+    # a lone surrogate in the redeem API's JSON): recorded with U+FFFD in their place, never a 500.
     return {
         "actor": actor.user,
-        "actor_name": actor.name[:150],
+        "actor_name": storable(actor.name[:150]),
         "action": action,
-        "enrollment_token": token,
-        "target_username": username[:150],
+        "enrollment_token": storable(token[:64]),
+        "target_username": storable(username[:150]),
         "ip": actor.ip,
-        "user_agent": actor.user_agent[:400],
+        "user_agent": storable(actor.user_agent[:400]),
         "details": details or {},
     }

@@ -21,6 +21,8 @@ from enrollment.redeem import (
 
 MAX_BODY = 16 * 1024
 CHANNEL = "api"
+TOO_LARGE = RedeemResult(status=413, error="too_large",
+                         detail=f"The request body is larger than {MAX_BODY // 1024} KiB.")
 
 
 def device_actor(request: HttpRequest) -> Actor:
@@ -52,6 +54,20 @@ class BadPayload(ValueError):
     pass
 
 
+def read_body(request: HttpRequest) -> bytes | None:
+    """The request body, or None when it is larger than MAX_BODY. Read here rather than through
+    ``request.body``, which raises RequestDataTooBig past DATA_UPLOAD_MAX_MEMORY_SIZE (Django then
+    answers with its HTML 400) and would hold megabytes before refusing them."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > MAX_BODY:
+        return None
+    body = request.read(MAX_BODY + 1)
+    return None if len(body) > MAX_BODY else body
+
+
 def _text(data: dict[str, Any], key: str, where: str = "") -> str | None:
     value = data.get(key)
     if value is None:
@@ -63,11 +79,9 @@ def _text(data: dict[str, Any], key: str, where: str = "") -> str | None:
 
 def parse_payload(body: bytes) -> tuple[str | None, str | None, str | None, DeviceFacts]:
     """(token, username, otp, device) from the request body, or BadPayload with a reason."""
-    if len(body) > MAX_BODY:
-        raise BadPayload("The request body is too large.")
     try:
         data = json.loads(body or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: arrays nested thousands deep
         raise BadPayload("The body must be JSON.") from exc
     if not isinstance(data, dict):
         raise BadPayload("The body must be a JSON object.")
@@ -87,13 +101,16 @@ def parse_payload(body: bytes) -> tuple[str | None, str | None, str | None, Devi
 @require_POST
 def redeem(request: HttpRequest) -> JsonResponse:
     """POST /api/v1/enrollments/redeem → 201 with the device, or an error body
-    {"error", "detail", "attempts_left"} with 400/401/404/409/410/423/429."""
+    {"error", "detail", "attempts_left"} with 400/401/404/409/410/413/423/429."""
     actor = device_actor(request)
     limited = rate_limit_refusal(actor, channel=CHANNEL)
     if limited is not None:
         return result_response(limited)
+    body = read_body(request)
+    if body is None:
+        return result_response(redeem_refused_record(actor=actor, result=TOO_LARGE, channel=CHANNEL))
     try:
-        token, username, otp, facts = parse_payload(request.body)
+        token, username, otp, facts = parse_payload(body)
     except BadPayload as exc:
         return result_response(redeem_refused_record(actor=actor, result=bad_request(str(exc)), channel=CHANNEL))
     if otp is None:

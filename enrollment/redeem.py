@@ -31,6 +31,7 @@ from django.utils import timezone
 from audit.actor import Actor
 from audit.models import AuditAction
 from audit.services import audit_record
+from config.text import text_problem
 from enrollment.crypto import seal
 from enrollment.models import Device, OtpPolicy, PendingEnrollment, Platform, PortalSettings, State
 from enrollment.otp import otp_matches
@@ -50,6 +51,9 @@ class DeviceFacts:
     os_version: str = ""
 
     def problem(self) -> str:
+        for name in ("platform", *DEVICE_LIMITS):
+            if unstorable := text_problem(getattr(self, name)):
+                return f"device.{name} {unstorable}."
         if self.platform not in Platform.values:
             return f"device.platform must be one of: {', '.join(Platform.values)}."
         for name, limit in DEVICE_LIMITS.items():
@@ -154,6 +158,9 @@ def enrollment_redeem(
 
 
 def _input_problem(token: str, username: str, otp: str | None, device: DeviceFacts) -> str:
+    for name, value in (("token", token), ("username", username), ("otp", otp or "")):
+        if unstorable := text_problem(value):
+            return f"{name} {unstorable}."
     if bool(token) == bool(username):
         return "Give either a token or a username."
     if len(token) > MAX_TOKEN or len(username) > MAX_USERNAME:

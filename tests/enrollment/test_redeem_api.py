@@ -164,3 +164,65 @@ def test_it_answers_409_when_the_reservation_is_missing(make_pending):
     assert response.status_code == 409 and response.json()["error"] == "no_licence"
     assert not Device.objects.exists()
     assert licence_counts().consumed == 0
+
+
+@pytest.mark.parametrize("body, detail", [
+    ({"token": "A\u0000", "otp": "1", "device": DEVICE}, "token contains a NUL character."),
+    ({"username": "x\u0000", "otp": "1", "device": DEVICE}, "username contains a NUL character."),
+    ({"username": "\ud800", "otp": "1", "device": DEVICE}, "username is not valid Unicode (a lone surrogate)."),
+    ({"token": "\udfff" * 32, "otp": "1", "device": DEVICE}, "token is not valid Unicode (a lone surrogate)."),
+    ({"token": "t" * 32, "otp": "1\u0000", "device": DEVICE}, "otp contains a NUL character."),
+    ({"token": "A\u0000", "device": DEVICE}, "The OTP is required."),
+    ({"username": "\ud800", "device": DEVICE}, "The OTP is required."),
+    ({"token": "t" * 32, "otp": "1", "device": {"platform": "android\u0000"}},
+     "device.platform contains a NUL character."),
+    ({"token": "t" * 32, "otp": "1", "device": {**DEVICE, "model": "Pixel\ud83d"}},
+     "device.model is not valid Unicode (a lone surrogate)."),
+], ids=["nul-token", "nul-username", "surrogate-username", "surrogate-token", "nul-otp", "nul-token-no-otp",
+        "surrogate-username-no-otp", "nul-platform", "surrogate-model"])
+def test_it_answers_400_to_nul_and_lone_surrogates_and_audits_the_refusal(body, detail):
+    response = post(body)
+    assert response.status_code == 400
+    assert response.json() == {"error": "invalid_request", "detail": detail, "attempts_left": None}
+    entry = AuditEntry.objects.get(action=AuditAction.REDEEM_REFUSED, details__reason="invalid_request")
+    assert "\x00" not in entry.enrollment_token + entry.target_username
+
+
+def test_it_refuses_nul_in_the_device_facts_of_a_right_otp_and_consumes_nothing(make_pending):
+    made = make_pending("alice")
+    response = post({"token": made.enrollment.token, "otp": made.otp,
+                     "device": {**DEVICE, "serial_number": "SN\u00001"}})
+    assert response.status_code == 400
+    assert response.json()["detail"] == "device.serial_number contains a NUL character."
+    assert not Device.objects.exists()
+    assert PendingEnrollment.objects.get().uses_remaining == 1
+
+
+def test_it_refuses_nul_in_the_username_of_a_known_user_without_a_failed_attempt(make_pending):
+    made = make_pending("alice")
+    response = post({"username": "alice\u0000", "otp": made.otp, "device": DEVICE})
+    assert response.status_code == 400 and response.json()["error"] == "invalid_request"
+    assert PendingEnrollment.objects.get().failed_attempts == 0
+
+
+@pytest.mark.parametrize("size", [16 * 1024 + 1, 3 * 1024 * 1024], ids=["over-16-kib", "3-mb"])
+def test_it_answers_413_in_json_to_a_body_too_large(db, size):
+    padding = "x" * size
+    response = post(json.dumps({"token": "t" * 32, "otp": "1", "device": DEVICE, "padding": padding}))
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"error": "too_large", "detail": "The request body is larger than 16 KiB.",
+                               "attempts_left": None}
+    assert AuditEntry.objects.filter(action=AuditAction.REDEEM_REFUSED, details__reason="too_large").count() == 1
+
+
+@pytest.mark.parametrize("body", [
+    b'{"token": "\xff\xfe", "otp": "1"}',
+    b"\xff\xfe\x00",
+    ("[" * 8000 + "]" * 8000).encode(),
+    ('{"a":' * 2500 + "1" + "}" * 2500).encode(),
+], ids=["latin-1-bytes", "bare-bom", "deep-array", "deep-object"])
+def test_it_answers_400_in_json_to_a_body_that_is_not_utf8_json(db, body):
+    response = post(body)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"

@@ -1,0 +1,87 @@
+"""What text may be stored, and what a username may hold: one rule each, for the redeem API, every
+form and the bulk importer.
+
+- Storable text: no NUL (PostgreSQL text and jsonb refuse it, so psycopg raises DataError) and no
+  lone surrogate (it has no UTF-8 form: UnicodeEncodeError). JSON carries both (``"\\u0000"``,
+  ``"\\ud800"``); form data and decoded CSV files can carry NUL only. Django's form CharField
+  already refuses NUL; the API and the importer call ``text_problem``.
+- Usernames, besides: no control or format character (Unicode Cc and Cf: CR, LF, tab, bidi
+  overrides, zero-width characters) and no line or paragraph separator. A username goes into mail
+  headers (a CR/LF there makes every later admin alert fail with BadHeaderError), audit lines and
+  LDAP filters, and a person must be able to read and type it.
+- Query strings: list filters and searches hand their parameters to the database as they are, so
+  ``refuse_unstorable_query`` answers a GET holding a NUL with 400 before any view runs.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_NOT_IN_USERNAMES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def text_problem(value: str) -> str:
+    """Why ``value`` cannot be stored, as the end of a sentence about it ("contains a NUL
+    character"), or "" when it can."""
+    found = _UNSTORABLE.search(value)
+    if found is None:
+        return ""
+    if found.group() == "\x00":
+        return "contains a NUL character"
+    return "is not valid Unicode (a lone surrogate)"
+
+
+def username_problem(value: str) -> str:
+    """Why ``value`` cannot be a username, as ``text_problem`` words it, or ""."""
+    problem = text_problem(value)
+    if problem:
+        return problem
+    for char in value:
+        if unicodedata.category(char) in _NOT_IN_USERNAMES:
+            return f"contains a control character ({_char_name(char)})"
+    return ""
+
+
+def storable(value: str) -> str:
+    """``value`` with what ``text_problem`` refuses replaced by U+FFFD: for recording a refused
+    value (an audit entry of a refusal) without failing on it."""
+    return _UNSTORABLE.sub("\ufffd", value)
+
+
+def validate_username(value: str) -> None:
+    """The username rule as a form validator."""
+    problem = username_problem(value)
+    if problem:
+        raise ValidationError(f"The username {problem}.", code="invalid_username")
+
+
+View = Callable[[HttpRequest], HttpResponse]
+
+
+def refuse_unstorable_query(get_response: View) -> View:
+    """Middleware: 400 with a message for a GET whose query string holds what ``text_problem``
+    refuses (a NUL: %00). Other methods are left to their forms and to the redeem API, which
+    answer in their own shape and read no query parameter into the database."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if request.method in ("GET", "HEAD"):
+            for key, values in request.GET.lists():
+                problem = next((p for p in map(text_problem, [key, *values]) if p), "")
+                if problem:
+                    return HttpResponseBadRequest(
+                        f"Bad request: the parameter {storable(key)!r} in the address {problem}. Remove it and "
+                        "try again.", content_type="text/plain; charset=utf-8")
+        return get_response(request)
+
+    return middleware
+
+
+def _char_name(char: str) -> str:
+    names = {"\r": "a carriage return", "\n": "a line feed", "\t": "a tab"}
+    return names.get(char) or f"U+{ord(char):04X} {unicodedata.name(char, '')}".strip()
