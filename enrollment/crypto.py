@@ -1,4 +1,4 @@
-"""Secrets at rest (OTPs, Wi-Fi passwords, message bodies that carry an OTP).
+"""Secrets at rest (OTPs, Wi-Fi passwords, message bodies that carry an OTP, cached QR images).
 
 Fernet (AES-128-CBC with HMAC-SHA256) with keys from OTP_ENCRYPTION_KEY; MultiFernet so a new
 key can be put first and the old ones still decrypt.
@@ -27,11 +27,19 @@ def _box(keys: tuple[str, ...]) -> MultiFernet:
 
 
 def seal(plaintext: str) -> str:
-    return _box(tuple(settings.OTP_ENCRYPTION_KEYS)).encrypt(plaintext.encode()).decode()
+    return seal_bytes(plaintext.encode()).decode()
 
 
 def unseal(ciphertext: str) -> str:
+    return unseal_bytes(ciphertext.encode()).decode()
+
+
+def seal_bytes(plaintext: bytes) -> bytes:
+    return _box(tuple(settings.OTP_ENCRYPTION_KEYS)).encrypt(plaintext)
+
+
+def unseal_bytes(ciphertext: bytes) -> bytes:
     try:
-        return _box(tuple(settings.OTP_ENCRYPTION_KEYS)).decrypt(ciphertext.encode()).decode()
+        return _box(tuple(settings.OTP_ENCRYPTION_KEYS)).decrypt(ciphertext)
     except InvalidToken as exc:
         raise SecretUnreadable("The stored secret cannot be decrypted with the configured keys.") from exc

@@ -15,7 +15,7 @@ from accounts.fields import MobileField
 from accounts.models import EndUser
 from audit.actor import Actor
 from enrollment import qr
-from enrollment.links import activation_link
+from enrollment.links import activation_link, activation_link_qr
 from enrollment.models import Ownership, PortalSettings
 from enrollment.portal import (
     PortalSignInRefused,
@@ -131,7 +131,7 @@ def portal_qr(request: HttpRequest, end_user: EndUser, token: str) -> HttpRespon
     enrollment = portal_enrollment_get(end_user, token)
     if enrollment is None:
         raise Http404("No such enrollment.")
-    return HttpResponse(qr.render(activation_link(enrollment.token), "png"), content_type=qr.CONTENT_TYPES["png"])
+    return HttpResponse(activation_link_qr(enrollment.token, "png"), content_type=qr.CONTENT_TYPES["png"])
 
 
 @console_view("enrollment.change_portalsettings")

@@ -1,6 +1,13 @@
 """QR rendering: the one module that draws QR codes (qrcode builds the matrix; Pillow draws the
-PNG, the SVG is one path written here). A rendered code is cached by its content and options and
-never drawn twice.
+PNG, the SVG is one path written here). A rendered code is cached for a day and never drawn twice.
+
+The cache: codes hold secrets (an activation link's token; a provisioning code's OTP and Wi-Fi
+password) and production's cache is Redis, which writes to disk. So a cached image is sealed with
+the database's Fernet keys (``enrollment.crypto``), under a key that is an HMAC of its *owner* and
+format and so names nothing. The owner (default: the data) is a name the caller can give again
+when the code dies: ``forget(owner)`` deletes its images (both formats). The sealed value starts
+with a digest of data and options, so an owner whose code changed misses instead of showing the
+old one. A Redis outage costs a render, never the page: the cache fails open (``config.cache``).
 
 Speed: qrcode spends most of its time trying all eight mask patterns and scoring each (pure
 Python), about 4x the rest of the work. Every mask is valid and its number is written in the
@@ -17,9 +24,13 @@ import qrcode
 import qrcode.constants
 import qrcode.util
 from django.core.cache import cache
+from django.utils.crypto import salted_hmac
 from PIL import Image
 
+from enrollment.crypto import SecretUnreadable, seal_bytes, unseal_bytes
+
 Format = Literal["png", "svg"]
+FORMATS: tuple[Format, ...] = ("png", "svg")
 ERROR_CORRECTION = {
     "L": qrcode.constants.ERROR_CORRECT_L,
     "M": qrcode.constants.ERROR_CORRECT_M,
@@ -28,19 +39,23 @@ ERROR_CORRECTION = {
 }
 CACHE_SECONDS = 24 * 3600
 MASK_PATTERN = 0
+DIGEST_SIZE = hashlib.sha256().digest_size
 
 
 class QrRenderError(Exception):
     pass
 
 
-def render(data: str, fmt: Format, *, box_size: int = 8, border: int = 4, error_correction: str = "M") -> bytes:
+def render(data: str, fmt: Format, *, owner: str = "", box_size: int = 8, border: int = 4,
+           error_correction: str = "M") -> bytes:
     """PNG or SVG bytes of ``data``: error correction M, 8 px per module and a 4-module quiet
-    zone by default (scanners need at least 4 modules of white around the code)."""
-    key = "qr:" + hashlib.sha256(f"{fmt}|{box_size}|{border}|{error_correction}|{data}".encode()).hexdigest()
-    cached = cache.get(key)
+    zone by default (scanners need at least 4 modules of white around the code). Cached sealed
+    under ``owner`` (default: ``data``); ``forget(owner)`` drops it."""
+    key = _cache_key(owner or data, fmt)
+    digest = hashlib.sha256(f"{box_size}|{border}|{error_correction}|{data}".encode()).digest()
+    cached = _cache_read(key, digest)
     if cached is not None:
-        return bytes(cached)
+        return cached
     try:
         raw = data.encode("utf-8")
         level = ERROR_CORRECTION[error_correction]
@@ -57,8 +72,32 @@ def render(data: str, fmt: Format, *, box_size: int = 8, border: int = 4, error_
         rendered = buffer.getvalue()
     else:
         rendered = _svg(matrix, box_size)
-    cache.set(key, rendered, CACHE_SECONDS)
+    cache.set(key, seal_bytes(digest + rendered), CACHE_SECONDS)
     return rendered
+
+
+def forget(*owners: str) -> None:
+    """Delete the cached images (both formats) of ``owners``: call it when their code stops
+    being valid (deleted, OTP reset), so no copy of its secrets outlives it in the cache."""
+    cache.delete_many([_cache_key(owner, fmt) for owner in owners for fmt in FORMATS])
+
+
+def _cache_key(owner: str, fmt: str) -> str:
+    return "qr:" + salted_hmac("onramp.qr.cache", f"{fmt}|{owner}", algorithm="sha256").hexdigest()
+
+
+def _cache_read(key: str, digest: bytes) -> bytes | None:
+    """The cached image under ``key`` if it is the one ``digest`` names, else None."""
+    sealed = cache.get(key)
+    if sealed is None:
+        return None
+    try:
+        plain = unseal_bytes(bytes(sealed))
+    except SecretUnreadable:  # sealed with a key no longer configured
+        return None
+    if plain[:DIGEST_SIZE] != digest:
+        return None
+    return plain[DIGEST_SIZE:]
 
 
 def _version_for(length: int, level: int) -> int:

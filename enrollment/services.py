@@ -3,6 +3,7 @@ by views, tasks, management commands and the API."""
 
 import secrets
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -11,7 +12,9 @@ from accounts.models import EndUser, UserType
 from audit.actor import Actor
 from audit.models import AuditAction
 from audit.services import audit_record, audit_record_many, settings_save
+from enrollment import qr
 from enrollment.crypto import seal, unseal
+from enrollment.links import QR_KINDS, qr_owner
 from enrollment.models import GeneralSettings, OtpPolicy, Ownership, PendingEnrollment, Source, State
 from enrollment.otp import OtpRule
 from licensing.services import licence_release, licence_release_many, licence_reserve
@@ -123,6 +126,7 @@ def otp_reset(*, enrollment: PendingEnrollment, actor: Actor, otp_rule: OtpRule 
         ])
         audit_record(actor=actor, action=AuditAction.OTP_RESET, enrollment_token=locked.token,
                      target_username=locked.username, details={"previous_state": previous_state})
+        qr_images_forget_on_commit([locked.token])
     return CreatedEnrollment(enrollment=locked, otp=otp)
 
 
@@ -137,6 +141,7 @@ def pending_enrollment_delete(*, enrollment: PendingEnrollment, actor: Actor) ->
         locked.delete()
         audit_record(actor=actor, action=AuditAction.ENROLLMENT_DELETED, enrollment_token=locked.token,
                      target_username=locked.username, details={"source": locked.source})
+        qr_images_forget_on_commit([locked.token])
 
 
 def pending_enrollments_delete(*, ids: list[int], actor: Actor) -> int:
@@ -154,7 +159,16 @@ def pending_enrollments_delete(*, ids: list[int], actor: Actor) -> int:
         PendingEnrollment.objects.filter(pk__in=[pk for pk, *_ in rows]).delete()
         audit_record_many(actor=actor, action=AuditAction.ENROLLMENT_DELETED,
                           targets=[(t, u) for _, t, u, _, _ in rows], details={"bulk_delete": True})
+        qr_images_forget_on_commit([t for _, t, *_ in rows])
     return len(rows)
+
+
+def qr_images_forget_on_commit(tokens: list[str]) -> None:
+    """Drop the cached QR images that carry these enrollments' tokens (activation links, Automatic
+    Provisioning codes with the old OTP) once the transaction commits. Not before: until then other
+    requests still read the old row and could cache its code again."""
+    owners = [qr_owner(token, kind) for token in tokens for kind in QR_KINDS]
+    transaction.on_commit(partial(qr.forget, *owners))
 
 
 def otp_policy_update(*, policy: OtpPolicy, actor: Actor, changed: list[str]) -> OtpPolicy:

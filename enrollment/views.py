@@ -11,7 +11,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from enrollment import qr
 from enrollment.forms import GeneralSettingsForm, OtpPolicyForm, SelectionForm
-from enrollment.links import activation_link
+from enrollment.links import activation_link, activation_link_qr
 from enrollment.models import GeneralSettings, OtpPolicy, Source, State
 from enrollment.platforms import FINISH_STEPS
 from enrollment.selectors import normalise_sort, pending_get, pending_list_page, pending_visible_to
@@ -66,7 +66,7 @@ def pending_qr(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     """The QR code of the activation link. The link holds the token, not the OTP; a download
     is audited, the inline image on View OTP is covered by that page's entry."""
     enrollment = pending_get(request.user, token)
-    body = qr.render(activation_link(enrollment.token), "png" if fmt == "png" else "svg")
+    body = activation_link_qr(enrollment.token, "png" if fmt == "png" else "svg")
     response = HttpResponse(body, content_type=qr.CONTENT_TYPES[fmt])
     response["Cache-Control"] = "private, no-store"
     if request.GET.get("download"):

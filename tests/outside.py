@@ -412,15 +412,16 @@ class RawRedisCache:
 
 @pytest.fixture
 def redis_cache(settings: Any) -> Iterator[RawRedisCache]:
-    """Django's default cache on the suite's Redis under a key prefix of its own (so nothing else
-    in that database is touched); its keys are deleted afterwards."""
+    """Django's default cache as production configures it, on the suite's Redis under a key prefix
+    of its own (so nothing else in that database is touched); its keys are deleted afterwards."""
     import redis
 
     if not settings.TEST_REDIS_URL:
         pytest.skip("needs REDIS_URL (it becomes settings.TEST_REDIS_URL)")
+    from config.cache import cache_settings
+
     prefix = f"test-cache-{uuid.uuid4().hex}"
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": settings.TEST_REDIS_URL, "KEY_PREFIX": prefix}}
+    settings.CACHES = {"default": {**cache_settings(settings.TEST_REDIS_URL), "KEY_PREFIX": prefix}}
     raw = RawRedisCache(client=redis.Redis.from_url(settings.TEST_REDIS_URL), prefix=prefix)
     try:
         yield raw

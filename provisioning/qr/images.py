@@ -1,8 +1,12 @@
 """QR images of a payload, checked before they are offered.
 
-Drawing stays in ``enrollment.qr`` (cached by content). Here a rendered PNG is decoded back with
+Drawing stays in ``enrollment.qr`` (cached sealed). Here a rendered PNG is decoded back with
 zxing-cpp and compared byte for byte with the payload text: a code that does not scan back to
 exactly what we meant is refused rather than handed to a device.
+
+An Automatic Provisioning code (``enrollment_token`` given) is cached under its pending enrollment,
+so deleting that or resetting its OTP drops the image; a Self Service Portal code under its
+payload, which ``forget`` drops when the code is deleted.
 """
 
 import io
@@ -11,6 +15,7 @@ import zxingcpp
 from PIL import Image
 
 from enrollment import qr
+from enrollment.links import qr_owner
 
 # Error correction M, 8 px per module (>= 6), 4-module quiet zone (reference §5).
 BOX_SIZE = 8
@@ -22,11 +27,21 @@ class QrImageError(Exception):
     """The code could not be drawn, or it does not decode back to its payload."""
 
 
-def render(text: str, fmt: qr.Format) -> bytes:
+def render(text: str, fmt: qr.Format, *, enrollment_token: str = "") -> bytes:
     try:
-        return qr.render(text, fmt, box_size=BOX_SIZE, border=BORDER, error_correction=ERROR_CORRECTION)
+        return qr.render(text, fmt, owner=_owner(text, enrollment_token), box_size=BOX_SIZE, border=BORDER,
+                         error_correction=ERROR_CORRECTION)
     except qr.QrRenderError as exc:
         raise QrImageError(str(exc)) from exc
+
+
+def forget(text: str, *, enrollment_token: str = "") -> None:
+    """Drop the cached images of the code with payload ``text``."""
+    qr.forget(_owner(text, enrollment_token))
+
+
+def _owner(text: str, enrollment_token: str) -> str:
+    return qr_owner(enrollment_token, "provisioning") if enrollment_token else text
 
 
 def decode_png(png: bytes) -> list[str]:
@@ -37,9 +52,9 @@ def decode_png(png: bytes) -> list[str]:
     return [result.text for result in results]
 
 
-def verified_png(text: str) -> bytes:
+def verified_png(text: str, *, enrollment_token: str = "") -> bytes:
     """The PNG of ``text``, after checking it decodes to exactly ``text``."""
-    png = render(text, "png")
+    png = render(text, "png", enrollment_token=enrollment_token)
     check_png(png, text)
     return png
 

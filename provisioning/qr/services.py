@@ -7,6 +7,7 @@ is still reserved. Self Service Portal codes hold nothing and can be scanned wit
 """
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -15,7 +16,7 @@ from accounts.models import EndUser, UserType
 from audit.actor import Actor
 from audit.models import AuditAction
 from audit.services import audit_record, settings_save
-from enrollment.crypto import seal
+from enrollment.crypto import seal, unseal
 from enrollment.links import activation_base_url
 from enrollment.models import Ownership, PendingEnrollment, Source
 from enrollment.otp import OtpRule
@@ -101,7 +102,7 @@ def qr_provisioning_create(*, actor: Actor, spec: QrSpec) -> CreatedQr:
         payload = build_payload(companion=companion, locale=spec.locale, wifi=spec.wifi, extras=extras)
         text = serialise(payload)
         try:
-            png = images.verified_png(text)
+            png = images.verified_png(text, enrollment_token=created.enrollment.token if created else "")
         except images.QrImageError as exc:
             raise QrProvisioningError(str(exc)) from exc
         enrollment = created.enrollment if created else None
@@ -143,7 +144,8 @@ def qr_provisioning_create(*, actor: Actor, spec: QrSpec) -> CreatedQr:
 
 def qr_provisioning_delete(*, qr: QrProvisioning, actor: Actor) -> None:
     """Delete the code and, for Automatic Provisioning, its pending enrollment (releasing the
-    licences it still reserves). Devices already enrolled keep their consumed licences."""
+    licences it still reserves). Devices already enrolled keep their consumed licences. Its cached
+    images are dropped once this commits."""
     with transaction.atomic():
         locked = QrProvisioning.objects.select_for_update().filter(pk=qr.pk).first()
         if locked is None:
@@ -155,6 +157,8 @@ def qr_provisioning_delete(*, qr: QrProvisioning, actor: Actor) -> None:
                 released = enrollment.reserved_licences
                 pending_enrollment_delete(enrollment=enrollment, actor=actor)
         locked.delete()
+        transaction.on_commit(partial(images.forget, unseal(locked.payload_sealed),
+                                      enrollment_token=locked.enrollment_token))
         audit_record(actor=actor, action=AuditAction.QR_DELETED, enrollment_token=locked.enrollment_token,
                      target_username=locked.username,
                      details={"qr_id": qr.pk, "option": locked.option, "released_licences": released})

@@ -108,7 +108,7 @@ def qr_image(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     qr = qr_get(request.user, pk)
     image_format: qr_render.Format = "svg" if fmt == "svg" else "png"
     try:
-        body = images.render(qr_payload_text(qr), image_format)
+        body = images.render(qr_payload_text(qr), image_format, enrollment_token=qr.enrollment_token)
     except images.QrImageError as exc:
         return HttpResponse(str(exc), status=500, content_type="text/plain")
     response = HttpResponse(body, content_type=qr_render.CONTENT_TYPES[image_format])
