@@ -1,6 +1,7 @@
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 
 class User(AbstractUser):
@@ -55,3 +56,8 @@ class EndUser(models.Model):
 
     def check_password(self, raw_password: str) -> bool:
         return bool(self.password) and check_password(raw_password, self.password)
+
+    def get_session_auth_hash(self) -> str:
+        """Kept in the portal session at sign-in: a new password changes it, which ends every
+        portal session of this end user (as Django does for console users)."""
+        return salted_hmac("onramp.portal.EndUser.session", self.password, algorithm="sha256").hexdigest()

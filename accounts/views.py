@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
@@ -88,6 +89,9 @@ def _user_form(request: HttpRequest, user: User) -> HttpResponse:
             saved = console_user_save(user=form.save(commit=False), role=form.role_group(),
                                       password=form.cleaned_data["password"], actor=Actor.from_request(request),
                                       changed=form.changed_data)
+            if saved.pk == request.user.pk and form.cleaned_data["password"]:
+                # A new password ends the user's other sessions, not the one that set it.
+                update_session_auth_hash(request, saved)
             messages.success(request, f"Console user {saved.username} saved.")
             return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {"form": form, "edited": user})

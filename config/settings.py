@@ -48,8 +48,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.SessionIdleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "config.text.refuse_unstorable_query",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -248,6 +251,11 @@ RATE_LIMIT_REDEEM = f'{env.int("REDEEM_RATE_LIMIT", default=30)}/{env.int("REDEE
 # Expired pending enrollments stay listed this many days, then are purged.
 EXPIRED_RETENTION_DAYS = env.int("EXPIRED_RETENTION_DAYS", default=30)
 
+# Console and portal sessions end this long after their last request (accounts/middleware.py), and
+# when the user's password changes (Django's session auth hash; EndUser.get_session_auth_hash).
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=8 * 3600)
+if SESSION_COOKIE_AGE < 300:
+    raise ImproperlyConfigured("SESSION_IDLE_TIMEOUT_SECONDS must be at least 300 (5 minutes).")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -8,6 +8,7 @@ rows are looked up, through ``accounts.end_users.end_user_authenticate``).
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.crypto import constant_time_compare
 
 from accounts import throttle
 from accounts.end_users import end_user_authenticate
@@ -19,6 +20,7 @@ from enrollment.models import Ownership, PendingEnrollment, PortalSettings, Sour
 from enrollment.services import CreatedEnrollment, EnrollmentError, pending_enrollment_create
 
 SESSION_KEY = "portal_end_user_id"
+SESSION_HASH_KEY = "portal_end_user_hash"
 
 
 class PortalSignInRefused(Exception):
@@ -37,10 +39,18 @@ def portal_actor(request: HttpRequest, end_user: EndUser | None = None, *, usern
 
 
 def portal_end_user(request: HttpRequest) -> EndUser | None:
+    """The signed-in end user, or None. A session started before the end user's password changed
+    (or before they were deactivated) is over: its portal keys are dropped."""
     end_user_id = request.session.get(SESSION_KEY)
     if end_user_id is None:
         return None
-    return EndUser.objects.filter(pk=end_user_id, is_active=True).first()
+    end_user = EndUser.objects.filter(pk=end_user_id, is_active=True).first()
+    if end_user is None or not constant_time_compare(request.session.get(SESSION_HASH_KEY, ""),
+                                                     end_user.get_session_auth_hash()):
+        request.session.pop(SESSION_KEY, None)
+        request.session.pop(SESSION_HASH_KEY, None)
+        return None
+    return end_user
 
 
 def portal_sign_in(*, request: HttpRequest, username: str, password: str) -> EndUser:
@@ -62,6 +72,7 @@ def portal_sign_in(*, request: HttpRequest, username: str, password: str) -> End
     # A new session key on sign-in (no fixation); a console sign-in in this browser stays as it was.
     request.session.cycle_key()
     request.session[SESSION_KEY] = end_user.pk
+    request.session[SESSION_HASH_KEY] = end_user.get_session_auth_hash()
     audit_record(actor=portal_actor(request, end_user), action=AuditAction.LOGIN,
                  target_username=end_user.username, details={"portal": True, "user_type": end_user.user_type})
     return end_user
@@ -70,6 +81,7 @@ def portal_sign_in(*, request: HttpRequest, username: str, password: str) -> End
 def portal_sign_out(*, request: HttpRequest) -> None:
     end_user = portal_end_user(request)
     request.session.pop(SESSION_KEY, None)
+    request.session.pop(SESSION_HASH_KEY, None)
     request.session.cycle_key()
     if end_user is not None:
         audit_record(actor=portal_actor(request, end_user), action=AuditAction.LOGOUT,
