@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.dateparse import parse_date
+from django.views.decorators.cache import never_cache
 
 from accounts.access import console_view
 from audit.models import AuditAction, AuditEntry, AuditEntryQuerySet
@@ -41,6 +42,7 @@ class _Echo:
         return value
 
 
+@never_cache
 @console_view("audit.view_auditentry")
 def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered entries as CSV (UTF-8 with BOM), streamed row by row."""

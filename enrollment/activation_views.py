@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from enrollment.api import device_actor, rate_limit_refusal
@@ -103,6 +104,7 @@ def _page(request: HttpRequest, template: str, context: dict[str, object], platf
                   status=status)
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def activate(request: HttpRequest, token: str) -> HttpResponse:
     ask_otp = PortalSettings.load().ask_otp_on_activation

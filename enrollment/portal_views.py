@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import console_view
@@ -58,16 +59,16 @@ PortalView = Callable[..., HttpResponse]
 
 
 def portal_view(view: Callable[..., HttpResponse]) -> PortalView:
-    """The page needs a signed-in end user (passed as ``end_user``); else the portal sign-in."""
+    """The page needs a signed-in end user (passed as ``end_user``); else the portal sign-in. Portal pages
+    show the end user's OTPs and QR codes: never cached."""
 
+    @never_cache
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         end_user = portal_end_user(request)
         if end_user is None:
             return redirect("portal_login")
-        response = view(request, end_user, *args, **kwargs)
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return view(request, end_user, *args, **kwargs)
 
     return wrapped
 

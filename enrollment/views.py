@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import console_view
@@ -49,6 +50,7 @@ def pending_list(request: HttpRequest) -> HttpResponse:
     })
 
 
+@never_cache
 @console_view("enrollment.view_pendingenrollment", "enrollment.view_otp")
 def pending_detail(request: HttpRequest, token: str) -> HttpResponse:
     enrollment = pending_get(request.user, token)
@@ -61,6 +63,7 @@ def pending_detail(request: HttpRequest, token: str) -> HttpResponse:
     })
 
 
+@never_cache
 @console_view("enrollment.view_pendingenrollment", "enrollment.view_otp")
 def pending_qr(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     """The QR code of the activation link. The link holds the token, not the OTP; a download
@@ -68,7 +71,6 @@ def pending_qr(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     enrollment = pending_get(request.user, token)
     body = activation_link_qr(enrollment.token, "png" if fmt == "png" else "svg")
     response = HttpResponse(body, content_type=qr.CONTENT_TYPES[fmt])
-    response["Cache-Control"] = "private, no-store"
     if request.GET.get("download"):
         audit_record(actor=Actor.from_request(request), action=AuditAction.QR_DOWNLOADED,
                      enrollment_token=enrollment.token, target_username=enrollment.username,

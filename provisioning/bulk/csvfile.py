@@ -53,8 +53,11 @@ def layout_from_json(data: dict[str, Any]) -> CsvLayout:
 
 
 def bulk_dir() -> Path:
+    """The folder of uploads and exports, open to the server's account only (0700), also when it
+    was made before or under a looser umask."""
     path = Path(settings.PRIVATE_STORAGE_DIR) / "bulk"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
     return path
 
 

@@ -34,7 +34,11 @@ def export_write(job: BulkJob, *, not_created_reason: str) -> Path:
     base_url = activation_base_url()
     created = _created_rows(job.pk)
     pending = next(created, None)
-    with partial.open("w", encoding="utf-8-sig", newline="") as handle:
+    # The export holds OTPs: readable by the server's account only (0600), even for a leftover
+    # .part of a crashed run, which O_CREAT alone would leave with its old mode.
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with open(fd, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(EXPORT_COLUMNS)
         for row, cells in iter_records(Path(job.upload_path), layout_from_json(job.options["layout"])):

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import console_view
@@ -123,6 +124,7 @@ def bulk_status(request: HttpRequest, pk: int) -> JsonResponse:
     return response
 
 
+@never_cache
 @console_view(PERMISSION)
 @require_GET
 def bulk_download(request: HttpRequest, pk: int) -> HttpResponseBase:
@@ -135,7 +137,6 @@ def bulk_download(request: HttpRequest, pk: int) -> HttpResponseBase:
         return redirect("provisioning:bulk_list")
     response = FileResponse(path.open("rb"), as_attachment=True, filename=f"bulk-{job.pk}-export.csv",
                             content_type="text/csv; charset=utf-8")
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import console_view
@@ -69,6 +70,7 @@ def qr_create(request: HttpRequest) -> HttpResponse:
     })
 
 
+@never_cache
 @console_view(QR_PERMISSION)
 def qr_detail(request: HttpRequest, pk: int) -> HttpResponse:
     qr = qr_get(request.user, pk)
@@ -101,6 +103,7 @@ def qr_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@never_cache
 @console_view(QR_PERMISSION)
 def qr_image(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """The code as PNG or SVG. It holds the payload (OTP, Wi-Fi password), so it is only served
@@ -112,7 +115,6 @@ def qr_image(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     except images.QrImageError as exc:
         return HttpResponse(str(exc), status=500, content_type="text/plain")
     response = HttpResponse(body, content_type=qr_render.CONTENT_TYPES[image_format])
-    response["Cache-Control"] = "private, no-store"
     if request.GET.get("download"):
         audit_record(actor=Actor.from_request(request), action=AuditAction.QR_DOWNLOADED,
                      enrollment_token=qr.enrollment_token, target_username=qr.username,

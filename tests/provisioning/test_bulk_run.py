@@ -1,6 +1,7 @@
 """Running a job in-process (Celery eager): batches, licences, notifications, export, download,
 remove, the retention purge and the sweep. The real-worker runs are in test_bulk_worker.py."""
 
+import stat
 from datetime import timedelta
 from pathlib import Path
 
@@ -127,6 +128,14 @@ def test_download_needs_the_permission_and_is_audited(cast, licences, django_cap
     assert "no-store" in response["Cache-Control"]
     entry = AuditEntry.objects.get(action=AuditAction.BULK_DOWNLOADED)
     assert entry.actor == cast["admin"] and entry.details["bulk_job"] == job.pk
+
+
+def test_the_export_and_its_folder_are_readable_by_the_server_account_only(
+        helpdesk_user, licences, django_capture_on_commit_callbacks):
+    client = client_for(helpdesk_user)
+    job = start(client, uploaded(client, [["username"], ["ann"]]), django_capture_on_commit_callbacks)
+    export = Path(job.export_path)
+    assert (stat.S_IMODE(export.stat().st_mode), stat.S_IMODE(export.parent.stat().st_mode)) == (0o600, 0o700)
 
 
 def test_the_status_endpoint_reports_progress_as_json(helpdesk_user, licences, django_capture_on_commit_callbacks):

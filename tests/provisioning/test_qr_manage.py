@@ -63,7 +63,7 @@ def test_downloads_are_the_exact_payload_and_are_audited(make_qr, admin_user):
     png = client.get(f"/devices/pending/qr/{qr.pk}/qr.png?download=1")
     svg = client.get(f"/devices/pending/qr/{qr.pk}/qr.svg?download=1")
     assert png["Content-Type"] == "image/png" and svg["Content-Type"] == "image/svg+xml"
-    assert "attachment" in png["Content-Disposition"] and png["Cache-Control"] == "private, no-store"
+    assert "attachment" in png["Content-Disposition"] and "no-store" in png["Cache-Control"]
     text = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))[0].text
     from enrollment.crypto import unseal
 
