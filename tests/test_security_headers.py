@@ -99,3 +99,12 @@ def test_it_marks_every_response_showing_an_otp_a_qr_code_or_an_export_no_store(
         == {**dict.fromkeys(responses, 200), "activation page, wrong OTP": 401, "redeem API": 201}
     assert {name: "no-store" in response.get("Cache-Control", "") for name, response in responses.items()} \
         == dict.fromkeys(responses, True)
+
+
+def test_it_shows_its_own_csrf_failure_page_without_inline_style(db) -> None:  # type: ignore[no-untyped-def]
+    """Django's built-in CSRF failure page carries an inline <style> the CSP would block."""
+    response = Client(enforce_csrf_checks=True).post("/login/", {"username": "hal", "password": "x"})
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "This form has expired" in html
+    assert "<style" not in html and "style=" not in html
