@@ -20,8 +20,9 @@ COMPONENT_RE = re.compile(
 )
 LOCALE_RE = re.compile(r"^[a-z]{2,3}_[A-Z]{2}$")
 HEX = set(string.hexdigits)
-WEP_ASCII_LENGTHS = (5, 13, 16, 29)
-WEP_HEX_LENGTHS = (10, 26, 32, 58)
+# The Wi-Fi module takes only 5- or 13-byte WEP keys (reference §9 "Wi-Fi key and size rules").
+WEP_ASCII_LENGTHS = (5, 13)
+WEP_HEX_LENGTHS = (10, 26)
 
 
 def clean_component_name(value: str) -> str:
@@ -87,15 +88,34 @@ def clean_wifi_password(security: str, password: str) -> str:
     if not password:
         raise ValidationError(f"A {security} network needs a password.")
     if security == WifiSecurity.WEP:
-        is_hex = all(c in HEX for c in password)
-        if (is_hex and len(password) in WEP_HEX_LENGTHS) or (password.isascii() and len(password) in WEP_ASCII_LENGTHS):
-            return password
-        raise ValidationError(
-            "A WEP key is 5, 13, 16 or 29 ASCII characters, or 10, 26, 32 or 58 hex digits."
-        )
-    # WPA/WPA2-PSK: a passphrase of 8 to 63 characters, or the raw 256-bit key as 64 hex digits.
+        return _clean_wep_key(password)
+    # WPA/WPA2-PSK. ManagedProvisioning always wraps the passphrase in quotes and the Wi-Fi module
+    # takes a quoted form of 10 to 65 characters, so a 64-digit hex PSK is refused on the device.
     if len(password) == 64 and all(c in HEX for c in password):
-        return password
+        raise ValidationError(
+            "A 64-digit hex WPA key is refused by the device: Android quotes it as a passphrase, and the quoted "
+            "key is too long (\"ASCII string size too large\"). Enter the passphrase (8 to 63 characters)."
+        )
     if not 8 <= len(password) <= 63 or len(password.encode("utf-8")) > 63:
-        raise ValidationError("A WPA passphrase is 8 to 63 characters long (or a 64-digit hex key).")
+        raise ValidationError("A WPA passphrase is 8 to 63 characters long.")
     return password
+
+
+def _clean_wep_key(key: str) -> str:
+    """Android passes 10, 26 or 58 hex digits raw and quotes anything else, but the Wi-Fi module
+    only accepts 5- or 13-byte keys: 5 or 13 ASCII characters, or 10 or 26 hex digits."""
+    is_hex = all(c in HEX for c in key)
+    if (is_hex and len(key) in WEP_HEX_LENGTHS) or (key.isascii() and len(key) in WEP_ASCII_LENGTHS):
+        return key
+    bits = {16: 152, 29: 256, 32: 152, 58: 256}
+    if is_hex and len(key) in (32, 58):
+        raise ValidationError(
+            f"A WEP key of {len(key)} hex digits ({bits[len(key)]}-bit WEP) is refused by the device: Android "
+            "accepts only 64- and 128-bit WEP keys, 10 or 26 hex digits (or 5 or 13 ASCII characters)."
+        )
+    if key.isascii() and len(key) in (16, 29):
+        raise ValidationError(
+            f"A WEP key of {len(key)} ASCII characters ({bits[len(key)]}-bit WEP) is refused by the device: Android "
+            "accepts only 64- and 128-bit WEP keys, 5 or 13 ASCII characters (or 10 or 26 hex digits)."
+        )
+    raise ValidationError("A WEP key is 5 or 13 ASCII characters, or 10 or 26 hex digits.")

@@ -123,10 +123,21 @@ def test_other_security_tokens_are_refused_instead_of_silently_meaning_open(toke
         clean_security(token)
 
 
-@pytest.mark.parametrize("key", ["abcde", "abcdefghijklm", "0123456789abcdef", "a" * 29,
-                                 "0123456789", "0123456789ABCDEF0123456789", "a1" * 16, "f" * 58])
+@pytest.mark.parametrize("key", ["abcde", "abcdefghijklm", "0123456789", "0123456789ABCDEF0123456789"])
 def test_wep_keys_of_the_valid_ascii_and_hex_lengths_are_accepted(key):
     assert clean_wifi_password("WEP", key) == key
+
+
+@pytest.mark.parametrize("key, reason", [
+    ("0123456789abcdeg", "16 ASCII characters (152-bit WEP)"),
+    ("a" * 29, "29 ASCII characters (256-bit WEP)"),
+    ("a1" * 16, "32 hex digits (152-bit WEP)"),
+    ("f" * 58, "58 hex digits (256-bit WEP)"),
+])
+def test_wep_keys_the_device_refuses_are_refused_with_the_reason(key, reason):
+    with pytest.raises(ValidationError, match=r"refused by the device") as info:
+        clean_wifi_password("WEP", key)
+    assert reason in info.value.messages[0]
 
 
 @pytest.mark.parametrize("key", ["abcd", "abcdefgh", "0123456789a", "g" * 10, "ä" * 5])
@@ -135,9 +146,14 @@ def test_wep_keys_of_other_lengths_are_refused(key):
         clean_wifi_password("WEP", key)
 
 
-@pytest.mark.parametrize("password", ["12345678", "x" * 63, "0123456789abcdef" * 4])
-def test_wpa_passphrases_of_8_to_63_characters_or_64_hex_are_accepted(password):
+@pytest.mark.parametrize("password", ["12345678", "x" * 63, "0123456789abcdef" * 3 + "0123456789abcde"])
+def test_wpa_passphrases_of_8_to_63_characters_are_accepted(password):
     assert clean_wifi_password("WPA", password) == password
+
+
+def test_a_64_digit_hex_wpa_key_is_refused_because_the_device_quotes_it_and_finds_it_too_long():
+    with pytest.raises(ValidationError, match="ASCII string size too large"):
+        clean_wifi_password("WPA", "0123456789abcdef" * 4)
 
 
 @pytest.mark.parametrize("password", ["1234567", "x" * 64, "ü" * 40, "g" * 64])
