@@ -7,8 +7,10 @@ rows are looked up, through ``accounts.end_users.end_user_authenticate``).
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare
+from django.views.decorators.debug import sensitive_variables
 
 from accounts import throttle
 from accounts.end_users import end_user_authenticate
@@ -53,6 +55,7 @@ def portal_end_user(request: HttpRequest) -> EndUser | None:
     return end_user
 
 
+@sensitive_variables()
 def portal_sign_in(*, request: HttpRequest, username: str, password: str) -> EndUser:
     """Check the end user's password (local, or LDAP when configured) and start a portal session.
     Tries are counted per username and per IP before the password is checked; past
@@ -88,15 +91,20 @@ def portal_sign_out(*, request: HttpRequest) -> None:
                      target_username=end_user.username, details={"portal": True})
 
 
+def _self_service(end_user: EndUser) -> QuerySet[PendingEnrollment]:
+    """The end user's own portal enrollments. Those an admin made for them (Provision User, bulk, QR)
+    reach them by email or SMS; they neither show in the portal nor count toward its limit."""
+    return PendingEnrollment.objects.filter(end_user=end_user, source=Source.SELF)
+
+
 def portal_pending(end_user: EndUser) -> list[PendingEnrollment]:
-    """The end user's own pending enrollments that still count (active or locked), oldest first."""
-    return list(PendingEnrollment.objects.filter(end_user=end_user, state__in=[State.ACTIVE, State.LOCKED])
-                .order_by("created_at", "id"))
+    """The end user's self-service enrollments that still count (active or locked), oldest first."""
+    return list(_self_service(end_user).filter(state__in=[State.ACTIVE, State.LOCKED]).order_by("created_at", "id"))
 
 
 def portal_enrollment_get(end_user: EndUser, token: str) -> PendingEnrollment | None:
-    """One of the end user's own pending enrollments; None for anyone else's."""
-    return PendingEnrollment.objects.filter(end_user=end_user, token=token).first()
+    """One of the end user's own self-service enrollments; None for anyone else's."""
+    return _self_service(end_user).filter(token=token).first()
 
 
 def portal_enrollment_start(*, end_user: EndUser, actor: Actor, mobile: str = "",
@@ -104,16 +112,16 @@ def portal_enrollment_start(*, end_user: EndUser, actor: Actor, mobile: str = ""
     """Start a self enrollment: one pending enrollment (source self, one use, one licence).
 
     Refused with EnrollmentError when the end user already holds PORTAL_MAX_PENDING_PER_USER
-    active or locked pending enrollments, and with NoLicenceLeft when no licence remains. The end
+    active or locked self-service enrollments, and with NoLicenceLeft when no licence remains. The end
     user's row is locked while counting, so two Starts at once cannot both pass the limit."""
     limit = settings.PORTAL_MAX_PENDING_PER_USER
     with transaction.atomic():
         EndUser.objects.select_for_update().filter(pk=end_user.pk).first()
-        held = PendingEnrollment.objects.filter(end_user=end_user, state__in=[State.ACTIVE, State.LOCKED]).count()
+        held = _self_service(end_user).filter(state__in=[State.ACTIVE, State.LOCKED]).count()
         if held >= limit:
             raise EnrollmentError(
-                f"You already have {held} pending enrollment{'s' if held != 1 else ''}, the most allowed. "
-                "Enroll a device with one of them, or ask your helpdesk to delete one."
+                f"You can have at most {limit} pending enrollment{'s' if limit != 1 else ''} here, and you have "
+                f"{held}. Enroll a device with one of them, or ask your helpdesk to delete one."
             )
         created = pending_enrollment_create(
             actor=actor, username=end_user.username, source=Source.SELF, user_type=end_user.user_type,

@@ -63,8 +63,28 @@ def test_the_limit_of_pending_enrollments_per_user_is_enforced(end_user, licence
         assert client.post("/portal/", {}).status_code == 302
     response = client.post("/portal/", {})
     assert response.status_code == 200
-    assert "You already have 2 pending enrollments, the most allowed." in response.content.decode()
+    assert "You can have at most 2 pending enrollments here, and you have 2." in response.content.decode()
     assert PendingEnrollment.objects.count() == 2
+
+
+def test_enrollments_an_admin_made_neither_count_toward_the_limit_nor_show_in_the_portal(
+    end_user, licences, settings, make_pending
+):
+    settings.PORTAL_MAX_PENDING_PER_USER = 1
+    by_admin = [make_pending("eve", end_user=end_user, source=source).enrollment
+                for source in (Source.SINGLE, Source.BULK, Source.QR)]
+    client = signed_in(end_user)
+
+    assert client.post("/portal/", {}).status_code == 302
+    home = client.get("/portal/").content.decode()
+
+    own = PendingEnrollment.objects.get(source=Source.SELF)
+    assert f"/portal/enrollments/{own.token}/" in home
+    for enrollment in by_admin:
+        assert enrollment.token not in home
+        assert client.get(f"/portal/enrollments/{enrollment.token}/").status_code == 404
+    refused = client.post("/portal/", {}).content.decode()
+    assert "You can have at most 1 pending enrollment here, and you have 1." in refused
 
 
 def test_no_licence_left_is_said_clearly(end_user, licences):
@@ -133,3 +153,10 @@ def test_the_admin_sets_whether_the_activation_page_asks_for_the_otp(admin_user,
     assert PortalSettings.load().ask_otp_on_activation is False
     entry = AuditEntry.objects.get(action=AuditAction.SETTINGS_CHANGED)
     assert entry.details == {"settings": "portal", "changed": {"ask_otp_on_activation": "False"}}
+
+
+def test_the_sign_in_refuses_a_username_with_a_control_character_without_counting_a_failure(end_user):
+    response = Client().post("/portal/login/", {"username": "e\nve", "password": PASSWORD})
+    assert response.status_code == 200
+    assert response.context["form"].errors["username"] == ["The username contains a control character (a line feed)."]
+    assert not AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED).exists()
