@@ -1,0 +1,71 @@
+"""On a phone (390 and 360 CSS pixels wide) every portal and activation page fits the screen: no
+sideways scrolling, whatever the length of the link, the token or the OTP."""
+
+import pytest
+
+from accounts.models import EndUser
+from enrollment.models import PendingEnrollment
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ANDROID = ("Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/UQ1A.240205.004) AppleWebKit/537.36 "
+           "(KHTML, like Gecko) Chrome/122.0.0.0 Mobile Safari/537.36")
+
+
+def overflow(page, width: int) -> int:  # type: ignore[no-untyped-def]
+    """How many CSS pixels the page is wider than the phone's screen (0 when it fits). Not against
+    innerWidth: a mobile browser widens its layout viewport to content that overflows."""
+    return max(0, int(page.evaluate("document.documentElement.scrollWidth")) - width)
+
+
+@pytest.mark.parametrize("width", [390, 360])
+def test_every_portal_and_activation_page_fits_a_phone(live_server, browser, licences, make_pending, width):
+    eve = EndUser(username="eve", email="eve@example.com")
+    eve.set_password(PASSWORD)
+    eve.save()
+    for_device = make_pending("alice", usage_count=2)
+    context = browser.new_context(viewport={"width": width, "height": 800}, user_agent=ANDROID, is_mobile=True,
+                                  has_touch=True)
+    seen: dict[str, int] = {}
+    try:
+        page = context.new_page()
+
+        def check(name: str) -> None:
+            page.wait_for_load_state("load")
+            seen[name] = overflow(page, width)
+
+        page.goto(f"{live_server.url}/portal/login/")
+        check("portal sign-in")
+        page.get_by_label("Username").fill("eve")
+        page.get_by_label("Password").fill("wrong")
+        page.get_by_role("button", name="Sign in").click()
+        check("portal sign-in refused")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_label("Username").fill("eve")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{live_server.url}/portal/")
+        page.get_by_role("button", name="Start").click()
+        page.wait_for_url(f"{live_server.url}/portal/enrollments/**")
+        check("your enrollment")
+        page.goto(f"{live_server.url}/portal/")
+        check("portal with its pending list")
+
+        token = for_device.enrollment.token
+        page.goto(f"{live_server.url}/enroll/{token}/")
+        check("activation page")
+        page.get_by_label("OTP").fill("wrong")
+        page.get_by_role("button", name="Enroll this device").click()
+        check("activation page with a wrong OTP")
+        page.get_by_label("OTP").fill(for_device.otp)
+        page.get_by_role("button", name="Enroll this device").click()
+        page.get_by_role("heading", name="Device enrolled").wait_for()
+        check("device enrolled")
+        page.goto(f"{live_server.url}/enroll/{'x' * 32}/")
+        check("unknown link")
+    finally:
+        context.close()
+
+    assert PendingEnrollment.objects.filter(username="eve").count() == 1
+    assert seen == dict.fromkeys(seen, 0), seen
+    assert len(seen) == 8
