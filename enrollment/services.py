@@ -1,6 +1,7 @@
 """Pending enrollments: create, reveal, reset, delete. One function per use case, called alike
 by views, tasks, management commands and the API."""
 
+import logging
 import secrets
 from dataclasses import dataclass
 from functools import partial
@@ -13,11 +14,17 @@ from audit.actor import Actor
 from audit.models import AuditAction
 from audit.services import audit_record, audit_record_many, settings_save
 from enrollment import qr
-from enrollment.crypto import seal, unseal
+from enrollment.crypto import SecretUnreadable, seal, unseal
 from enrollment.links import QR_KINDS, qr_owner
 from enrollment.models import GeneralSettings, OtpPolicy, Ownership, PendingEnrollment, Source, State
 from enrollment.otp import OtpRule
 from licensing.services import licence_release, licence_release_many, licence_reserve
+
+
+logger = logging.getLogger(__name__)
+
+# What View OTP and the portal show instead of an OTP sealed with a key no longer configured.
+OTP_UNREADABLE = "This OTP cannot be read with the configured keys: reset it"
 
 
 class EnrollmentError(Exception):
@@ -93,11 +100,21 @@ def pending_enrollment_create(
     return CreatedEnrollment(enrollment=enrollment, otp=otp)
 
 
-def otp_reveal(*, enrollment: PendingEnrollment, actor: Actor) -> str:
-    """The OTP in clear, for "View OTP". Every call is audited."""
+def otp_reveal(*, enrollment: PendingEnrollment, actor: Actor) -> str | None:
+    """The OTP in clear, for "View OTP". Every call is audited.
+
+    None when the stored OTP cannot be decrypted with the configured keys (OTP_ENCRYPTION_KEY
+    wrong or rotated without keeping the old key): logged as an error (never the ciphertext), and
+    only a Reset OTP makes the enrollment usable again."""
+    try:
+        otp = unseal(enrollment.otp_ciphertext)
+    except SecretUnreadable:
+        logger.error("The OTP of pending enrollment %s (%s) cannot be decrypted with the configured "
+                     "OTP_ENCRYPTION_KEY keys; it must be reset.", enrollment.pk, enrollment.username)
+        otp = None
     audit_record(actor=actor, action=AuditAction.OTP_VIEWED, enrollment_token=enrollment.token,
-                 target_username=enrollment.username)
-    return unseal(enrollment.otp_ciphertext)
+                 target_username=enrollment.username, details={"unreadable": True} if otp is None else None)
+    return otp
 
 
 def otp_reset(*, enrollment: PendingEnrollment, actor: Actor, otp_rule: OtpRule | None = None) -> CreatedEnrollment:

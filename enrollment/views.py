@@ -17,6 +17,7 @@ from enrollment.models import GeneralSettings, OtpPolicy, Source, State
 from enrollment.platforms import FINISH_STEPS
 from enrollment.selectors import normalise_sort, pending_get, pending_list_page, pending_visible_to
 from enrollment.services import (
+    OTP_UNREADABLE,
     general_settings_update,
     otp_policy_update,
     otp_reset,
@@ -58,6 +59,7 @@ def pending_detail(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "enrollment/pending_detail.html", {
         "enrollment": enrollment,
         "otp": otp,
+        "otp_unreadable": OTP_UNREADABLE,
         "link": activation_link(enrollment.token),
         "platforms": FINISH_STEPS,
     })

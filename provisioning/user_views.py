@@ -11,7 +11,7 @@ from audit.actor import Actor
 from enrollment.links import activation_link
 from enrollment.platforms import FINISH_STEPS
 from enrollment.selectors import pending_get
-from enrollment.services import otp_reveal
+from enrollment.services import OTP_UNREADABLE, otp_reveal
 from provisioning.user_forms import ProvisionUserForm
 from provisioning.user_services import ProvisioningError, user_provision
 
@@ -57,6 +57,7 @@ def provisioned_user(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "provisioning/provision_details.html", {
         "enrollment": enrollment,
         "otp": otp,
+        "otp_unreadable": OTP_UNREADABLE,
         "link": activation_link(enrollment.token),
         "platforms": FINISH_STEPS,
     })

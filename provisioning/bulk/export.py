@@ -5,6 +5,7 @@ memory, so a resumed job's export still lists every row exactly once."""
 from __future__ import annotations
 
 import csv
+import logging
 import os
 from collections.abc import Iterator
 from datetime import datetime
@@ -12,11 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from config.spreadsheet import spreadsheet_safe
-from enrollment.crypto import unseal
+from enrollment.crypto import SecretUnreadable, unseal
 from enrollment.links import activation_base_url, activation_link
 from enrollment.models import PendingEnrollment
+from enrollment.services import OTP_UNREADABLE
 from provisioning.bulk.csvfile import bulk_dir, iter_records, layout_from_json
 from provisioning.models import BulkJob
+
+logger = logging.getLogger(__name__)
 
 EXPORT_COLUMNS = ["row", "username", "email", "mobile", "ownership", "token", "otp", "otp_expires_at",
                   "activation_url", "status", "error"]
@@ -46,8 +50,9 @@ def export_write(job: BulkJob, *, not_created_reason: str) -> Path:
                 pending = next(created, None)
             if pending is not None and pending[0] == row:
                 _, username, email, mobile, ownership, token, sealed, expires = pending
-                cells_out = [row, username, email, mobile, ownership, token, unseal(sealed), _when(expires),
-                             activation_link(token, base_url), "created", ""]
+                otp, problem = _otp_cell(job.pk, row, sealed)
+                cells_out = [row, username, email, mobile, ownership, token, otp, _when(expires),
+                             activation_link(token, base_url), "created", problem]
             else:
                 reason = errors.get(row)
                 cells_out = [row, cells.get("username", ""), cells.get("email", ""), cells.get("mobile", ""),
@@ -56,6 +61,17 @@ def export_write(job: BulkJob, *, not_created_reason: str) -> Path:
             writer.writerow([spreadsheet_safe(value) for value in cells_out])
     os.replace(partial, target)
     return target
+
+
+def _otp_cell(job_id: int, row: int, sealed: str) -> tuple[str, str]:
+    """(otp, error) for the export: a row sealed with a key no longer configured is listed without
+    its OTP, logged (never the ciphertext), and the rest of the file is still written."""
+    try:
+        return unseal(sealed), ""
+    except SecretUnreadable:
+        logger.error("Bulk job %s row %s: the OTP cannot be decrypted with the configured OTP_ENCRYPTION_KEY "
+                     "keys; it must be reset.", job_id, row)
+        return "", OTP_UNREADABLE
 
 
 def _created_rows(job_id: int) -> Iterator[tuple[Any, ...]]:
