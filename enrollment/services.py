@@ -20,7 +20,6 @@ from enrollment.models import GeneralSettings, OtpPolicy, Ownership, PendingEnro
 from enrollment.otp import OtpRule
 from licensing.services import licence_release, licence_release_many, licence_reserve
 
-
 logger = logging.getLogger(__name__)
 
 # What View OTP and the portal show instead of an OTP sealed with a key no longer configured.
