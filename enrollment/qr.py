@@ -100,6 +100,11 @@ def _cache_read(key: str, digest: bytes) -> bytes | None:
     return plain[DIGEST_SIZE:]
 
 
+def symbol_version(data: str, error_correction: str = "M") -> int:
+    """The QR version (1-40) ``render`` draws ``data`` at: what decides how hard the code is to scan."""
+    return _version_for(len(data.encode("utf-8")), ERROR_CORRECTION[error_correction])
+
+
 def _version_for(length: int, level: int) -> int:
     """The smallest version holding ``length`` bytes in byte mode. qrcode's own fitting re-encodes
     the data once per candidate version, which costs as much as the rest of the encoding."""

@@ -99,6 +99,14 @@ class WifiSecurity(models.TextChoices):
     WPA = "WPA", "WPA/WPA2"
 
 
+class ErrorCorrection(models.TextChoices):
+    """The QR error correction levels offered: M survives more damage, L makes a smaller code
+    (fewer modules) for large payloads (Headwind and ZXing use L)."""
+
+    M = "M", "M (default)"
+    L = "L", "L (smaller code, for large payloads)"
+
+
 class QrProvisioning(models.Model):
     """An Advanced QR-Code Provisioning code. Automatic Provisioning ties it to one pending
     enrollment (source qr) holding ``usage_count`` reservations; Self Service Portal codes hold
@@ -121,6 +129,9 @@ class QrProvisioning(models.Model):
     wifi_hidden = models.BooleanField("Hidden network", default=False)
     payload_sealed = models.TextField(help_text="The JSON payload, sealed: it may hold an OTP and a Wi-Fi password.")
     payload_size = models.PositiveIntegerField(default=0)
+    # The images are drawn again from the payload on every cache miss: keep the level they were checked at.
+    error_correction = models.CharField("Error correction", max_length=1, choices=ErrorCorrection.choices,
+                                        default=ErrorCorrection.M)
     otp_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -17,7 +17,8 @@ from PIL import Image
 from enrollment import qr
 from enrollment.links import qr_owner
 
-# Error correction M, 8 px per module (>= 6), 4-module quiet zone (reference §5).
+# Error correction M by default (L on request, for large payloads), 8 px per module (>= 6),
+# 4-module quiet zone (reference §5).
 BOX_SIZE = 8
 BORDER = 4
 ERROR_CORRECTION = "M"
@@ -27,10 +28,10 @@ class QrImageError(Exception):
     """The code could not be drawn, or it does not decode back to its payload."""
 
 
-def render(text: str, fmt: qr.Format, *, enrollment_token: str = "") -> bytes:
+def render(text: str, fmt: qr.Format, *, enrollment_token: str = "", error_correction: str = ERROR_CORRECTION) -> bytes:
     try:
         return qr.render(text, fmt, owner=_owner(text, enrollment_token), box_size=BOX_SIZE, border=BORDER,
-                         error_correction=ERROR_CORRECTION)
+                         error_correction=error_correction)
     except qr.QrRenderError as exc:
         raise QrImageError(str(exc)) from exc
 
@@ -52,9 +53,9 @@ def decode_png(png: bytes) -> list[str]:
     return [result.text for result in results]
 
 
-def verified_png(text: str, *, enrollment_token: str = "") -> bytes:
+def verified_png(text: str, *, enrollment_token: str = "", error_correction: str = ERROR_CORRECTION) -> bytes:
     """The PNG of ``text``, after checking it decodes to exactly ``text``."""
-    png = render(text, "png", enrollment_token=enrollment_token)
+    png = render(text, "png", enrollment_token=enrollment_token, error_correction=error_correction)
     check_png(png, text)
     return png
 

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from enrollment import qr as qr_render
 from provisioning.models import DpcSettings, WifiSecurity
 
 PREFIX = "android.app.extra."
@@ -29,8 +30,9 @@ SKIP_ENCRYPTION = PREFIX + "PROVISIONING_SKIP_ENCRYPTION"
 LEAVE_ALL_SYSTEM_APPS_ENABLED = PREFIX + "PROVISIONING_LEAVE_ALL_SYSTEM_APPS_ENABLED"
 ADMIN_EXTRAS_BUNDLE = PREFIX + "PROVISIONING_ADMIN_EXTRAS_BUNDLE"
 
-# Above this the code gets dense (version 25+ at EC M) and harder to scan from a screen.
-SIZE_WARNING_BYTES = 1200
+# Camera scanners in setup wizards struggle above version ~25 (reference §9 "Wi-Fi key and size
+# rules"): warn by the symbol's real version, which depends on the error correction level.
+MAX_EASY_VERSION = 25
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ def readable(payload: dict[str, Any], *, masked: tuple[str, ...] = ()) -> str:
     return json.dumps(mask(payload) if masked else payload, indent=2, ensure_ascii=False)
 
 
-def payload_warnings(payload: dict[str, Any], text: str) -> list[str]:
+def payload_warnings(payload: dict[str, Any], text: str, *, error_correction: str = "M") -> list[str]:
     """What an admin should know before handing the code out."""
     warnings = [
         "Do not use this QR code with devices registered for Zero Touch or Knox Mobile Enrollment: they "
@@ -155,9 +157,12 @@ def payload_warnings(payload: dict[str, Any], text: str) -> list[str]:
         warnings.append(
             "The QR code holds the Wi-Fi password in plain text: anyone who scans or photographs it can read it."
         )
-    if len(text.encode("utf-8")) > SIZE_WARNING_BYTES:
+    version = qr_render.symbol_version(text, error_correction)
+    if version > MAX_EASY_VERSION:
+        advice = ("Create it again with error correction L, shorten the Wi-Fi settings, or show it large or as SVG."
+                  if error_correction != "L" else "Shorten the Wi-Fi settings, or show it large or as SVG.")
         warnings.append(
-            f"The payload is {len(text.encode('utf-8'))} bytes (over about {SIZE_WARNING_BYTES}): the code is dense; "
-            "show it large or use the SVG."
+            f"The code is version {version} at error correction {error_correction}, above version "
+            f"{MAX_EASY_VERSION}: setup wizard cameras struggle to scan it. {advice}"
         )
     return warnings

@@ -23,7 +23,7 @@ from enrollment.otp import OtpRule
 from enrollment.services import EnrollmentError, pending_enrollment_create, pending_enrollment_delete
 from notifications.models import TemplateKey
 from notifications.services import Attachment, email_queue, notify_enrollment_created
-from provisioning.models import DpcSettings, EnrollmentOption, NetworkType, QrProvisioning
+from provisioning.models import DpcSettings, EnrollmentOption, ErrorCorrection, NetworkType, QrProvisioning
 from provisioning.qr import images
 from provisioning.qr.payload import (
     EXTRA_PORTAL_URL,
@@ -52,6 +52,7 @@ class QrSpec:
     otp_rule: OtpRule | None = None  # None: the OTP policy
     send_to_user: bool = False
     alternative_email: str = ""
+    error_correction: str = ErrorCorrection.M
     ldap_authorizer: tuple[str, str] | None = field(default=None, repr=False)
 
 
@@ -102,7 +103,8 @@ def qr_provisioning_create(*, actor: Actor, spec: QrSpec) -> CreatedQr:
         payload = build_payload(companion=companion, locale=spec.locale, wifi=spec.wifi, extras=extras)
         text = serialise(payload)
         try:
-            png = images.verified_png(text, enrollment_token=created.enrollment.token if created else "")
+            png = images.verified_png(text, enrollment_token=created.enrollment.token if created else "",
+                                      error_correction=spec.error_correction)
         except images.QrImageError as exc:
             raise QrProvisioningError(str(exc)) from exc
         enrollment = created.enrollment if created else None
@@ -122,6 +124,7 @@ def qr_provisioning_create(*, actor: Actor, spec: QrSpec) -> CreatedQr:
             wifi_hidden=bool(spec.wifi and spec.wifi.hidden),
             payload_sealed=seal(text),
             payload_size=len(text.encode("utf-8")),
+            error_correction=spec.error_correction,
             otp_expires_at=enrollment.otp_expires_at if enrollment else None,
         )
         audit_record(
@@ -206,6 +209,7 @@ def _audit_details(qr: QrProvisioning, spec: QrSpec) -> dict[str, Any]:
         "usage_count": qr.usage_count,
         "locale": qr.locale,
         "payload_size": qr.payload_size,
+        "error_correction": qr.error_correction,
         "send_to_user": spec.send_to_user,
         "alternative_email": spec.alternative_email,
         "user_type": spec.user_type if qr.username else "",

@@ -79,7 +79,7 @@ def qr_detail(request: HttpRequest, pk: int) -> HttpResponse:
     payload = json.loads(text)
     automatic = qr.option == EnrollmentOption.AUTOMATIC
     reveal = request.GET.get("reveal") == "1"
-    warnings = payload_warnings(payload, text)
+    warnings = payload_warnings(payload, text, error_correction=qr.error_correction)
     otp = ""
     if automatic:
         otp = payload.get(ADMIN_EXTRAS_BUNDLE, {}).get(EXTRA_OTP, "")
@@ -100,6 +100,7 @@ def qr_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reveal": reveal,
         "has_secrets": bool(qr.wifi_password_sealed) or automatic,
         "warnings": warnings,
+        "version": qr_render.symbol_version(text, qr.error_correction),
     })
 
 
@@ -111,7 +112,8 @@ def qr_image(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     qr = qr_get(request.user, pk)
     image_format: qr_render.Format = "svg" if fmt == "svg" else "png"
     try:
-        body = images.render(qr_payload_text(qr), image_format, enrollment_token=qr.enrollment_token)
+        body = images.render(qr_payload_text(qr), image_format, enrollment_token=qr.enrollment_token,
+                             error_correction=qr.error_correction)
     except images.QrImageError as exc:
         return HttpResponse(str(exc), status=500, content_type="text/plain")
     response = HttpResponse(body, content_type=qr_render.CONTENT_TYPES[image_format])

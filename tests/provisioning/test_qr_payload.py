@@ -5,6 +5,7 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 
+from enrollment import qr
 from provisioning.qr import payload as p
 from provisioning.qr.payload import CompanionApp, WifiNetwork, admin_extras, build_payload, serialise
 from provisioning.qr.validation import (
@@ -223,9 +224,35 @@ def test_warnings_cover_mobile_data_plain_text_passwords_zero_touch_and_size():
     warnings = p.payload_warnings(wifi, serialise(wifi))
     assert any("plain text" in w for w in warnings)
     assert any("Zero Touch" in w and "Knox Mobile Enrollment" in w for w in warnings)
-    assert not any("bytes" in w for w in warnings)
-    big = build(extras={"server_url": "https://x.example/" + "a" * 900})
-    assert any("bytes" in w for w in p.payload_warnings(big, serialise(big)))
+    assert not any("version" in w for w in warnings)
+
+
+def of_size(size: int) -> dict:
+    """A payload whose compact text is exactly ``size`` bytes."""
+    payload = build(extras={"server_url": "https://x.example/"})
+    padding = size - len(serialise(payload))
+    payload = build(extras={"server_url": "https://x.example/" + "a" * padding})
+    assert len(serialise(payload)) == size
+    return payload
+
+
+def test_the_size_warning_follows_the_real_version_997_bytes_is_version_25_at_m_and_998_is_26():
+    fits = of_size(997)
+    assert qr.symbol_version(serialise(fits), "M") == 25
+    assert not any("version" in w for w in p.payload_warnings(fits, serialise(fits)))
+    dense = of_size(998)
+    assert qr.symbol_version(serialise(dense), "M") == 26
+    assert ("The code is version 26 at error correction M, above version 25: setup wizard cameras struggle to "
+            "scan it. Create it again with error correction L") in " ".join(p.payload_warnings(dense, serialise(dense)))
+
+
+def test_error_correction_l_keeps_a_large_payload_at_version_25_without_a_warning():
+    payload = of_size(1273)
+    assert qr.symbol_version(serialise(payload), "L") == 25
+    assert not any("version" in w for w in p.payload_warnings(payload, serialise(payload), error_correction="L"))
+    bigger = of_size(1274)
+    warnings = p.payload_warnings(bigger, serialise(bigger), error_correction="L")
+    assert any("version 26 at error correction L" in w and "Create it again" not in w for w in warnings)
 
 
 def test_the_readable_payload_masks_secrets_unless_asked():
