@@ -4,45 +4,54 @@ and completes the enrollment through ``enrollment.redeem`` (the service the API 
 
 import re
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
 from enrollment.api import device_actor, rate_limit_refusal
 from enrollment.models import PendingEnrollment, Platform, PortalSettings
-from enrollment.platforms import FINISH_STEPS, PlatformSteps
 from enrollment.redeem import DeviceFacts, RedeemResult, enrollment_redeem, gone_refusal, state_refusal
 
 CHANNEL = "activation_page"
 
-# What the person holding the device does, per platform (the reference's "Finish Provisioning").
-STEPS: dict[str, list[str]] = {  # keyed by Platform value
-    Platform.ANDROID: [
-        "If the Companion app is not installed yet, install it from Google Play, then open this link again.",
-        "Enter the OTP you received and press Enroll this device.",
-        "Follow the enrollment the device starts. (Android Enterprise Device Owner devices enroll during "
-        "the out-of-the-box setup instead.)",
-    ],
-    Platform.IOS: [
-        "Enter the OTP you received and press Enroll this device.",
-        "The enrollment profile downloads. Open Settings > Profile Downloaded and install it.",
-        "Devices in the Device Enrollment Program enroll during the out-of-the-box setup instead.",
-    ],
-    Platform.MACOS: [
-        "Enter the OTP you received and press Enroll this device.",
-        "The enrollment profile downloads. Open System Settings > Privacy & Security > Profiles and install it.",
-    ],
-    Platform.WINDOWS: [
-        "Enter the OTP you received and press Enroll this device.",
-        "Open Settings > Accounts > Access work or school > Connect and sign in with your account.",
-        "SMS enrollment is not available for Windows 10/11: use this page on the device itself.",
-    ],
+# What the person holding the device does, per platform, in their words: before pressing Enroll this
+# device (the companion-app step and, when Simple Enrollment asks for it, the OTP), and after.
+BEFORE: dict[str, list[str]] = {  # keyed by Platform value
+    Platform.ANDROID: ["Install the Companion app on this device if it is not there yet, then open this link again."],
 }
-FINISH_KEY: dict[str, str] = {Platform.ANDROID: "android", Platform.IOS: "apple", Platform.MACOS: "apple",
-              Platform.WINDOWS: "windows"}
+AFTER: dict[str, list[str]] = {
+    Platform.ANDROID: ["Open the Companion app: it finishes the enrollment and sets up what your organisation "
+                       "needs on this device."],
+    Platform.IOS: ["The enrollment profile downloads. Open Settings > Profile Downloaded and install it."],
+    Platform.MACOS: ["The enrollment profile downloads. Open System Settings > Privacy & Security > Profiles and "
+                     "install it."],
+    Platform.WINDOWS: ["Open Settings > Accounts > Access work or school, choose Connect and sign in with your "
+                       "work account."],
+}
+PRESS = {True: "Enter the OTP you received and press Enroll this device.", False: "Press Enroll this device."}
+
+
+def steps_before(platform: str, *, ask_otp: bool) -> list[str]:
+    return [*BEFORE.get(platform, []), PRESS[ask_otp]] if platform else []
+
+
+def companion_links() -> dict[str, str]:
+    """Where an Android user gets the Companion app (Admin > Companion app): its Google Play page
+    (from the package of the admin component) and the APK download location, when configured."""
+    # The one read of provisioning's settings from here; provisioning owns the companion app.
+    from provisioning.models import DpcSettings
+
+    dpc = DpcSettings.load()
+    package = dpc.component_name.split("/", 1)[0].strip()
+    links = {"download": dpc.download_url} if dpc.download_url else {}
+    if package:
+        links["store"] = f"https://play.google.com/store/apps/details?id={quote(package)}"
+    return links
 
 
 @dataclass(frozen=True)
@@ -72,7 +81,9 @@ def detect(user_agent: str) -> UserAgentFacts:
 
 
 class ActivationForm(forms.Form):
-    platform = forms.ChoiceField(label="Platform", choices=[("", "Choose your device's platform")] + Platform.choices)
+    # Chosen with the page's one device picker ("Your device"), which also picks the steps shown.
+    platform = forms.ChoiceField(label="Platform", choices=Platform.choices, widget=forms.HiddenInput,
+                                 error_messages={"required": "Choose your device above first."})
     otp = forms.CharField(label="OTP", max_length=64, strip=True,
                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "off",
                                                         "spellcheck": "false"}))
@@ -92,18 +103,16 @@ def _current_refusal(token: str) -> RedeemResult | None:
     return gone_refusal(token) if enrollment is None else state_refusal(enrollment)
 
 
-def _platform_context(platform: str) -> dict[str, object]:
-    finish: PlatformSteps | None = next((p for p in FINISH_STEPS if p.key == FINISH_KEY.get(platform)), None)
-    return {"platform": platform, "platform_label": Platform(platform).label if platform else "",
-            "steps": STEPS.get(platform, []), "finish": finish}
-
-
 def _page(request: HttpRequest, template: str, context: dict[str, object], platform: str, status: int = 200,
           **extra: object) -> HttpResponse:
-    return render(request, f"enrollment/{template}.html", {**context, **_platform_context(platform), **extra},
-                  status=status)
+    steps = {"platform": platform, "platform_label": Platform(platform).label if platform else "",
+             "steps": steps_before(platform, ask_otp=bool(context["ask_otp"])), "after_steps": AFTER.get(platform, []),
+             "companion": companion_links() if platform == Platform.ANDROID else {}}
+    return render(request, f"enrollment/{template}.html", {**context, **steps, **extra}, status=status)
 
 
+@sensitive_variables()
+@sensitive_post_parameters("otp")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def activate(request: HttpRequest, token: str) -> HttpResponse:

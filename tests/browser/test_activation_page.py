@@ -24,13 +24,17 @@ def test_a_device_enrolls_on_the_activation_page(live_server, browser, make_pend
         page = context.new_page()
         page.goto(f"{live_server.url}/enroll/{made.enrollment.token}/")
         assert page.get_by_role("heading", level=2).first.inner_text().startswith(label)
-        assert page.get_by_label("Platform").input_value() == platform
+        assert page.get_by_label("Your device", exact=True).input_value() == platform
         assert page.get_by_label("Model").input_value() == model
         assert page.get_by_label("OS version").input_value() == os_version
         page.get_by_label("OTP").fill("wrong")
         page.get_by_label("Serial number").fill(f"SN-{platform}")
         page.get_by_role("button", name="Enroll this device").click()
-        page.get_by_text("4 attempts left").wait_for()
+        page.get_by_text("4 attempts left").first.wait_for()
+        # On a phone the error is on the first screen and has the focus.
+        assert page.evaluate("document.activeElement.dataset.testid") == "error-summary"
+        summary_top = page.get_by_test_id("error-summary").bounding_box()["y"]
+        assert summary_top < page.viewport_size["height"]
         page.get_by_label("OTP").fill(made.otp)
         page.get_by_role("button", name="Enroll this device").click()
         page.get_by_role("heading", name="Device enrolled").wait_for()

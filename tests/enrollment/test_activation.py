@@ -46,7 +46,8 @@ def test_a_manual_choice_overrides_the_detected_platform(make_pending):
     made = make_pending("alice")
     response = Client().get(f"/enroll/{made.enrollment.token}/?platform=windows", HTTP_USER_AGENT=ANDROID)
     assert response.context["platform"] == "windows"
-    assert "Access work or school" in response.content.decode()
+    assert 'type="hidden" name="platform" value="windows"' in response.content.decode()
+    assert response.context["after_steps"][0].startswith("Open Settings > Accounts > Access work or school")
 
 
 def test_it_enrolls_through_the_form(make_pending):
@@ -111,8 +112,9 @@ def test_without_simple_enrollment_otp_the_page_enrolls_without_asking(make_pend
     settings_row.save()
     made = make_pending("alice")
     client = Client()
-    page = client.get(f"/enroll/{made.enrollment.token}/", HTTP_USER_AGENT=WINDOWS)
-    assert 'name="otp"' not in page.content.decode()
+    page = client.get(f"/enroll/{made.enrollment.token}/", HTTP_USER_AGENT=WINDOWS).content.decode()
+    assert 'name="otp"' not in page
+    assert "Press Enroll this device." in page and "Enter the OTP" not in page
     response = client.post(f"/enroll/{made.enrollment.token}/", {"platform": "windows"})
     assert response.status_code == 200 and Device.objects.get().platform == "windows"
 
@@ -134,7 +136,7 @@ def test_a_missing_platform_is_asked_for(make_pending):
     made = make_pending("alice")
     response = Client().post(f"/enroll/{made.enrollment.token}/", {"otp": made.otp})
     assert response.status_code == 400
-    assert "This field is required." in response.content.decode()
+    assert "Choose your device above first." in response.content.decode()
     assert PendingEnrollment.objects.exists()
 
 
@@ -142,5 +144,44 @@ def test_the_page_has_one_heading_and_labelled_inputs(make_pending):
     made = make_pending("alice")
     html = Client().get(f"/enroll/{made.enrollment.token}/", HTTP_USER_AGENT=ANDROID).content.decode()
     assert html.count("<h1") == 1
-    for field in ("platform", "otp", "serial_number", "model", "os_version"):
+    assert 'for="platform-choice"' in html
+    for field in ("otp", "serial_number", "model", "os_version"):
         assert f'for="id_{field}"' in html
+
+
+def test_the_page_has_one_device_picker_and_no_text_meant_for_admins(make_pending):
+    html = Client().get(f"/enroll/{make_pending('alice').enrollment.token}/",
+                        HTTP_USER_AGENT=ANDROID).content.decode()
+    assert html.count("<select") == 1
+    assert 'type="hidden" name="platform" value="android"' in html
+    assert "Open the link in the SMS" not in html and "The user is first asked" not in html
+
+
+def test_the_android_steps_link_to_the_companion_app(make_pending):
+    from provisioning.models import DpcSettings
+
+    dpc = DpcSettings.load()
+    dpc.component_name = "com.acme.mdm/.AdminReceiver"
+    dpc.download_url = "https://mdm.acme.test/companion.apk"
+    dpc.save()
+    html = Client().get(f"/enroll/{make_pending('alice').enrollment.token}/",
+                        HTTP_USER_AGENT=ANDROID).content.decode()
+    assert 'href="https://play.google.com/store/apps/details?id=com.acme.mdm"' in html
+    assert 'href="https://mdm.acme.test/companion.apk"' in html
+
+
+def test_after_enrolling_the_page_says_what_comes_next_not_what_came_before(make_pending):
+    made = make_pending("alice")
+    done = Client().post(f"/enroll/{made.enrollment.token}/", {"platform": "ios", "otp": made.otp}).content.decode()
+    assert "Device enrolled" in done
+    assert "Open Settings &gt; Profile Downloaded and install it." in done
+    assert "Enter the OTP" not in done and "press Enroll this device" not in done
+
+
+def test_a_wrong_otp_is_summarised_at_the_top_and_the_summary_takes_the_focus(make_pending):
+    made = make_pending("alice")
+    html = Client().post(f"/enroll/{made.enrollment.token}/", {"platform": "android", "otp": "nope"}).content.decode()
+    summary = html.index('data-testid="error-summary"')
+    assert "autofocus" in html[html.rindex("<div", 0, summary):summary]
+    assert summary < html.index('id="steps-heading"')
+    assert '<a href="#id_otp">The OTP is not correct. 4 attempts left.</a>' in html
