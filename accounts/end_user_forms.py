@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.fields import MobileField
 from accounts.models import EndUser, UserType
+from config.text import validate_username
 
 
 class EndUserForm(forms.ModelForm[EndUser]):
@@ -39,6 +40,7 @@ class EndUserForm(forms.ModelForm[EndUser]):
 
     def clean_username(self) -> str:
         username: str = self.cleaned_data["username"].strip()
+        validate_username(username)
         taken = EndUser.objects.filter(user_type=UserType.LOCAL, username=username).exclude(pk=self.instance.pk)
         if taken.exists():
             raise ValidationError(f"A local end user named “{username}” already exists.")

@@ -15,6 +15,7 @@ from accounts.access import console_view
 from accounts.fields import MobileField
 from accounts.models import EndUser
 from audit.actor import Actor
+from config.text import validate_username
 from enrollment import qr
 from enrollment.links import activation_link, activation_link_qr
 from enrollment.models import Ownership, PortalSettings
@@ -35,7 +36,7 @@ from licensing.services import LicenceError
 
 
 class PortalSignInForm(forms.Form):
-    username = forms.CharField(label="Username", max_length=150,
+    username = forms.CharField(label="Username", max_length=150, validators=[validate_username],
                                widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
     password = forms.CharField(label="Password", strip=False, max_length=256,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))

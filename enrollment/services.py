@@ -13,6 +13,7 @@ from accounts.models import EndUser, UserType
 from audit.actor import Actor
 from audit.models import AuditAction
 from audit.services import audit_record, audit_record_many, settings_save
+from config.text import username_problem
 from enrollment import qr
 from enrollment.crypto import SecretUnreadable, seal, unseal
 from enrollment.links import QR_KINDS, qr_owner
@@ -64,6 +65,8 @@ def pending_enrollment_create(
     username = username.strip()
     if not username:
         raise EnrollmentError("A username is required.")
+    if problem := username_problem(username):
+        raise EnrollmentError(f"The username {problem}.")
     if usage_count < 1:
         raise EnrollmentError("The usage count must be at least 1.")
     rule = otp_rule or OtpRule.from_policy()

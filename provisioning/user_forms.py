@@ -4,6 +4,7 @@ from django import forms
 
 from accounts.fields import MobileField
 from accounts.models import UserType
+from config.text import validate_username
 from enrollment.models import Ownership
 
 
@@ -12,7 +13,7 @@ class ProvisionUserForm(forms.Form):
     is passed once to the service, which checks and forgets it."""
 
     ownership = forms.ChoiceField(label="Ownership", choices=Ownership.choices, initial=Ownership.CORPORATE)
-    username = forms.CharField(label="Username", max_length=150)
+    username = forms.CharField(label="Username", max_length=150, validators=[validate_username])
     user_type = forms.ChoiceField(label="User Type", choices=UserType.choices, initial=UserType.LOCAL)
     email = forms.EmailField(
         label="Email", required=False,

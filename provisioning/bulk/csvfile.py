@@ -1,9 +1,14 @@
 """Reading a Bulk Provision CSV without ever holding the whole file in memory.
 
 The upload is written to PRIVATE_STORAGE_DIR chunk by chunk, its encoding detected (a BOM first,
-then a strict UTF-8 decode of the whole file, else Windows-1252), and transcoded to a UTF-8 copy
-that the preview and the worker read row by row. Row numbers are spreadsheet row numbers: the
-header is row 1, the first user is row 2, so a person can find a reported row in Excel.
+then a strict, incremental UTF-8 decode of the whole file) and transcoded to a UTF-8 copy that the
+preview and the export read row by row. A file that is valid UTF-8 is read as UTF-8. One that is
+not is read line by line: a line that is UTF-8 stays UTF-8, the others are read as Windows-1252
+(all of them: a sheet saved as "ANSI"; some: UTF-8 rows pasted into one), and the preview says so.
+
+Row numbers are spreadsheet row numbers: the header is row 1, the first user is row 2, so a person
+can find a reported row in Excel. A row whose quoting is broken is reported by its number and
+costs only itself (``iter_records``).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from django.conf import settings
 
@@ -33,23 +38,41 @@ class CsvFileError(Exception):
 
 
 @dataclass(frozen=True)
+class Decoding:
+    """How the upload was read: ``encoding`` (utf-8, utf-8-sig, utf-16 or cp1252), and for the
+    preview what a person must know about it ("" when the file was UTF-8 or UTF-16 throughout)."""
+
+    encoding: str
+    notice: str = ""
+
+
+@dataclass(frozen=True)
 class CsvLayout:
-    """What the header told us: where each known column is, and what was ignored."""
+    """What the header told us: where each known column is, and what was ignored; and how the
+    file was decoded."""
 
     encoding: str
     delimiter: str
     columns: dict[str, int]
     ignored: list[str]
+    encoding_notice: str = ""
+
+
+class CsvRecord(dict[str, str]):
+    """One data row's cells by column name, stripped. ``problem`` says why the row cannot be
+    used as it was read (its quoting is broken), else it is ""."""
+
+    problem: str = ""
 
 
 def layout_to_json(layout: CsvLayout) -> dict[str, Any]:
     return {"encoding": layout.encoding, "delimiter": layout.delimiter, "columns": layout.columns,
-            "ignored": layout.ignored}
+            "ignored": layout.ignored, "encoding_notice": layout.encoding_notice}
 
 
 def layout_from_json(data: dict[str, Any]) -> CsvLayout:
     return CsvLayout(encoding=data["encoding"], delimiter=data["delimiter"], columns=data["columns"],
-                     ignored=data["ignored"])
+                     ignored=data["ignored"], encoding_notice=data.get("encoding_notice", ""))
 
 
 def bulk_dir() -> Path:
@@ -61,8 +84,8 @@ def bulk_dir() -> Path:
     return path
 
 
-def store_upload(chunks: Iterable[bytes]) -> tuple[Path, str]:
-    """Write the uploaded bytes to a private UTF-8 copy; returns (path, detected encoding).
+def store_upload(chunks: Iterable[bytes]) -> tuple[Path, Decoding]:
+    """Write the uploaded bytes to a private UTF-8 copy; returns (path, how it was decoded).
 
     Raises CsvFileError (and leaves no file behind) for empty or binary files.
     """
@@ -70,17 +93,23 @@ def store_upload(chunks: Iterable[bytes]) -> tuple[Path, str]:
     raw = directory / f"upload-{uuid.uuid4().hex}.raw"
     target = raw.with_suffix(".csv")
     try:
-        encoding = _save_and_detect(chunks, raw)
-        _transcode(raw, target, encoding)
+        encoding, utf8_valid = _save_and_detect(chunks, raw)
+        if encoding == "utf-16" or utf8_valid:
+            _transcode(raw, target, encoding)
+            decoding = Decoding(encoding)
+        else:
+            decoding = _transcode_lines(raw, target, bom=encoding == "utf-8-sig")
     except BaseException:
         target.unlink(missing_ok=True)
         raise
     finally:
         raw.unlink(missing_ok=True)
-    return target, encoding
+    return target, decoding
 
 
-def _save_and_detect(chunks: Iterable[bytes], raw: Path) -> str:
+def _save_and_detect(chunks: Iterable[bytes], raw: Path) -> tuple[str, bool]:
+    """Save the upload to ``raw``; returns its encoding by BOM (utf-8-sig, utf-16, else utf-8) and
+    whether the whole file is valid UTF-8 (checked while saving, so the file is read once)."""
     utf8 = codecs.getincrementaldecoder("utf-8")("strict")
     utf8_ok = True
     head = b""
@@ -100,22 +129,27 @@ def _save_and_detect(chunks: Iterable[bytes], raw: Path) -> str:
                     utf8_ok = False
     if size == 0:
         raise CsvFileError("The file is empty. It needs a header row with a username column.")
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith(codecs.BOM_UTF16_LE):
-        return "utf-16"
-    if head.startswith(codecs.BOM_UTF16_BE):
-        return "utf-16"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", False
     if utf8_ok:
         try:
             utf8.decode(b"", final=True)
-            return "utf-8"
         except UnicodeDecodeError:
-            pass
-    return "cp1252"
+            utf8_ok = False
+    return ("utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"), utf8_ok
+
+
+NOT_TEXT = "The file is neither UTF-8, UTF-16 nor Windows-1252 text. Save the sheet as CSV (UTF-8) and upload that."
+
+
+def _nul_refusal(line: int) -> CsvFileError:
+    # PostgreSQL cannot store a NUL, and text files do not hold one: binary files (a spreadsheet, an image) do.
+    return CsvFileError(f"This is not a text file: it holds a NUL character (line {line}). Save the sheet as CSV "
+                        "(UTF-8) and upload that.")
 
 
 def _transcode(raw: Path, target: Path, encoding: str) -> None:
+    line = 1
     try:
         with raw.open("r", encoding=encoding, errors="strict", newline="") as source, \
                 target.open("w", encoding="utf-8", newline="") as out:
@@ -123,16 +157,47 @@ def _transcode(raw: Path, target: Path, encoding: str) -> None:
                 text = source.read(CHUNK)
                 if not text:
                     break
-                if "\x00" in text:
-                    raise CsvFileError(
-                        "This is not a text file (it holds binary data). Save the sheet as CSV (UTF-8) and "
-                        "upload that."
-                    )
+                if (nul := text.find("\x00")) >= 0:
+                    raise _nul_refusal(line + text.count("\n", 0, nul))
+                line += text.count("\n")
                 out.write(text)
     except UnicodeDecodeError as exc:
-        raise CsvFileError(
-            "The file is neither UTF-8, UTF-16 nor Windows-1252 text. Save the sheet as CSV (UTF-8) and upload that."
-        ) from exc
+        raise CsvFileError(NOT_TEXT) from exc
+
+
+def _transcode_lines(raw: Path, target: Path, *, bom: bool) -> Decoding:
+    """A file that is not valid UTF-8, line by line: each line as UTF-8 when it is, else as
+    Windows-1252, so that rows already in UTF-8 keep their "é" instead of becoming "Ã©"."""
+    fallback: list[int] = []  # the first lines read as Windows-1252, for the notice
+    fallback_count = 0
+    utf8_beyond_ascii = False
+    with raw.open("rb") as source, target.open("w", encoding="utf-8", newline="") as out:
+        for number, data in enumerate(source, start=1):
+            if number == 1 and bom:
+                data = data[len(codecs.BOM_UTF8):]
+            try:
+                text = data.decode("utf-8")
+                utf8_beyond_ascii = utf8_beyond_ascii or not data.isascii()
+            except UnicodeDecodeError:
+                try:
+                    text = data.decode("cp1252")
+                except UnicodeDecodeError as exc:
+                    raise CsvFileError(NOT_TEXT) from exc
+                fallback_count += 1
+                if len(fallback) < 10:
+                    fallback.append(number)
+            if "\x00" in text:
+                raise _nul_refusal(number)
+            out.write(text)
+    if not utf8_beyond_ascii and not bom:
+        return Decoding("cp1252", "The file is not UTF-8; it was read as Windows-1252. If names look wrong, save "
+                                  "the sheet as CSV UTF-8 and upload it again.")
+    shown = ", ".join(map(str, fallback)) + (", …" if fallback_count > len(fallback) else "")
+    one = fallback_count == 1
+    return Decoding("utf-8-sig" if bom else "utf-8", (
+        f"The file is not UTF-8 throughout: {fallback_count:,} line{'' if one else 's'} ({shown}) "
+        f"{'was' if one else 'were'} read as Windows-1252, the others as UTF-8. Check the names on "
+        f"{'that line' if one else 'those lines'}."))
 
 
 def _header_name(cell: str) -> str:
@@ -140,7 +205,7 @@ def _header_name(cell: str) -> str:
     return ALIASES.get(name, name)
 
 
-def read_layout(path: Path, encoding: str) -> CsvLayout:
+def read_layout(path: Path, decoding: Decoding) -> CsvLayout:
     """Detect the delimiter from the header line and map the header names (case-insensitive)."""
     with path.open("r", encoding="utf-8", newline="") as handle:
         first_line = handle.readline()
@@ -165,24 +230,101 @@ def read_layout(path: Path, encoding: str) -> CsvLayout:
             "The header row has no username column. The first row must name the columns: username (required), "
             "email, mobile, ownership, user_type, first_name, last_name."
         )
-    return CsvLayout(encoding=encoding, delimiter=delimiter, columns=columns, ignored=ignored)
+    return CsvLayout(encoding=decoding.encoding, delimiter=delimiter, columns=columns, ignored=ignored,
+                     encoding_notice=decoding.notice)
 
 
-def iter_records(path: Path, layout: CsvLayout) -> Iterator[tuple[int, dict[str, str]]]:
-    """(spreadsheet row number, {column: stripped value}) for every non-blank data row."""
+BROKEN_QUOTING = ('The quoting of this row is broken: a cell that starts with a quote (") is not closed by a quote '
+                  'at its end (CSV reader: {error}). Write a quote inside a cell as two (""). The lines after this '
+                  "one are read as rows of their own.")
+RUNS_OVER_LINES = ('The {column} cell runs over lines {first}–{last} of the file: a line break inside it, or a quote '
+                   '(") that is not closed where the cell ends. Those lines are all in this row.')
+
+
+def iter_records(path: Path, layout: CsvLayout) -> Iterator[tuple[int, CsvRecord]]:
+    """(spreadsheet row number, cells) for every non-blank data row, in file order.
+
+    A row whose quoting is broken comes with ``problem`` set, and the rows after it still come:
+    - the CSV reader fails on it (a quote never closed before the end of the file, text after a
+      closing quote): the row is its first line, and the lines after that are read again as rows
+      of their own, so an unclosed quote costs one row, not the rest of the file;
+    - it reads, but a known column's cell holds a line break (no username, address or name has
+      one): a quote was closed lines later, or a line break was typed into the cell. The lines in
+      between are not read again (they may be the rest of a cell: read as rows, they would create
+      users nobody asked for); the problem names them.
+    The preview and the export both read the file through here, so their row numbers agree.
+    """
     with path.open("r", encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle, delimiter=layout.delimiter)
-        try:
-            next(reader)
-            for index, cells in enumerate(reader, start=2):
-                if not any(cell.strip() for cell in cells):
-                    continue
-                yield index, {
-                    name: cells[position].strip() if position < len(cells) else ""
-                    for name, position in layout.columns.items()
-                }
-        except csv.Error as exc:
-            raise CsvFileError(f"The file is not valid CSV near row {reader.line_num}: {exc}.") from exc
+        handle.readline()  # the header, as read_layout read it
+        lines = _Lines(handle, first_number=2)
+        reader = csv.reader(lines, delimiter=layout.delimiter, strict=True)
+        row = 1
+        while True:
+            lines.taken.clear()
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                row += 1
+                first_line = lines.taken[0][1].rstrip("\r\n") if lines.taken else ""
+                record = _record(_lenient_cells(first_line, layout.delimiter), layout)
+                record.problem = BROKEN_QUOTING.format(error=exc)
+                yield row, record
+                lines.read_again_after_first()
+                reader = csv.reader(lines, delimiter=layout.delimiter, strict=True)
+                continue
+            row += 1
+            if not any(cell.strip() for cell in cells):
+                continue
+            record = _record(cells, layout)
+            if len(lines.taken) > 1:
+                broken = next((name for name in KNOWN_COLUMNS if "\n" in record.get(name, "")
+                               or "\r" in record.get(name, "")), None)
+                if broken:
+                    record.problem = RUNS_OVER_LINES.format(column=broken, first=lines.taken[0][0],
+                                                            last=lines.taken[-1][0])
+            yield row, record
+
+
+def _lenient_cells(line: str, delimiter: str) -> list[str]:
+    """The cells of one line as a non-strict reader sees them, to show what a broken row held."""
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return []
+
+
+def _record(cells: list[str], layout: CsvLayout) -> CsvRecord:
+    return CsvRecord({name: cells[position].strip() if position < len(cells) else ""
+                      for name, position in layout.columns.items()})
+
+
+class _Lines:
+    """The file's lines for csv.reader, numbered, keeping those of the record being read so that a
+    record the reader fails on can be read again from its second line."""
+
+    def __init__(self, handle: TextIO, *, first_number: int) -> None:
+        self._handle = handle
+        self._next_number = first_number
+        self._again: list[tuple[int, str]] = []  # a stack: the next line to read is last
+        self.taken: list[tuple[int, str]] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self._again:
+            numbered = self._again.pop()
+        else:
+            numbered = (self._next_number, next(self._handle))
+            self._next_number += 1
+        self.taken.append(numbered)
+        return numbered[1]
+
+    def read_again_after_first(self) -> None:
+        self._again.extend(reversed(self.taken[1:]))
+        self.taken.clear()
 
 
 def remove_quietly(path: str | os.PathLike[str] | None) -> None:

@@ -17,7 +17,7 @@ from django.conf import settings
 
 from accounts import ldap
 from accounts.models import UserType
-from provisioning.bulk.csvfile import CsvFileError, CsvLayout, iter_records
+from provisioning.bulk.csvfile import CsvFileError, CsvLayout, CsvRecord, iter_records
 from provisioning.bulk.options import BulkOptions
 from provisioning.bulk.rows import BulkRow, RowError, build_row
 
@@ -49,8 +49,10 @@ def preview_file(path: Path, layout: CsvLayout, options: BulkOptions) -> Preview
     return Preview(total=total, errors=errors)
 
 
-def _checked_row(row: int, cells: dict[str, str], options: BulkOptions, seen: dict[tuple[str, str], int],
+def _checked_row(row: int, cells: CsvRecord, options: BulkOptions, seen: dict[tuple[str, str], int],
                  directory: ldap.LdapDirectory) -> BulkRow:
+    if cells.problem:
+        raise RowError(cells.problem)
     item = build_row(row, cells, default_ownership=options.ownership)
     key = (item.user_type, item.username.lower())
     if key in seen:

@@ -11,6 +11,7 @@ from django.core.validators import validate_email
 
 from accounts.end_users import EndUserError, mobile_e164
 from accounts.models import UserType
+from config.text import username_problem
 from enrollment.models import Ownership
 
 MAX_USERNAME = 150
@@ -72,6 +73,8 @@ def build_row(row: int, cells: dict[str, str], *, default_ownership: str) -> Bul
         raise RowError("Missing username.")
     if len(username) > MAX_USERNAME:
         raise RowError(f"The username is longer than {MAX_USERNAME} characters.")
+    if problem := username_problem(username):
+        raise RowError(f"The username {problem}.")
     email = cells.get("email", "").strip()
     if email:
         try:

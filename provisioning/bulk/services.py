@@ -60,9 +60,9 @@ def bulk_job_upload(*, actor: Actor, file_name: str, chunks: Iterable[bytes], op
 
     Raises CsvFileError for a file that cannot be used at all; then nothing is stored.
     """
-    path, encoding = store_upload(chunks)
+    path, decoding = store_upload(chunks)
     try:
-        layout = read_layout(path, encoding)
+        layout = read_layout(path, decoding)
         preview = preview_file(path, layout, options)
     except BaseException:
         _remove_upload(str(path))
@@ -82,7 +82,7 @@ def bulk_job_upload(*, actor: Actor, file_name: str, chunks: Iterable[bytes], op
         )
         audit_record(actor=actor, action=AuditAction.BULK_UPLOADED, details={
             "bulk_job": job.pk, "file_name": job.file_name, "rows": job.total_rows, "bad_rows": job.error_rows,
-            "encoding": encoding, "delimiter": DELIMITER_NAMES[layout.delimiter],
+            "encoding": layout.encoding, "delimiter": DELIMITER_NAMES[layout.delimiter],
         })
     return job
 

@@ -68,6 +68,7 @@ def bulk_preview(request: HttpRequest, pk: int) -> HttpResponse:
         "ignored_columns": layout.get("ignored", []),
         "delimiter": DELIMITER_NAMES.get(layout.get("delimiter", ","), ""),
         "encoding": layout.get("encoding", ""),
+        "encoding_notice": layout.get("encoding_notice", ""),
     })
 
 

@@ -4,9 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.models import UserType
+from config.text import validate_username
 from enrollment.models import OtpContent
 from enrollment.otp import MAX_LENGTH, MIN_LENGTH, OtpRule
-from provisioning.models import DpcSettings, EnrollmentOption, ErrorCorrection, NetworkType, WifiSecurity
+from provisioning.models import DpcSettings, EnrollmentOption, NetworkType, WifiSecurity
 from provisioning.qr.checksums import ChecksumError, sha256_to_base64url
 from provisioning.qr.payload import WifiNetwork
 from provisioning.qr.services import QrSpec
@@ -110,7 +111,7 @@ class QrProvisioningForm(forms.Form):
                                     help_text="LDAP users only: your administrative LDAP credentials.")
     ldap_password = forms.CharField(label="Your LDAP password", required=False, strip=False,
                                     widget=forms.PasswordInput(render_value=False))
-    username = forms.CharField(label="Username", max_length=150, required=False)
+    username = forms.CharField(label="Username", max_length=150, required=False, validators=[validate_username])
     usage_count = forms.IntegerField(label="Usage Count", min_value=1, initial=1, required=False,
                                      help_text="How many devices may enroll with this code; each reserves a licence.")
     define_otp = forms.BooleanField(label="Define OTP", required=False,
@@ -133,10 +134,6 @@ class QrProvisioningForm(forms.Form):
     wifi_password = forms.CharField(label="Password", max_length=128, required=False, strip=False,
                                     widget=forms.PasswordInput(render_value=True))
     wifi_hidden = forms.BooleanField(label="Hidden network", required=False)
-    error_correction = forms.ChoiceField(
-        label="Error correction", choices=ErrorCorrection.choices, initial=ErrorCorrection.M, required=False,
-        help_text="L makes a smaller code (fewer, larger modules) that is easier to scan when the payload is "
-                  "large; M survives more damage.")
     notify_alternative = forms.BooleanField(label="Send Notification to Alternative Address", required=False)
     alternative_email = forms.EmailField(label="Alternative email address", required=False)
 
@@ -242,6 +239,5 @@ class QrProvisioningForm(forms.Form):
             otp_rule=self.otp_rule() if automatic else None,
             send_to_user=bool(automatic and data.get("send_to_user")),
             alternative_email=(data.get("alternative_email") or "") if data.get("notify_alternative") else "",
-            error_correction=data.get("error_correction") or ErrorCorrection.M,
             ldap_authorizer=(data["ldap_username"], data["ldap_password"]) if ldap else None,
         )

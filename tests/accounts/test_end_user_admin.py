@@ -186,3 +186,13 @@ def test_the_audit_entry_records_the_creation_without_the_password(admin_user):
     for entry in AuditEntry.objects.all():
         dumped = json.dumps(entry.details)
         assert NEW_PASSWORD not in dumped and hashed not in dumped
+
+
+def test_a_username_with_a_control_character_is_refused_and_nothing_is_saved(admin_user, end_user):
+    client = client_for(admin_user)
+    created = client.post("/settings/end-users/new/", {**NEW_END_USER, "username": "no\x1bra"})
+    edited = client.post(f"/settings/end-users/{end_user.pk}/", _edit_data(end_user, username="e\nve"))
+    assert created.status_code == 200 and edited.status_code == 200
+    assert created.context["form"].errors["username"] == ["The username contains a control character (U+001B)."]
+    assert edited.context["form"].errors["username"] == ["The username contains a control character (a line feed)."]
+    assert list(EndUser.objects.values_list("username", flat=True)) == ["eve"]

@@ -96,6 +96,7 @@ def test_it_refuses_a_usage_count_beyond_what_remains(make_pending, licences):
 @pytest.mark.parametrize(("username", "usage_count", "message"), [
     ("  ", 1, "A username is required."),
     ("alice", 0, "The usage count must be at least 1."),
+    ("ali\r\nce", 1, r"The username contains a control character \(a carriage return\)."),
 ])
 def test_it_refuses_bad_input_before_writing(licences, username, usage_count, message):
     with pytest.raises(EnrollmentError, match=message):

@@ -159,3 +159,92 @@ def test_cancel_at_preview_removes_the_upload_and_creates_nothing(helpdesk_user,
 def test_it_refuses_people_without_bulk_permission(cast, who, status):
     client = client_for(cast.get(who))
     assert client.get("/devices/pending/bulk/").status_code == status
+
+
+@pytest.mark.smoke
+def test_it_refuses_a_row_with_an_unterminated_quote_by_its_number_and_keeps_the_rows_after_it(helpdesk_user,
+                                                                                               licences):
+    data = (b'username,email\r\nfirst,f@example.com\r\n"unterminated,u@example.com\r\nnext,n@example.com\r\n'
+            b'last,l@example.com\r\n')
+    job = uploaded(client_for(helpdesk_user), data)
+    assert (job.total_rows, job.valid_rows, job.error_rows) == (4, 3, 1)
+    [(row, _, reason)] = job.preview_errors
+    assert row == 3 and "quot" in reason and "not closed" in reason
+    assert [cells["username"] for cells in rows_read(job)] == ["first", "unterminated,u@example.com", "next", "last"]
+    page = client_for(helpdesk_user).get(f"/devices/pending/bulk/{job.pk}/")
+    assert b"not closed" in page.content
+
+
+def test_it_refuses_a_row_with_text_after_a_closing_quote_and_keeps_the_next_row(helpdesk_user, licences):
+    job = uploaded(client_for(helpdesk_user), b'username,email\r\n"ab"c,x@example.com\r\nnext,n@example.com\r\n')
+    assert [row for row, _, _ in job.preview_errors] == [2]
+    assert "quot" in job.preview_errors[0][2]
+    assert (job.total_rows, job.valid_rows) == (2, 1)
+
+
+def test_it_keeps_a_quoted_line_break_in_an_ignored_column(helpdesk_user, licences):
+    job = uploaded(client_for(helpdesk_user), b'username,notes\r\nalice,"line 1\r\nline 2"\r\nbob,\r\n')
+    assert (job.total_rows, job.valid_rows, job.error_rows) == (2, 2, 0)
+
+
+@pytest.mark.parametrize("username, shown", [
+    ("ali\tce", "a tab"),
+    ("ali\x1bce", "U+001B"),
+    ("ali\u202ece", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+    ("ali\u2028ce", "U+2028 LINE SEPARATOR"),
+], ids=["tab", "escape", "bidi-override", "line-separator"])
+def test_it_refuses_a_username_with_a_control_character(helpdesk_user, licences, username, shown):
+    job = uploaded(client_for(helpdesk_user), [["username", "email"], [username, "a@example.com"],
+                                               ["bob", "b@example.com"]])
+    assert job.preview_errors == [[2, username, f"The username contains a control character ({shown})."]]
+    assert job.valid_rows == 1
+
+
+@pytest.mark.parametrize("username", ["ali\r\nce", "ali\nce"], ids=["crlf", "lf"])
+def test_it_refuses_a_line_break_in_a_quoted_username(helpdesk_user, licences, username):
+    job = uploaded(client_for(helpdesk_user), [["username", "email"], [username, "a@example.com"],
+                                               ["bob", "b@example.com"]])
+    [(row, _, reason)] = job.preview_errors
+    assert row == 2 and reason.startswith("The username cell runs over lines 2–3 of the file: a line break")
+    assert job.valid_rows == 1
+
+
+def test_it_refuses_a_row_whose_quote_closes_lines_later_and_names_the_lines_it_swallowed(helpdesk_user, licences):
+    data = (b'username,email,first_name\r\nalice,a@example.com,"Alice\r\nbob,b@example.com,Bob\r\n'
+            b'carol,c@example.com,Carol"\r\ndave,d@example.com,Dave\r\n')
+    job = uploaded(client_for(helpdesk_user), data)
+    assert (job.total_rows, job.valid_rows) == (2, 1)
+    [(row, username, reason)] = job.preview_errors
+    assert (row, username) == (2, "alice")
+    assert reason.startswith("The first_name cell runs over lines 2–4 of the file")
+
+
+@pytest.mark.smoke
+def test_it_reads_a_file_of_utf8_and_windows_1252_lines_each_in_its_own_encoding_and_says_so(helpdesk_user,
+                                                                                            licences):
+    data = ("username,first_name\r\njgarcia,José\r\n".encode() + "mmueller,Jürgen\r\n".encode("cp1252")
+            + "zoe,Zoë\r\n".encode())
+    client = client_for(helpdesk_user)
+    job = uploaded(client, data)
+    assert [cells["first_name"] for cells in rows_read(job)] == ["José", "Jürgen", "Zoë"]
+    assert job.options["layout"]["encoding"] == "utf-8"
+    page = client.get(f"/devices/pending/bulk/{job.pk}/").content.decode()
+    assert "not UTF-8 throughout: 1 line (3) was read as Windows-1252" in page
+
+
+def test_it_says_so_when_a_file_is_read_as_windows_1252(helpdesk_user, licences):
+    client = client_for(helpdesk_user)
+    job = uploaded(client, csv_bytes(ACCENTED, encoding="cp1252"))
+    assert job.options["layout"]["encoding"] == "cp1252"
+    assert "The file is not UTF-8; it was read as Windows-1252" in client.get(f"/devices/pending/bulk/{job.pk}/")\
+        .content.decode()
+    utf8 = uploaded(client, csv_bytes(ACCENTED))
+    assert "Windows-1252" not in client.get(f"/devices/pending/bulk/{utf8.pk}/").content.decode()
+
+
+def test_it_names_the_line_of_a_nul_character(helpdesk_user, licences, settings, tmp_path):
+    settings.PRIVATE_STORAGE_DIR = tmp_path
+    response = upload(client_for(helpdesk_user), b"username\r\nalice\r\nbo\x00b\r\n")
+    assert response.status_code == 200
+    assert "NUL character (line 3)" in " ".join(response.context["form"].errors["csv_file"])
+    assert BulkJob.objects.count() == 0

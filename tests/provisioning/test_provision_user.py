@@ -294,3 +294,15 @@ def test_a_bad_mobile_is_shown_next_to_the_mobile_field(ready):
     response = ready.post(URL, form_data(mobile="12"))
 
     assert response.context["form"].errors["mobile"] == ["“12” is not a valid phone number."]
+
+
+@pytest.mark.parametrize("username, shown", [("ali\r\nce", "a carriage return"), ("ali\nce", "a line feed"),
+                                             ("ali\u202ece", "U+202E RIGHT-TO-LEFT OVERRIDE")])
+def test_a_username_with_a_control_character_is_refused_and_nothing_is_created(ready, username, shown):
+    before = counts()
+
+    response = ready.post(URL, form_data(username=username, email="alice@example.com"))
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["username"] == [f"The username contains a control character ({shown})."]
+    assert counts() == before
