@@ -7,7 +7,7 @@ from accounts.models import UserType
 from config.text import validate_username
 from enrollment.models import OtpContent
 from enrollment.otp import MAX_LENGTH, MIN_LENGTH, OtpRule
-from provisioning.models import DpcSettings, EnrollmentOption, NetworkType, WifiSecurity
+from provisioning.models import DpcSettings, EnrollmentOption, ErrorCorrection, NetworkType, WifiSecurity
 from provisioning.qr.checksums import ChecksumError, sha256_to_base64url
 from provisioning.qr.payload import WifiNetwork
 from provisioning.qr.services import QrSpec
@@ -134,6 +134,10 @@ class QrProvisioningForm(forms.Form):
     wifi_password = forms.CharField(label="Password", max_length=128, required=False, strip=False,
                                     widget=forms.PasswordInput(render_value=True))
     wifi_hidden = forms.BooleanField(label="Hidden network", required=False)
+    error_correction = forms.ChoiceField(
+        label="Error correction", choices=ErrorCorrection.choices, initial=ErrorCorrection.M, required=False,
+        help_text="L makes a smaller code (fewer, larger modules) that is easier to scan when the payload is "
+                  "large; M survives more damage.")
     notify_alternative = forms.BooleanField(label="Send Notification to Alternative Address", required=False)
     alternative_email = forms.EmailField(label="Alternative email address", required=False)
 
@@ -239,5 +243,6 @@ class QrProvisioningForm(forms.Form):
             otp_rule=self.otp_rule() if automatic else None,
             send_to_user=bool(automatic and data.get("send_to_user")),
             alternative_email=(data.get("alternative_email") or "") if data.get("notify_alternative") else "",
+            error_correction=data.get("error_correction") or ErrorCorrection.M,
             ldap_authorizer=(data["ldap_username"], data["ldap_password"]) if ldap else None,
         )

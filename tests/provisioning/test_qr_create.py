@@ -10,6 +10,7 @@ from PIL import Image
 
 from accounts.models import EndUser
 from audit.models import AuditAction, AuditEntry
+from enrollment import qr as qr_render
 from enrollment.crypto import unseal
 from enrollment.models import GeneralSettings, PendingEnrollment, Source
 from enrollment.otp import otp_matches
@@ -188,6 +189,35 @@ def test_a_custom_locale_and_a_hidden_wep_network_go_into_the_payload(ready, adm
     assert payload[p.LOCALE] == "pt_BR"
     assert payload[p.WIFI_HIDDEN] is True and payload[p.WIFI_SECURITY_TYPE] == "WEP"
     assert payload[p.WIFI_PASSWORD] == "0123456789"
+
+
+def test_the_detail_page_shows_the_real_version_and_warns_above_version_25(ready, admin_user):
+    client = client_for(admin_user)
+    client.post(URL, automatic(wifi_ssid="Corporate-Setup-Network-Floor-3", wifi_password="x" * 63))
+    qr = QrProvisioning.objects.get()
+    text = unseal(qr.payload_sealed)
+    assert qr.error_correction == "M" and qr.payload_size < 1200  # the old byte guess stayed silent here
+    version = qr_render.symbol_version(text, "M")
+    assert version > 25
+    page = client.get(f"/devices/pending/qr/{qr.pk}/").content.decode()
+    assert f"Version {version}, error correction M" in page
+    assert f"The code is version {version} at error correction M, above version 25" in page
+
+
+def test_error_correction_l_is_stored_drawn_and_shown_for_a_large_payload(ready, admin_user):
+    client = client_for(admin_user)
+    client.post(URL, automatic(wifi_ssid="Corporate-Setup-Network-Floor-3", wifi_password="x" * 63,
+                               error_correction="L"))
+    qr = QrProvisioning.objects.get()
+    assert qr.error_correction == "L"
+    text = unseal(qr.payload_sealed)
+    version = qr_render.symbol_version(text, "L")
+    assert version <= 25 < qr_render.symbol_version(text, "M")
+    png = client.get(f"/devices/pending/qr/{qr.pk}/qr.png").content
+    (result,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert result.text == text and result.ec_level == "L" and result.extra["Version"] == str(version)
+    page = client.get(f"/devices/pending/qr/{qr.pk}/").content.decode()
+    assert f"Version {version}, error correction L" in page and "above version 25" not in page
 
 
 @pytest.mark.parametrize("overrides, message", [
