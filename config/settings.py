@@ -226,6 +226,8 @@ NOTIFICATION_MAX_RETRIES = env.int("NOTIFICATION_MAX_RETRIES", default=5)
 NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=30)
 NOTIFICATION_STUCK_SECONDS = env.int("NOTIFICATION_STUCK_SECONDS", default=120)
 NOTIFICATION_SENDING_TIMEOUT_SECONDS = env.int("NOTIFICATION_SENDING_TIMEOUT_SECONDS", default=900)
+# Messages one send task claims and sends over one SMTP connection (and one Twilio session).
+NOTIFICATION_SEND_BATCH_SIZE = env.int("NOTIFICATION_SEND_BATCH_SIZE", default=100)
 
 # OTP secrets at rest: Fernet keys (urlsafe base64, 32 bytes). Comma-separated: the first
 # encrypts, all decrypt, so a key can be rotated without losing stored OTPs.

@@ -11,7 +11,7 @@ class NotificationsConfig(AppConfig):
         checks.register(check_delivery_settings)
 
 
-SEND_TASK_TIME_LIMIT = 120  # notifications.tasks.send_message's hard time limit, in seconds
+SEND_TASK_TIME_LIMIT = 120  # the hard time limit of notifications.tasks.send_message and send_messages, seconds
 
 
 def check_delivery_settings(**_: Any) -> list[checks.CheckMessage]:
@@ -27,6 +27,8 @@ def check_delivery_settings(**_: Any) -> list[checks.CheckMessage]:
         errors.append(checks.Error(
             "NOTIFICATION_MAX_RETRIES must be 0 or more and NOTIFICATION_RETRY_BASE_SECONDS at least 1.",
             id="notifications.E002"))
+    if settings.NOTIFICATION_SEND_BATCH_SIZE < 1:
+        errors.append(checks.Error("NOTIFICATION_SEND_BATCH_SIZE must be at least 1.", id="notifications.E004"))
     if settings.NOTIFICATION_STUCK_SECONDS < 1:
         errors.append(checks.Error("NOTIFICATION_STUCK_SECONDS must be at least 1.", id="notifications.E003"))
     return errors

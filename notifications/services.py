@@ -164,8 +164,11 @@ def enqueue_after_commit(message_ids: Sequence[int]) -> None:
         try:
             if len(ids) == 1:
                 send_message.delay(ids[0])
-            else:
-                send_messages.delay(ids)
+                return
+            # One task per batch: its worker sends the whole batch over one SMTP connection.
+            size = settings.NOTIFICATION_SEND_BATCH_SIZE
+            for start in range(0, len(ids), size):
+                send_messages.delay(ids[start:start + size])
         except Exception:  # noqa: BLE001 - any broker error; the sweep recovers the rows
             logger.exception("Could not publish %d message(s) to the broker; the sweep will re-queue them.", len(ids))
 

@@ -33,21 +33,34 @@ class RebasedHttpClient(TwilioHttpClient):  # type: ignore[misc]
         return super().request(method, rebased, *args, **kwargs)
 
 
+class SmsSession:
+    """One Twilio client, and so one HTTP session (kept-alive connections), for many messages."""
+
+    def __init__(self) -> None:
+        self._client: Client | None = None
+
+    def send(self, *, to: str, body: str, sender: str) -> str:
+        """Send one SMS from ``sender`` (the SMS Sender Label). Returns Twilio's message SID."""
+        if not (settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN):
+            raise SmsNotConfigured("SMS is not configured: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN.")
+        if not sender:
+            raise SmsNotConfigured("SMS is not configured: set the SMS Sender Label in Admin > App Portal and SMS.")
+        if self._client is None:
+            self._client = _client()
+        try:
+            result = self._client.messages.create(to=to, from_=sender, body=body)
+        except TwilioRestException as exc:
+            raise SmsDeliveryError(f"Twilio refused the SMS to {to}: {exc.msg} (code {exc.code})") from exc
+        except TwilioException as exc:
+            raise SmsDeliveryError(f"SMS to {to} failed: {exc}") from exc
+        except Exception as exc:  # noqa: BLE001 - requests' connection errors and timeouts
+            raise SmsDeliveryError(f"SMS to {to} failed: {exc}") from exc
+        return str(result.sid or "")
+
+
 def send_sms(*, to: str, body: str, sender: str) -> str:
-    """Send one SMS from ``sender`` (the SMS Sender Label). Returns Twilio's message SID."""
-    if not (settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN):
-        raise SmsNotConfigured("SMS is not configured: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN.")
-    if not sender:
-        raise SmsNotConfigured("SMS is not configured: set the SMS Sender Label in Admin > App Portal and SMS.")
-    try:
-        result = _client().messages.create(to=to, from_=sender, body=body)
-    except TwilioRestException as exc:
-        raise SmsDeliveryError(f"Twilio refused the SMS to {to}: {exc.msg} (code {exc.code})") from exc
-    except TwilioException as exc:
-        raise SmsDeliveryError(f"SMS to {to} failed: {exc}") from exc
-    except Exception as exc:  # noqa: BLE001 - requests' connection errors and timeouts
-        raise SmsDeliveryError(f"SMS to {to} failed: {exc}") from exc
-    return str(result.sid or "")
+    """Send one SMS from ``sender`` on a client of its own. Returns Twilio's message SID."""
+    return SmsSession().send(to=to, body=body, sender=sender)
 
 
 def _client() -> Client:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 
-from notifications import services
+from notifications import delivery, services
 from notifications.apps import SEND_TASK_TIME_LIMIT
 from notifications.email import EmailDeliveryError
 from notifications.sms import SmsDeliveryError, SmsNotConfigured
@@ -14,6 +17,34 @@ from notifications.sms import SmsDeliveryError, SmsNotConfigured
 logger = logging.getLogger(__name__)
 
 DELIVERY_ERRORS = (EmailDeliveryError, SmsDeliveryError)
+
+
+@dataclass(frozen=True)
+class _Retry:
+    countdown: int
+    error: Exception
+
+
+def _deliver(message_id: int, transports: delivery.Transports) -> str | _Retry:
+    """Send one claimed message and record the outcome on its row: "sent", "failed", or a retry
+    due after the row's backoff. Attempts are counted on the row, not in the Celery request, so a
+    sweep re-publish does not reset the budget."""
+    try:
+        delivery.message_deliver(message_id=message_id, transports=transports)
+    except SoftTimeLimitExceeded:
+        raise
+    except SmsNotConfigured as exc:
+        services.message_fail(message_id=message_id, error=str(exc))
+        return "failed"
+    except DELIVERY_ERRORS as exc:
+        countdown = services.message_record_failure(message_id=message_id, error=str(exc))
+        return "failed" if countdown is None else _Retry(countdown, exc)
+    except Exception as exc:
+        # An unexpected error (bug, unreadable secret): fail visibly rather than retry forever.
+        logger.exception("Message %s could not be sent", message_id)
+        services.message_fail(message_id=message_id, error=f"{type(exc).__name__}: {exc}")
+        return "failed"
+    return "sent"
 
 
 @shared_task(  # type: ignore[untyped-decorator]
@@ -31,31 +62,54 @@ def send_message(self, message_id: int) -> str:  # type: ignore[no-untyped-def]
     if not services.message_claim(message_id=message_id):
         return "skipped"
     try:
-        services.message_send(message_id=message_id)
-    except SmsNotConfigured as exc:
-        services.message_fail(message_id=message_id, error=str(exc))
+        with delivery.open_transports() as transports:
+            outcome = _deliver(message_id, transports)
+    except SoftTimeLimitExceeded:
+        services.message_fail(message_id=message_id, error="Sending took longer than the time limit.")
         return "failed"
-    except DELIVERY_ERRORS as exc:
-        # Attempts are counted on the row, not in the Celery request, so a sweep re-publish does
-        # not reset the budget.
-        countdown = services.message_record_failure(message_id=message_id, error=str(exc))
-        if countdown is None:
-            return "failed"
-        raise self.retry(exc=exc, countdown=countdown) from exc
-    except Exception as exc:
-        # An unexpected error (bug, unreadable secret): fail visibly rather than retry forever.
-        logger.exception("Message %s could not be sent", message_id)
-        services.message_fail(message_id=message_id, error=f"{type(exc).__name__}: {exc}")
-        return "failed"
-    return "sent"
+    if isinstance(outcome, _Retry):
+        raise self.retry(exc=outcome.error, countdown=outcome.countdown) from outcome.error
+    return outcome
 
 
-@shared_task(time_limit=300, soft_time_limit=280, ignore_result=True)  # type: ignore[untyped-decorator]
+@shared_task(  # type: ignore[untyped-decorator]
+    time_limit=SEND_TASK_TIME_LIMIT, soft_time_limit=SEND_TASK_TIME_LIMIT - 20, acks_late=True, ignore_result=True
+)
 def send_messages(message_ids: list[int]) -> int:
-    """A batch (bulk jobs, the sweep): one task per message, so each retries on its own."""
-    for message_id in message_ids:
-        send_message.delay(message_id)
-    return len(message_ids)
+    """A batch (bulk jobs, the sweep): claim up to NOTIFICATION_SEND_BATCH_SIZE messages at once and
+    send them over one SMTP connection (and one Twilio session). Each message keeps its own outcome
+    and its own retries (``send_message`` with the row's backoff). Returns how many were sent."""
+    ids = [int(i) for i in message_ids]
+    size = settings.NOTIFICATION_SEND_BATCH_SIZE
+    for start in range(size, len(ids), size):
+        # A longer list (published before batching existed): the rest as batches of their own.
+        try:
+            send_messages.delay(ids[start:start + size])
+        except Exception:  # noqa: BLE001 - broker down: those rows stay queued for the sweep
+            logger.exception("Could not publish a batch of %d message(s); the sweep will re-queue them.", size)
+    claimed = delivery.messages_claim(message_ids=ids[:size])
+    sent = 0
+    with delivery.open_transports() as transports:
+        for position, message_id in enumerate(claimed):
+            try:
+                outcome = _deliver(message_id, transports)
+            except SoftTimeLimitExceeded:
+                # Out of time: what was not sent yet goes back to queued for the sweep.
+                delivery.messages_release(message_ids=claimed[position:])
+                logger.warning("A batch ran out of time; %d message(s) go back to queued.", len(claimed) - position)
+                break
+            if isinstance(outcome, _Retry):
+                _publish_retry(message_id, outcome.countdown)
+            elif outcome == "sent":
+                sent += 1
+    return sent
+
+
+def _publish_retry(message_id: int, countdown: int) -> None:
+    try:
+        send_message.apply_async(args=[message_id], countdown=countdown)
+    except Exception:  # noqa: BLE001 - broker down: the row is queued, the sweep sends it when due
+        logger.exception("Could not publish the retry of message %s; the sweep will re-queue it.", message_id)
 
 
 @shared_task(time_limit=120, soft_time_limit=100, ignore_result=True)  # type: ignore[untyped-decorator]

@@ -76,6 +76,7 @@ class ReceivedEmail:
     mail_from: str
     rcpt_tos: list[str]
     message: EmailMessage
+    peer: Any = None  # the client's (host, port): one per SMTP connection
 
     @property
     def subject(self) -> str:
@@ -96,10 +97,12 @@ class ReceivedEmail:
 
 
 class SmtpServer:
-    """What the aiosmtpd handler received. ``messages`` is in arrival order."""
+    """What the aiosmtpd handler received. ``messages`` is in arrival order. Addresses in
+    ``refused`` are answered 550 at RCPT TO (the connection stays usable, as with a real server)."""
 
     def __init__(self) -> None:
         self.messages: list[ReceivedEmail] = []
+        self.refused: set[str] = set()
         self.host = "127.0.0.1"
         self.port = 0
         self._lock = threading.Lock()
@@ -107,12 +110,27 @@ class SmtpServer:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd hook
         parsed = email.message_from_bytes(envelope.content, policy=policy.default)
         with self._lock:
-            self.messages.append(ReceivedEmail(envelope.mail_from, list(envelope.rcpt_tos), parsed))  # type: ignore[arg-type]
+            self.messages.append(ReceivedEmail(envelope.mail_from, list(envelope.rcpt_tos), parsed,  # type: ignore[arg-type]
+                                               peer=session.peer))
         return "250 OK"
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,  # noqa: N802 - aiosmtpd hook
+                          rcpt_options: list[str]) -> str:
+        if address in self.refused:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
+
+    @property
+    def connections(self) -> int:
+        """How many SMTP connections delivered the messages received so far."""
+        return len({m.peer for m in self.messages})
 
     def clear(self) -> None:
         with self._lock:
             self.messages.clear()
+            self.refused.clear()
 
     def to(self, address: str) -> list[ReceivedEmail]:
         return [m for m in self.messages if address in m.rcpt_tos]
