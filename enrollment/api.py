@@ -91,6 +91,8 @@ def parse_payload(body: bytes) -> tuple[str | None, str | None, str | None, Devi
     facts = DeviceFacts(
         platform=_text(device, "platform", "device.") or "",
         serial_number=_text(device, "serial_number", "device.") or "",
+        imei=_text(device, "imei", "device.") or "",
+        manufacturer=_text(device, "manufacturer", "device.") or "",
         model=_text(device, "model", "device.") or "",
         os_version=_text(device, "os_version", "device.") or "",
     )

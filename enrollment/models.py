@@ -175,6 +175,7 @@ class DeviceQuerySet(models.QuerySet["Device"]):
             models.Q(username__icontains=term)
             | models.Q(serial_number__icontains=term)
             | models.Q(model__icontains=term)
+            | models.Q(imei__startswith=term)
             | models.Q(enrollment_token__startswith=term)
         )
 
@@ -189,6 +190,9 @@ class Device(models.Model):
     end_user = models.ForeignKey(EndUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="devices")
     platform = models.CharField("Platform", max_length=10, choices=Platform.choices)
     serial_number = models.CharField("Serial number", max_length=100, blank=True, db_index=True)
+    # Digits only, checked (``enrollment.identifiers.imei_normalize``); "" when the device did not say.
+    imei = models.CharField("IMEI", max_length=15, blank=True, db_index=True)
+    manufacturer = models.CharField("Manufacturer", max_length=100, blank=True)
     model = models.CharField("Model", max_length=100, blank=True)
     os_version = models.CharField("OS version", max_length=50, blank=True)
     ownership = models.CharField("Ownership", max_length=10, choices=Ownership.choices, default=Ownership.UNKNOWN)

@@ -33,20 +33,25 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from config.text import text_problem
 from enrollment.crypto import seal
+from enrollment.identifiers import BadIdentifier, imei_normalize
 from enrollment.models import Device, OtpPolicy, PendingEnrollment, Platform, PortalSettings, State
 from enrollment.otp import otp_matches
 from licensing.services import licence_consume
 
 MAX_TOKEN, MAX_USERNAME, MAX_OTP = 64, 150, 64
-DEVICE_LIMITS = {"serial_number": 100, "model": 100, "os_version": 50}
+# The IMEI's limit is for what the device sends (with separators); 15 digits are stored.
+DEVICE_LIMITS = {"serial_number": 100, "imei": 40, "manufacturer": 100, "model": 100, "os_version": 50}
 
 
 @dataclass(frozen=True)
 class DeviceFacts:
-    """What a device says about itself. Only the platform is required."""
+    """What a device says about itself, as it said it (``cleaned()`` is what is stored). Only the
+    platform is required; it is case-insensitive ("Android")."""
 
     platform: str
     serial_number: str = ""
+    imei: str = ""
+    manufacturer: str = ""
     model: str = ""
     os_version: str = ""
 
@@ -54,12 +59,23 @@ class DeviceFacts:
         for name in ("platform", *DEVICE_LIMITS):
             if unstorable := text_problem(getattr(self, name)):
                 return f"device.{name} {unstorable}."
-        if self.platform not in Platform.values:
+        if self.platform.strip().lower() not in Platform.values:
             return f"device.platform must be one of: {', '.join(Platform.values)}."
         for name, limit in DEVICE_LIMITS.items():
             if len(getattr(self, name)) > limit:
                 return f"device.{name} is longer than {limit} characters."
+        try:
+            imei_normalize(self.imei)
+        except BadIdentifier as exc:
+            return f"device.imei {exc}"
         return ""
+
+    def cleaned(self) -> "DeviceFacts":
+        """The facts as stored: platform lower-case, IMEI digits only, the rest stripped. Only for
+        facts whose ``problem()`` is empty."""
+        return DeviceFacts(platform=self.platform.strip().lower(), serial_number=self.serial_number.strip(),
+                           imei=imei_normalize(self.imei), manufacturer=self.manufacturer.strip(),
+                           model=self.model.strip(), os_version=self.os_version.strip())
 
 
 @dataclass(frozen=True)
@@ -150,6 +166,7 @@ def enrollment_redeem(
     if problem:
         return redeem_refused_record(actor=actor, result=bad_request(problem), channel=channel, token=token,
                                      username=username)
+    device = device.cleaned()
     details: dict[str, Any] = {"channel": channel, "platform": device.platform}
     with transaction.atomic():
         if token:
@@ -266,9 +283,11 @@ def _complete(enrollment: PendingEnrollment, device: DeviceFacts, actor: Actor,
         user_type=enrollment.user_type,
         end_user=enrollment.end_user,
         platform=device.platform,
-        serial_number=device.serial_number.strip(),
-        model=device.model.strip(),
-        os_version=device.os_version.strip(),
+        serial_number=device.serial_number,
+        imei=device.imei,
+        manufacturer=device.manufacturer,
+        model=device.model,
+        os_version=device.os_version,
         ownership=enrollment.ownership,
         enrollment_token=enrollment.token,
         source=enrollment.source,
@@ -285,6 +304,7 @@ def _complete(enrollment: PendingEnrollment, device: DeviceFacts, actor: Actor,
     audit_record(actor=actor, action=AuditAction.DEVICE_ENROLLED, enrollment_token=enrollment.token,
                  target_username=enrollment.username,
                  details={**details, "device_id": str(record.public_id), "serial_number": record.serial_number,
+                          "imei": record.imei, "manufacturer": record.manufacturer,
                           "model": record.model, "os_version": record.os_version,
                           "remaining_uses": enrollment.uses_remaining})
     return RedeemResult(status=201, device=record, username=enrollment.username, ownership=enrollment.ownership,
