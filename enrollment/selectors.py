@@ -6,6 +6,7 @@ from math import ceil
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
@@ -81,10 +82,11 @@ def pending_list_page(
     if state in State.values:
         qs = qs.filter(state=state)
     sort = normalise_sort(sort)
-    field = SORTS[sort.lstrip("-")]
-    descending = sort.startswith("-")
-    forward = [f"-{field}", "-id"] if descending else [field, "id"]
-    backward = [field, "id"] if descending else [f"-{field}", "-id"]
+    column = F(SORTS[sort.lstrip("-")])
+    # A missing value sorts as the largest: "Unlimited" (no OTP expiry) comes last when ascending,
+    # first when descending, on SQLite as on PostgreSQL (they differ by default).
+    ascending, descending = [column.asc(nulls_last=True), "id"], [column.desc(nulls_first=True), "-id"]
+    forward, backward = (descending, ascending) if sort.startswith("-") else (ascending, descending)
 
     count = qs.count()
     num_pages = max(1, ceil(count / page_size))

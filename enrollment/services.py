@@ -38,10 +38,17 @@ class CreatedEnrollment:
 
 
 def new_token() -> str:
-    """192 random bits, URL-safe: unguessable and short enough for a link."""
-    return secrets.token_urlsafe(24)
+    """192 random bits, URL-safe: unguessable and short enough for a link. Never starting with "-"
+    (the only one of = + - @ in the URL-safe alphabet): a spreadsheet would take such a cell for a
+    formula, so the export would have to escape it and a script reading the export would get a
+    token that does not work."""
+    while True:
+        token = secrets.token_urlsafe(24)
+        if token[0] != "-":
+            return token
 
 
+@sensitive_variables()
 def pending_enrollment_create(
     *,
     actor: Actor,

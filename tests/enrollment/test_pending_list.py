@@ -138,3 +138,31 @@ def test_the_page_and_sort_links_keep_the_rest_of_the_query(seven, helpdesk_user
     assert 'href="?sort=username&amp;state=active&amp;page=2" rel="next"' in html
     assert 'href="?sort=-username&amp;state=active&amp;page=1"' in html
     assert 'href="??' not in html
+
+
+@pytest.mark.smoke
+@pytest.mark.parametrize(("sort", "expected"), [
+    ("expires", ["soon", "later", "unlimited"]),
+    ("-expires", ["unlimited", "later", "soon"]),
+])
+def test_unlimited_otps_sort_as_the_furthest_expiry_on_every_page(make_pending, helpdesk_user, settings, sort,
+                                                                  expected):
+    """On SQLite a NULL sorts first, on PostgreSQL last: both must put "Unlimited" after every date,
+    on the first page and when a page is read from the far end."""
+    make_pending("unlimited", otp_rule=OtpRule(validity_hours=None))
+    make_pending("later", otp_rule=OtpRule(validity_hours=48))
+    make_pending("soon", otp_rule=OtpRule(validity_hours=1))
+    client = client_for(helpdesk_user)
+    assert [e.username for e in client.get("/devices/pending/", {"sort": sort}).context["page"].rows] == expected
+    settings.PENDING_LIST_PAGE_SIZE = 1
+    last = client.get("/devices/pending/", {"sort": sort, "page": 3}).context["page"].rows
+    assert [e.username for e in last] == expected[2:]
+
+
+def test_new_tokens_never_start_with_a_character_spreadsheets_read_as_a_formula(monkeypatch):
+    from enrollment import services
+
+    # Of "=", "+", "-" and "@" only "-" is in the URL-safe alphabet: a token starting with it is drawn again.
+    draws = iter(["-" + "a" * 31, "-" + "b" * 31, "c" * 32])
+    monkeypatch.setattr(services.secrets, "token_urlsafe", lambda n: next(draws))
+    assert services.new_token() == "c" * 32
