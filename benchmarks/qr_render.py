@@ -37,12 +37,12 @@ def typical_payload() -> str:
         component_name="com.example.companion/.AdminReceiver",
         download_url="https://mdm.example.com/companion.apk",
         signature_checksum="ue8f2brSotiT6yi_GvtYccDAyAlo4Z1ApCUU2T7peWU=",
-        time_zone="Europe/Berlin",
     )
     extras = admin_extras(server_url="https://mdm.example.com",
                           enrollment_token="Xy7_abcdefghijklmnopqrstuvwxyz01", otp="K7P3M9QX")
     wifi = WifiNetwork(ssid="Corp-Setup", security="WPA", password='p@ss"w;rd\\2024', hidden=False)
-    return serialise(build_payload(companion=companion, locale="de_CH", wifi=wifi, extras=extras))
+    return serialise(build_payload(companion=companion, locale="de_CH", wifi=wifi, extras=extras,
+                                   time_zone="Europe/Berlin"))
 
 
 def qrencode(text: str, fmt: str) -> bytes:

@@ -122,6 +122,7 @@ class QrProvisioning(models.Model):
     usage_count = models.PositiveIntegerField("Usage Count", default=0)
     ownership = models.CharField(max_length=10, choices=Ownership.choices, default=Ownership.CORPORATE)
     locale = models.CharField("Localization", max_length=10, default="en_US")
+    time_zone = models.CharField("Time zone", max_length=64, blank=True)
     network_type = models.CharField("Network Type", max_length=10, choices=NetworkType.choices)
     wifi_ssid = models.CharField("SSID", max_length=32, blank=True)
     wifi_security = models.CharField("Security", max_length=4, choices=WifiSecurity.choices, blank=True)
@@ -150,7 +151,8 @@ class DpcSettings(SingletonModel):
                                           help_text="Stored as padded URL-safe base64.")
     package_checksum = models.CharField("Package checksum (optional)", max_length=64, blank=True)
     default_locale = models.CharField("Default locale", max_length=10, default="en_US")
-    time_zone = models.CharField("Time zone", max_length=64, default="Europe/Berlin")
+    # The default for new QR codes; empty: devices keep their own time zone.
+    time_zone = models.CharField("Time zone", max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = "companion app settings"

@@ -52,7 +52,8 @@ class DpcSettingsForm(forms.ModelForm[DpcSettings]):
             "package_checksum": "SHA-256 of the whole APK file. Changes with every build and wins over the "
                                 "signature checksum on the device; leave empty unless you need it.",
             "default_locale": "language_COUNTRY, e.g. en_US",
-            "time_zone": "IANA time zone, e.g. Europe/Berlin",
+            "time_zone": "IANA time zone, e.g. Europe/Berlin: the default for new QR codes. Leave empty to keep "
+                         "each device's own time zone.",
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -98,7 +99,8 @@ class DpcSettingsForm(forms.ModelForm[DpcSettings]):
         return clean_locale(self.cleaned_data["default_locale"])
 
     def clean_time_zone(self) -> str:
-        return clean_time_zone(self.cleaned_data["time_zone"])
+        value: str = self.cleaned_data["time_zone"].strip()
+        return clean_time_zone(value) if value else ""
 
 
 class QrProvisioningForm(forms.Form):
@@ -126,6 +128,9 @@ class QrProvisioningForm(forms.Form):
     locale = forms.ChoiceField(label="Localization", choices=LOCALES)
     custom_locale = forms.CharField(label="Custom localization", max_length=10, required=False,
                                     help_text="language_COUNTRY, e.g. pt_BR")
+    time_zone = forms.CharField(label="Time zone", max_length=64, required=False,
+                                help_text="IANA time zone of the site, e.g. Europe/Berlin. Leave empty to keep "
+                                          "the device's own time zone.")
     network_type = forms.ChoiceField(label="Network Type", choices=NetworkType.choices, widget=forms.RadioSelect,
                                      initial=NetworkType.WIFI)
     wifi_ssid = forms.CharField(label="SSID", max_length=64, required=False, strip=False)
@@ -141,9 +146,11 @@ class QrProvisioningForm(forms.Form):
     notify_alternative = forms.BooleanField(label="Send Notification to Alternative Address", required=False)
     alternative_email = forms.EmailField(label="Alternative email address", required=False)
 
-    def __init__(self, *args: Any, remaining_licences: int, default_locale: str = "en_US", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, remaining_licences: int, default_locale: str = "en_US",
+                 default_time_zone: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.remaining_licences = remaining_licences
+        self.fields["time_zone"].initial = default_time_zone
         self.fields["usage_count"].help_text += f" {remaining_licences} licence(s) remaining."
         known = {code for code, _ in LOCALES}
         if default_locale in known:
@@ -158,6 +165,7 @@ class QrProvisioningForm(forms.Form):
         if automatic:
             self._clean_automatic(data)
         self._clean_locale(data)
+        self._clean_time_zone(data)
         if data.get("network_type") == NetworkType.WIFI:
             self._clean_wifi(data)
         if data.get("notify_alternative") and not data.get("alternative_email"):
@@ -201,6 +209,13 @@ class QrProvisioningForm(forms.Form):
             except ValidationError as exc:
                 self.add_error("custom_locale", exc)
 
+    def _clean_time_zone(self, data: dict[str, Any]) -> None:
+        value = (data.get("time_zone") or "").strip()
+        try:
+            data["time_zone"] = clean_time_zone(value) if value else ""
+        except ValidationError as exc:
+            self.add_error("time_zone", exc)
+
     def _clean_wifi(self, data: dict[str, Any]) -> None:
         for name, check in (("wifi_ssid", clean_ssid), ("wifi_security", clean_security)):
             try:
@@ -237,6 +252,7 @@ class QrProvisioningForm(forms.Form):
             option=data["option"],
             locale=data["locale"],
             wifi=wifi,
+            time_zone=data.get("time_zone") or "",
             username=data["username"] if automatic else "",
             user_type=(data.get("user_type") or UserType.LOCAL) if automatic else UserType.LOCAL,
             usage_count=data["usage_count"] if automatic else 0,

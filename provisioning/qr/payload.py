@@ -49,7 +49,6 @@ class CompanionApp:
     download_url: str
     signature_checksum: str
     package_checksum: str = ""
-    time_zone: str = ""
 
     @classmethod
     def from_settings(cls, dpc: DpcSettings) -> "CompanionApp":
@@ -58,7 +57,6 @@ class CompanionApp:
             download_url=dpc.download_url,
             signature_checksum=dpc.signature_checksum,
             package_checksum=dpc.package_checksum,
-            time_zone=dpc.time_zone,
         )
 
     def missing(self) -> list[str]:
@@ -94,10 +92,10 @@ def admin_extras(*, server_url: str, enrollment_token: str = "", otp: str = "", 
 
 
 def build_payload(
-    *, companion: CompanionApp, locale: str, wifi: WifiNetwork | None, extras: dict[str, str]
+    *, companion: CompanionApp, locale: str, wifi: WifiNetwork | None, extras: dict[str, str], time_zone: str = ""
 ) -> dict[str, Any]:
     """The payload dict. ``wifi`` None means mobile data (Android 13+): then no Wi-Fi key at all,
-    because an SSID would win over mobile data."""
+    because an SSID would win over mobile data. No ``time_zone``: the device keeps its own."""
     payload: dict[str, Any] = {
         COMPONENT_NAME: companion.component_name,
         DOWNLOAD_LOCATION: companion.download_url,
@@ -116,8 +114,8 @@ def build_payload(
             payload[WIFI_PASSWORD] = wifi.password
         payload[WIFI_HIDDEN] = bool(wifi.hidden)
     payload[LOCALE] = locale
-    if companion.time_zone:
-        payload[TIME_ZONE] = companion.time_zone
+    if time_zone:
+        payload[TIME_ZONE] = time_zone
     payload[SKIP_ENCRYPTION] = False
     payload[LEAVE_ALL_SYSTEM_APPS_ENABLED] = True
     payload[ADMIN_EXTRAS_BUNDLE] = {str(k): str(v) for k, v in extras.items()}

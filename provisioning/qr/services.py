@@ -46,6 +46,7 @@ class QrSpec:
     option: str
     locale: str
     wifi: WifiNetwork | None  # None: mobile data
+    time_zone: str = ""  # IANA name; empty: the device keeps its own
     username: str = ""
     user_type: str = UserType.LOCAL
     usage_count: int = 1
@@ -100,7 +101,8 @@ def qr_provisioning_create(*, actor: Actor, spec: QrSpec) -> CreatedQr:
             extras = admin_extras(server_url=server_url, enrollment_token=created.enrollment.token, otp=created.otp)
         else:
             extras = admin_extras(server_url=server_url, portal_url=f"{server_url}/portal/")
-        payload = build_payload(companion=companion, locale=spec.locale, wifi=spec.wifi, extras=extras)
+        payload = build_payload(companion=companion, locale=spec.locale, wifi=spec.wifi, extras=extras,
+                                time_zone=spec.time_zone)
         text = serialise(payload)
         try:
             png = images.verified_png(text, enrollment_token=created.enrollment.token if created else "",
@@ -117,6 +119,7 @@ def qr_provisioning_create(*, actor: Actor, spec: QrSpec) -> CreatedQr:
             usage_count=spec.usage_count if enrollment else 0,
             ownership=Ownership.CORPORATE,
             locale=spec.locale,
+            time_zone=spec.time_zone,
             network_type=NetworkType.MOBILE_DATA if spec.wifi is None else NetworkType.WIFI,
             wifi_ssid=spec.wifi.ssid if spec.wifi else "",
             wifi_security=spec.wifi.security if spec.wifi else "",
@@ -208,6 +211,7 @@ def _audit_details(qr: QrProvisioning, spec: QrSpec) -> dict[str, Any]:
         "security": qr.wifi_security,
         "usage_count": qr.usage_count,
         "locale": qr.locale,
+        "time_zone": qr.time_zone,
         "payload_size": qr.payload_size,
         "error_correction": qr.error_correction,
         "send_to_user": spec.send_to_user,

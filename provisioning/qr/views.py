@@ -55,7 +55,8 @@ def qr_list(request: HttpRequest) -> HttpResponse:
 def qr_create(request: HttpRequest) -> HttpResponse:
     remaining = licence_counts().remaining
     dpc = DpcSettings.load()
-    form = QrProvisioningForm(request.POST or None, remaining_licences=remaining, default_locale=dpc.default_locale)
+    form = QrProvisioningForm(request.POST or None, remaining_licences=remaining, default_locale=dpc.default_locale,
+                              default_time_zone=dpc.time_zone)
     companion_missing = _companion_missing_message(dpc)
     if request.method == "POST" and form.is_valid() and not companion_missing:
         try:

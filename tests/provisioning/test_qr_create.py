@@ -193,7 +193,8 @@ def test_a_custom_locale_and_a_hidden_wep_network_go_into_the_payload(ready, adm
 
 def test_the_detail_page_shows_the_real_version_and_warns_above_version_25(ready, admin_user):
     client = client_for(admin_user)
-    client.post(URL, automatic(wifi_ssid="Corporate-Setup-Network-Floor-3", wifi_password="x" * 63))
+    client.post(URL, automatic(wifi_ssid="Corporate-Setup-Network-Floor-3", wifi_password="x" * 63,
+                               time_zone="Europe/Berlin"))
     qr = QrProvisioning.objects.get()
     text = unseal(qr.payload_sealed)
     assert qr.error_correction == "M" and qr.payload_size < 1200  # the old byte guess stayed silent here
@@ -207,7 +208,7 @@ def test_the_detail_page_shows_the_real_version_and_warns_above_version_25(ready
 def test_error_correction_l_is_stored_drawn_and_shown_for_a_large_payload(ready, admin_user):
     client = client_for(admin_user)
     client.post(URL, automatic(wifi_ssid="Corporate-Setup-Network-Floor-3", wifi_password="x" * 63,
-                               error_correction="L"))
+                               time_zone="Europe/Berlin", error_correction="L"))
     qr = QrProvisioning.objects.get()
     assert qr.error_correction == "L"
     text = unseal(qr.payload_sealed)
@@ -220,7 +221,32 @@ def test_error_correction_l_is_stored_drawn_and_shown_for_a_large_payload(ready,
     assert f"Version {version}, error correction L" in page and "above version 25" not in page
 
 
+def test_the_time_zone_is_chosen_per_code_and_defaults_to_the_companion_app_setting(ready, admin_user):
+    client = client_for(admin_user)
+    form = client.get(URL).content.decode()
+    assert 'name="time_zone" value="Europe/Berlin"' in form
+    client.post(URL, automatic(time_zone="America/New_York"))
+    client.post(URL, portal(time_zone="Europe/Zurich"))
+    zones = [(qr.time_zone, decoded_payload(client, qr)[p.TIME_ZONE]) for qr in QrProvisioning.objects.order_by("id")]
+    assert zones == [("America/New_York", "America/New_York"), ("Europe/Zurich", "Europe/Zurich")]
+
+
+def test_an_empty_time_zone_leaves_the_key_out_so_the_device_keeps_its_own(ready, admin_user):
+    client = client_for(admin_user)
+    client.post(URL, portal(time_zone=""))
+    qr = QrProvisioning.objects.get()
+    assert qr.time_zone == "" and p.TIME_ZONE not in decoded_payload(client, qr)
+    assert "<dd>Not set (the device keeps its own)</dd>" in client.get(f"/devices/pending/qr/{qr.pk}/").content.decode()
+
+
+def test_a_blank_companion_app_time_zone_gives_an_empty_time_zone_field(ready, admin_user):
+    DpcSettings.objects.filter(pk=1).update(time_zone="")
+    form = client_for(admin_user).get(URL).content.decode()
+    assert 'name="time_zone"' in form and 'name="time_zone" value=' not in form
+
+
 @pytest.mark.parametrize("overrides, message", [
+    ({"time_zone": "Mars/Olympus"}, "Enter an IANA time zone"),
     ({"wifi_security": "WPA2"}, "Select a valid choice"),
     ({"wifi_password": ""}, "needs a password"),
     ({"wifi_security": "WEP", "wifi_password": "abcdefg"}, "WEP key"),

@@ -58,6 +58,13 @@ def test_an_unpadded_base64url_package_checksum_is_stored_padded(admin_user):
     assert DpcSettings.load().package_checksum == unpadded + "="
 
 
+def test_the_time_zone_may_be_left_empty_so_devices_keep_their_own(admin_user):
+    assert DpcSettings.load().time_zone == ""  # a fresh install sets none
+    client_for(admin_user).post(URL, form_data(time_zone=""))
+    dpc = DpcSettings.load()
+    assert dpc.component_name and dpc.time_zone == ""
+
+
 def test_an_http_download_url_is_saved_with_a_warning(admin_user):
     response = client_for(admin_user).post(URL, form_data(download_url="http://10.0.0.5/companion.apk"), follow=True)
     assert DpcSettings.load().download_url == "http://10.0.0.5/companion.apk"

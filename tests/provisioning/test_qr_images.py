@@ -15,14 +15,14 @@ COMPANION = CompanionApp(
     component_name="com.example.companion/.admin.CompanionAdminReceiver",
     download_url="https://mdm.example.com/dpc/companion-3.4.1.apk",
     signature_checksum="ue8f2brSotiT6yi_GvtYccDAyAlo4Z1ApCUU2T7peWU=",
-    time_zone="Europe/Berlin",
 )
 
 
 def payload_text(wifi: WifiNetwork | None) -> str:
     extras = admin_extras(server_url="https://mdm.example.com",
                           enrollment_token="Xy7_abcdefghijklmnopqrstuvwxyz01", otp="K7P3M9QX")
-    return serialise(build_payload(companion=COMPANION, locale="de_CH", wifi=wifi, extras=extras))
+    return serialise(build_payload(companion=COMPANION, locale="de_CH", wifi=wifi, extras=extras,
+                                   time_zone="Europe/Berlin"))
 
 
 PAYLOADS = {

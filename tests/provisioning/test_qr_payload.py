@@ -22,14 +22,13 @@ COMPANION = CompanionApp(
     component_name="com.example.companion/.admin.CompanionAdminReceiver",
     download_url="https://mdm.example.com/dpc/companion-3.4.1.apk",
     signature_checksum=CHECKSUM,
-    time_zone="Europe/Berlin",
 )
 EXTRAS = admin_extras(server_url="https://mdm.example.com",
                       enrollment_token="tok", otp="123456")
 
 
-def build(wifi=None, locale="en_US", companion=COMPANION, extras=EXTRAS):
-    return build_payload(companion=companion, locale=locale, wifi=wifi, extras=extras)
+def build(wifi=None, locale="en_US", companion=COMPANION, extras=EXTRAS, time_zone="Europe/Berlin"):
+    return build_payload(companion=companion, locale=locale, wifi=wifi, extras=extras, time_zone=time_zone)
 
 
 def test_a_wifi_payload_has_exactly_the_android_keys_with_their_json_types():
@@ -74,6 +73,11 @@ def test_passwords_with_special_characters_round_trip_unchanged_without_mecard_e
     assert json.loads(text)[p.WIFI_PASSWORD] == password
     assert "\\;" not in text
     assert clean_wifi_password("WPA", password) == password
+
+
+def test_without_a_time_zone_the_payload_leaves_the_key_out_so_the_device_keeps_its_own():
+    assert p.TIME_ZONE not in build(time_zone="")
+    assert build(time_zone="Europe/Zurich")[p.TIME_ZONE] == "Europe/Zurich"
 
 
 def test_mobile_data_sets_the_boolean_and_leaves_out_every_wifi_key():
