@@ -21,6 +21,7 @@ from tests.conftest import PASSWORD, client_for
 from tests.test_urls_permissions import ALL_URLS, SampleContext
 
 NUL = "a\x00b"
+PHONE = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Mobile"
 SKIPPED_TYPES = {"submit", "button", "image", "reset", "file"}
 # Where a person types text: a NUL there must be refused with a message. Elsewhere (hidden, select,
 # checkbox, number) a NUL must only never be a 500.
@@ -115,7 +116,8 @@ def portal_client(end_user: EndUser) -> Client:
 
 def pages(sample: SampleContext, end_user: EndUser) -> list[tuple[Client, str, bytes]]:
     """(client, path, HTML) of every named page that answers GET with HTML to its audience."""
-    admin, visitor, portal = client_for(sample.users["admin"]), Client(), portal_client(end_user)
+    # A visitor opens the activation link on a phone: the page shows the device form once it knows the platform.
+    admin, visitor, portal = client_for(sample.users["admin"]), Client(HTTP_USER_AGENT=PHONE), portal_client(end_user)
     for client in (admin, visitor, portal):
         client.raise_request_exception = False  # a 500 is a finding to list, not the end of the walk
     found = []
