@@ -1,3 +1,4 @@
+import json
 from typing import Any
 
 from django.conf import settings
@@ -71,6 +72,15 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"
 
+    def details_fields(self) -> list[tuple[str, str]]:
+        """The details as (label, value) for a person: "previous_state" → "Previous state", yes/no
+        for booleans, lists joined, nested values as JSON."""
+        return [(key.replace("_", " ").capitalize(), _readable(value)) for key, value in (self.details or {}).items()]
+
+    def details_json(self) -> str:
+        """The details as one JSON object (the CSV export's column)."""
+        return json.dumps(self.details or {}, ensure_ascii=False, sort_keys=True) if self.details else ""
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise TypeError("Audit entries are append-only.")
@@ -78,3 +88,15 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("Audit entries are append-only.")
+
+
+def _readable(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "—"
+    if isinstance(value, list) and all(isinstance(item, str | int | float) for item in value):
+        return ", ".join(str(item) for item in value) or "—"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)

@@ -54,7 +54,7 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
         for entry in qs.iterator(chunk_size=2000):
             yield writer.writerow([spreadsheet_safe(v) for v in (
                 entry.created_at.isoformat(), entry.actor_name, entry.action, entry.enrollment_token,
-                entry.target_username, entry.ip or "", entry.details,
+                entry.target_username, entry.ip or "", entry.details_json(),
             )])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

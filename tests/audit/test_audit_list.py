@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 import pytest
 
@@ -59,3 +60,25 @@ def test_the_export_is_utf8_csv_with_a_bom_and_escapes_formulas(entries, admin_u
     deleted = rows[1]
     assert deleted[4] == "'=HYPERLINK(\"http://evil\")"
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows[1:] for cell in row)
+
+
+def test_details_read_as_labelled_fields_on_the_page_and_as_json_in_the_export(admin_user):
+    import json
+
+    audit_record(actor=Actor.for_user(admin_user), action=AuditAction.USER_PROVISIONED, target_username="eve",
+                 details={"authorizer": "ada", "end_user_created": True, "changed": ["email", "mobile"],
+                          "previous_state": "locked"})
+    client = client_for(admin_user)
+
+    html = client.get("/audit/").content.decode()
+    export = b"".join(client.get("/audit/export.csv").streaming_content).decode("utf-8-sig")
+
+    assert "<dt>Authorizer</dt><dd>ada</dd>" in html
+    assert "<dt>End user created</dt><dd>yes</dd>" in html
+    assert "<dt>Changed</dt><dd>email, mobile</dd>" in html
+    assert "<dt>Previous state</dt><dd>locked</dd>" in html
+    assert "{&#x27;" not in html and "{'" not in html
+    assert re.search(r"<td>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC</td>", html)  # times say their zone
+    details = list(csv.reader(io.StringIO(export)))[1][6]
+    assert json.loads(details) == {"authorizer": "ada", "changed": ["email", "mobile"], "end_user_created": True,
+                                   "previous_state": "locked"}
