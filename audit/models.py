@@ -24,6 +24,7 @@ class AuditAction(models.TextChoices):
     OTP_FAILED = "otp_failed", "Wrong OTP"
     ENROLLMENT_LOCKED = "enrollment_locked", "Enrollment locked"
     REDEEM_REFUSED = "redeem_refused", "Enrollment refused"
+    REDEEM_REPEATED = "redeem_repeated", "Enrollment repeated (nothing consumed)"
     LICENCE_TOTAL_SET = "licence_total_set", "Licence total set"
     SETTINGS_CHANGED = "settings_changed", "Settings changed"
     TEMPLATE_CHANGED = "template_changed", "Template changed"

@@ -102,7 +102,8 @@ def parse_payload(body: bytes) -> tuple[str | None, str | None, str | None, Devi
 @csrf_exempt
 @require_POST
 def redeem(request: HttpRequest) -> JsonResponse:
-    """POST /api/v1/enrollments/redeem → 201 with the device, or an error body
+    """POST /api/v1/enrollments/redeem → 201 with the device (200 with the same device for a repeat
+    of a redemption that already succeeded), or an error body
     {"error", "detail", "attempts_left"} with 400/401/404/409/410/413/423/429."""
     actor = device_actor(request)
     limited = rate_limit_refusal(actor, channel=CHANNEL)

@@ -5,10 +5,15 @@ The rules, in the order they are checked, all under a row lock on the pending en
 (SELECT ... FOR UPDATE; the licence pool is never locked here, see ``licensing.services``):
 
 - unknown token → 404, or 410 used up when devices already enrolled with it (the row is deleted
-  when its last use is taken, so a redemption that waited on the lock finds nothing);
+  when its last use is taken, so a redemption that waited on the lock finds nothing); but when
+  one of those devices is the one asking (same serial number or IMEI), 200 with that device: a
+  repeat whose OTP can no longer be checked, the row that held it being gone;
 - locked → 423; expired (state, or past ``otp_expires_at`` before the expiry task ran) → 410;
 - wrong OTP → 401 and one more failed attempt; the attempt that reaches the policy's
   ``max_attempts`` locks the entry; a Reset OTP unlocks it;
+- a device already enrolled with this enrollment (same serial number or IMEI) → 200 with that
+  device, nothing consumed: a companion app retrying after a lost answer. Only after the OTP
+  check, so the token alone never tells a device id while the enrollment exists;
 - no reservation left to consume → 409;
 - else: a Device row, one use and one reservation fewer, one consumed licence, and the pending
   enrollment deleted when no use is left. Failed attempts start again from zero.
@@ -17,6 +22,12 @@ By username the caller must not learn whether the username exists: an unknown us
 wrong OTP both answer 401 "invalid_credentials" with the same body, both compare the OTP against
 a sealed secret and write one audit entry; the state of a user's enrollment (locked, expired) is
 told only to a caller who presents its correct OTP.
+
+Repeats under concurrency: every Device of an enrollment is created under its row lock, and the
+repeat is looked up after taking that lock (in a new statement, so it sees what the redemption
+holding the lock before committed): two identical requests at once make one device, one 201 and
+one 200. A device that reports neither a serial number nor an IMEI cannot be recognised and is
+never a repeat.
 """
 
 import secrets
@@ -94,7 +105,8 @@ class RedeemResult:
 
     @property
     def ok(self) -> bool:
-        return self.status == 201
+        """Enrolled: now (201), or already by this very device (200, a repeat)."""
+        return self.status in (200, 201)
 
     def as_json(self) -> dict[str, Any]:
         if self.ok:
@@ -193,6 +205,9 @@ def _redeem_token(token: str, otp: str | None, device: DeviceFacts, actor: Actor
                   details: dict[str, Any]) -> RedeemResult:
     enrollment = PendingEnrollment.objects.select_for_update().filter(token=token).first()
     if enrollment is None:
+        previous = _enrolled_device(token, device)
+        if previous is not None:
+            return _repeat(previous, 0, actor, details)
         return _refuse(actor, gone_refusal(token), token, "", details)
     refusal = state_refusal(enrollment)
     if refusal is not None:
@@ -201,7 +216,7 @@ def _redeem_token(token: str, otp: str | None, device: DeviceFacts, actor: Actor
         left = _count_failure(enrollment, actor, details)
         return RedeemResult(status=401, error="wrong_otp", attempts_left=left,
                             detail=f"The OTP is not correct. {left} attempt{'s' if left != 1 else ''} left.")
-    return _complete(enrollment, device, actor, details)
+    return _complete_or_repeat(enrollment, device, actor, details)
 
 
 def _redeem_username(username: str, otp: str, device: DeviceFacts, actor: Actor,
@@ -224,7 +239,39 @@ def _redeem_username(username: str, otp: str, device: DeviceFacts, actor: Actor,
     refusal = state_refusal(enrollment)
     if refusal is not None:
         return _refuse(actor, refusal, enrollment.token, username, details)
+    return _complete_or_repeat(enrollment, device, actor, details)
+
+
+def _enrolled_device(token: str, device: DeviceFacts) -> Device | None:
+    """The device already enrolled with ``token`` that ``device`` is, by its serial number or its
+    IMEI; None when there is none or ``device`` reports neither."""
+    same = Q()
+    if device.serial_number:
+        same |= Q(serial_number=device.serial_number)
+    if device.imei:
+        same |= Q(imei=device.imei)
+    if not same:
+        return None
+    return Device.objects.filter(same, enrollment_token=token).order_by("id").first()
+
+
+def _complete_or_repeat(enrollment: PendingEnrollment, device: DeviceFacts, actor: Actor,
+                        details: dict[str, Any]) -> RedeemResult:
+    previous = _enrolled_device(enrollment.token, device)
+    if previous is not None:
+        return _repeat(previous, enrollment.uses_remaining, actor, details)
     return _complete(enrollment, device, actor, details)
+
+
+def _repeat(record: Device, remaining_uses: int, actor: Actor, details: dict[str, Any]) -> RedeemResult:
+    """A redemption that already succeeded, asked again (a lost answer): the same device, nothing
+    consumed."""
+    audit_record(actor=actor, action=AuditAction.REDEEM_REPEATED, enrollment_token=record.enrollment_token,
+                 target_username=record.username,
+                 details={**details, "device_id": str(record.public_id), "serial_number": record.serial_number,
+                          "imei": record.imei, "remaining_uses": remaining_uses})
+    return RedeemResult(status=200, device=record, username=record.username, ownership=record.ownership,
+                        remaining_uses=remaining_uses)
 
 
 def _oldest_for_username(username: str) -> PendingEnrollment | None:

@@ -152,7 +152,8 @@ def test_it_answers_410_expired_for_an_expired_entry(make_pending):
 def test_it_answers_410_used_up_once_every_use_is_taken(make_pending):
     made = make_pending("alice")
     assert post({"token": made.enrollment.token, "otp": made.otp, "device": DEVICE}).status_code == 201
-    response = post({"token": made.enrollment.token, "otp": made.otp, "device": DEVICE})
+    # Another device: the same one again would be a repeat (test_redeem_repeat.py).
+    response = post({"token": made.enrollment.token, "otp": made.otp, "device": {**DEVICE, "serial_number": "SN-2"}})
     assert response.status_code == 410 and response.json()["error"] == "used_up"
     assert Device.objects.count() == 1
 
