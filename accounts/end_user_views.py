@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import console_view
@@ -27,12 +28,16 @@ def end_user_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/end_user_list.html", {"page": page, "search": search})
 
 
+@sensitive_variables()
+@sensitive_post_parameters("password")
 @console_view("accounts.view_enduser", "accounts.add_enduser")
 @require_http_methods(["GET", "POST"])
 def end_user_create(request: HttpRequest) -> HttpResponse:
     return _end_user_form(request, EndUser(user_type=UserType.LOCAL))
 
 
+@sensitive_variables()
+@sensitive_post_parameters("password")
 @console_view("accounts.view_enduser", "accounts.change_enduser")
 @require_http_methods(["GET", "POST"])
 def end_user_edit(request: HttpRequest, pk: int) -> HttpResponse:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.ldap import LdapError, LdapUser, ldap_authenticate, ldap_enabled, ldap_lookup_user
 from accounts.models import EndUser, UserType
@@ -73,6 +74,7 @@ def end_user_mirror_ldap(ldap_user: LdapUser) -> EndUser:
     return end_user
 
 
+@sensitive_variables()
 def end_user_authenticate(username: str, password: str) -> EndUser | None:
     """The end user whose password checks: a local EndUser with a password first, else (when LDAP
     is configured) the directory, mirrored as an EndUser of type LDAP. None when neither accepts.

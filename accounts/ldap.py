@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.views.decorators.debug import sensitive_variables
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ def _describe(exc: Exception) -> str:
     return str(exc) or exc.__class__.__name__
 
 
+@sensitive_variables()
 def _service_connection() -> Any:
     """A connection bound as the service account (or anonymously when no bind DN is set)."""
     ldap = _ldap()
@@ -165,6 +167,7 @@ def ldap_lookup_user(username: str) -> LdapUser | None:
         return directory.lookup(username)
 
 
+@sensitive_variables()
 def _bound_as(user: LdapUser, password: str) -> Any | None:
     """A connection bound as ``user``, or None when ``password`` is wrong. An empty password is
     refused here, because LDAP treats it as an anonymous bind that "succeeds". The caller
@@ -184,6 +187,7 @@ def _bound_as(user: LdapUser, password: str) -> Any | None:
     return connection
 
 
+@sensitive_variables()
 def ldap_authenticate(username: str, password: str) -> LdapUser | None:
     """The directory user when ``password`` binds as ``username``; None for an unknown user or a
     wrong password. Raises LdapError when the directory cannot be asked."""
@@ -217,6 +221,7 @@ def _member_of_any(connection: Any, user: LdapUser, group_dns: list[str]) -> boo
     return False
 
 
+@sensitive_variables()
 def ldap_authorizer_check(username: str, password: str) -> LdapUser:
     """Bind as the authorizer and, on that connection, check membership in
     LDAP_AUTHORIZER_GROUP_DNS.

@@ -4,6 +4,7 @@ LDAP_SERVER_URI is set, so python-ldap is imported only then."""
 from typing import Any
 
 from django.conf import settings
+from django.views.decorators.debug import sensitive_variables
 from django_auth_ldap.backend import LDAPBackend
 
 from accounts.roles import ADMINISTRATOR, HELPDESK, ROLES, SUPER_HELPDESK
@@ -27,6 +28,14 @@ class ConsoleLdapBackend(LDAPBackend):  # type: ignore[misc]
     A directory user in none of those groups is refused: the directory, not a stale local group,
     decides who may use the console."""
 
+    @sensitive_variables()
+    def authenticate(self, request: Any, username: str | None = None, password: str | None = None,
+                     **kwargs: Any) -> Any:
+        # Django marks only ``credentials`` in ``authenticate()``: this frame and django-auth-ldap's
+        # below it would show the password in an error report.
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+    @sensitive_variables()
     def authenticate_ldap_user(self, ldap_user: Any, password: str) -> Any:
         user = super().authenticate_ldap_user(ldap_user, password)
         if user is None:

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.end_users import EndUserError
 from accounts.models import EndUser, User, UserType
@@ -11,6 +12,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 
 
+@sensitive_variables()
 def console_user_save(*, user: User, role: Group, password: str, actor: Actor, changed: list[str]) -> User:
     """Create or update a console user with exactly one role. The password is hashed, never logged."""
     created = user.pk is None
@@ -56,6 +58,7 @@ def _changes(changed: list[str], password: str) -> dict[str, Any]:
     return {"changed": [f for f in changed if f != "password"], "password_changed": bool(password)}
 
 
+@sensitive_variables()
 def end_user_save(*, end_user: EndUser, password: str, actor: Actor, changed: list[str]) -> EndUser:
     """Create or update a local end user (the portal's own accounts). An empty ``password`` keeps
     the current one. The password is hashed, never logged or audited. Raises EndUserError for an

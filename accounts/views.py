@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
 from accounts import throttle
@@ -65,12 +66,16 @@ def user_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/user_list.html", {"users": users, "roles": ROLES})
 
 
+@sensitive_variables()
+@sensitive_post_parameters("password")
 @console_view("accounts.view_user", "accounts.add_user")
 @require_http_methods(["GET", "POST"])
 def user_create(request: HttpRequest) -> HttpResponse:
     return _user_form(request, User())
 
 
+@sensitive_variables()
+@sensitive_post_parameters("password")
 @console_view("accounts.view_user", "accounts.change_user")
 @require_http_methods(["GET", "POST"])
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:

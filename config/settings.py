@@ -105,7 +105,7 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["accounts.backends.ConsoleModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "enrollment:pending_list"
 LOGOUT_REDIRECT_URL = "login"
@@ -301,6 +301,9 @@ if "TRUST_X_FORWARDED_FOR" in env.ENVIRON:
 
 WHITENOISE_USE_FINDERS = DEBUG
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# Error pages and mailed reports hide what views and services mark sensitive, with DEBUG on too.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.error_reports.SecretSafeExceptionReporterFilter"
 
 LOGGING = {
     "version": 1,

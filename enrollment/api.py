@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
 from audit.actor import Actor
@@ -54,6 +55,7 @@ class BadPayload(ValueError):
     pass
 
 
+@sensitive_variables()
 def read_body(request: HttpRequest) -> bytes | None:
     """The request body, or None when it is larger than MAX_BODY. Read here rather than through
     ``request.body``, which raises RequestDataTooBig past DATA_UPLOAD_MAX_MEMORY_SIZE (Django then
@@ -77,6 +79,7 @@ def _text(data: dict[str, Any], key: str, where: str = "") -> str | None:
     return value
 
 
+@sensitive_variables()
 def parse_payload(body: bytes) -> tuple[str | None, str | None, str | None, DeviceFacts]:
     """(token, username, otp, device) from the request body, or BadPayload with a reason."""
     try:
@@ -99,6 +102,7 @@ def parse_payload(body: bytes) -> tuple[str | None, str | None, str | None, Devi
     return _text(data, "token"), _text(data, "username"), _text(data, "otp"), facts
 
 
+@sensitive_variables()
 @csrf_exempt
 @require_POST
 def redeem(request: HttpRequest) -> JsonResponse:

@@ -9,6 +9,7 @@ from functools import lru_cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.views.decorators.debug import sensitive_variables
 
 
 class SecretUnreadable(Exception):
@@ -26,18 +27,22 @@ def _box(keys: tuple[str, ...]) -> MultiFernet:
         ) from exc
 
 
+@sensitive_variables()
 def seal(plaintext: str) -> str:
     return seal_bytes(plaintext.encode()).decode()
 
 
+@sensitive_variables()
 def unseal(ciphertext: str) -> str:
     return unseal_bytes(ciphertext.encode()).decode()
 
 
+@sensitive_variables()
 def seal_bytes(plaintext: bytes) -> bytes:
     return _box(tuple(settings.OTP_ENCRYPTION_KEYS)).encrypt(plaintext)
 
 
+@sensitive_variables()
 def unseal_bytes(ciphertext: bytes) -> bytes:
     try:
         return _box(tuple(settings.OTP_ENCRYPTION_KEYS)).decrypt(ciphertext)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 from pyotp.utils import strings_equal
 
 from enrollment.crypto import SecretUnreadable, unseal
@@ -58,6 +59,7 @@ class OtpRule:
             chars = "".join(c for c in chars if c not in LOOKALIKES)
         return chars
 
+    @sensitive_variables()
     def generate(self) -> str:
         """Uniform over the alphabet: random bytes at or above the largest multiple of its size are
         dropped (no modulo bias). One call to the OS generator per OTP instead of one per
@@ -76,6 +78,7 @@ class OtpRule:
         return (now or timezone.now()) + timedelta(hours=self.validity_hours)
 
 
+@sensitive_variables()
 def otp_matches(ciphertext: str, candidate: str) -> bool:
     """Constant-time comparison of a candidate with the sealed OTP."""
     try:

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import console_view
@@ -74,6 +75,8 @@ def portal_view(view: Callable[..., HttpResponse]) -> PortalView:
     return wrapped
 
 
+@sensitive_variables()
+@sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 def portal_login(request: HttpRequest) -> HttpResponse:
     if portal_end_user(request) is not None:
@@ -115,6 +118,7 @@ def portal_home(request: HttpRequest, end_user: EndUser) -> HttpResponse:
                                                 "pending": portal_pending(end_user)})
 
 
+@sensitive_variables()
 @portal_view
 def portal_enrollment(request: HttpRequest, end_user: EndUser, token: str) -> HttpResponse:
     """The end user's own enrollment: link, OTP (audited as a view) and QR code."""

@@ -38,6 +38,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from audit.actor import Actor
 from audit.models import AuditAction
@@ -157,6 +158,7 @@ def gone_refusal(token: str) -> RedeemResult:
     return USED_UP if Device.objects.filter(enrollment_token=token).exists() else UNKNOWN
 
 
+@sensitive_variables()
 def enrollment_redeem(
     *,
     token: str | None = None,
@@ -186,6 +188,7 @@ def enrollment_redeem(
         return _redeem_username(username, otp or "", device, actor, details)
 
 
+@sensitive_variables()
 def _input_problem(token: str, username: str, otp: str | None, device: DeviceFacts) -> str:
     for name, value in (("token", token), ("username", username), ("otp", otp or "")):
         if unstorable := text_problem(value):
@@ -201,6 +204,7 @@ def _input_problem(token: str, username: str, otp: str | None, device: DeviceFac
     return device.problem()
 
 
+@sensitive_variables()
 def _redeem_token(token: str, otp: str | None, device: DeviceFacts, actor: Actor,
                   details: dict[str, Any]) -> RedeemResult:
     enrollment = PendingEnrollment.objects.select_for_update().filter(token=token).first()
@@ -219,6 +223,7 @@ def _redeem_token(token: str, otp: str | None, device: DeviceFacts, actor: Actor
     return _complete_or_repeat(enrollment, device, actor, details)
 
 
+@sensitive_variables()
 def _redeem_username(username: str, otp: str, device: DeviceFacts, actor: Actor,
                      details: dict[str, Any]) -> RedeemResult:
     details = {**details, "by": "username"}

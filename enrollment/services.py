@@ -3,11 +3,12 @@ by views, tasks, management commands and the API."""
 
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import EndUser, UserType
 from audit.actor import Actor
@@ -34,7 +35,7 @@ class EnrollmentError(Exception):
 @dataclass(frozen=True)
 class CreatedEnrollment:
     enrollment: PendingEnrollment
-    otp: str
+    otp: str = field(repr=False)  # kept out of logs and error reports
 
 
 def new_token() -> str:
@@ -109,6 +110,7 @@ def pending_enrollment_create(
     return CreatedEnrollment(enrollment=enrollment, otp=otp)
 
 
+@sensitive_variables()
 def otp_reveal(*, enrollment: PendingEnrollment, actor: Actor) -> str | None:
     """The OTP in clear, for "View OTP". Every call is audited.
 
@@ -126,6 +128,7 @@ def otp_reveal(*, enrollment: PendingEnrollment, actor: Actor) -> str | None:
     return otp
 
 
+@sensitive_variables()
 def otp_reset(*, enrollment: PendingEnrollment, actor: Actor, otp_rule: OtpRule | None = None) -> CreatedEnrollment:
     """New OTP and expiry; the old OTP stops working when this commits. Unlocks a locked entry
     and revives an expired one, which must then reserve its licences again (refused with

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import console_view
@@ -51,6 +52,7 @@ def pending_list(request: HttpRequest) -> HttpResponse:
     })
 
 
+@sensitive_variables()
 @never_cache
 @console_view("enrollment.view_pendingenrollment", "enrollment.view_otp")
 def pending_detail(request: HttpRequest, token: str) -> HttpResponse:

@@ -16,6 +16,7 @@ from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.template.base import Lexer, TokenType
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.views.decorators.debug import sensitive_variables
 
 from enrollment.links import activation_link
 from notifications.models import Channel
@@ -117,6 +118,7 @@ def validate_template(*, channel: str, subject: str, body: str) -> None:
         raise ValidationError(errors)
 
 
+@sensitive_variables()
 def render_template(source: str, context: dict[str, Any]) -> str:
     """Render validated template source as plain text: a plain ``str``, never a SafeString.
 
@@ -139,6 +141,7 @@ def format_expires(value: datetime | None) -> str:
     return date_format(timezone.localtime(value), "j M Y, H:i T")
 
 
+@sensitive_variables()
 def enrollment_context(
     enrollment: PendingEnrollment,
     *,

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import User
 from audit.actor import Actor
@@ -52,6 +53,7 @@ class ResendRefused(Exception):
 # --- writing the outbox -------------------------------------------------------------------
 
 
+@sensitive_variables()
 def notify_enrollment_created(
     *,
     enrollment: PendingEnrollment,
@@ -95,6 +97,7 @@ def notify_enrollment_created(
     return messages
 
 
+@sensitive_variables()
 def notify_enrollments_created_many(
     *,
     items: list[tuple[PendingEnrollment, str]],
@@ -125,6 +128,7 @@ def notify_enrollments_created_many(
     return len(messages)
 
 
+@sensitive_variables()
 def email_queue(
     *,
     to: str,
@@ -187,6 +191,7 @@ def message_claim(*, message_id: int) -> bool:
     return changed == 1
 
 
+@sensitive_variables()
 def message_send(*, message_id: int) -> None:
     """Deliver a claimed message. Raises the transport's error on failure (the task retries)."""
     from notifications import email, sms
@@ -321,6 +326,7 @@ def _admin_recipients() -> list[str]:
     return list(addresses)
 
 
+@sensitive_variables()
 def _email(
     template: MessageTemplate,
     context: dict[str, Any],
@@ -342,6 +348,7 @@ def _email(
     )
 
 
+@sensitive_variables()
 def _sms(template: MessageTemplate, context: dict[str, Any], enrollment: PendingEnrollment, actor: Actor) -> Message:
     return Message(
         channel=Channel.SMS,
@@ -354,6 +361,7 @@ def _sms(template: MessageTemplate, context: dict[str, Any], enrollment: Pending
     )
 
 
+@sensitive_variables()
 def _admin_summary(items: list[tuple[PendingEnrollment, str]], actor: Actor) -> list[Message]:
     # A summary without OTPs: one mail per admin for the whole batch.
     lines = "\n".join(f"- {e.username}" for e, _ in items[:200])
@@ -383,6 +391,7 @@ def _seal_attachments(attachments: list[Attachment]) -> str:
     return seal(json.dumps(payload))
 
 
+@sensitive_variables()
 def _unseal_attachments(sealed: str) -> list[Attachment]:
     if not sealed:
         return []

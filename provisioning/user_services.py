@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.views.decorators.debug import sensitive_variables
 
 from accounts import throttle
 from accounts.end_users import EndUserError, end_user_for_provisioning, mobile_e164
@@ -45,6 +46,7 @@ class Authorizer:
     kind: str  # "console" or "ldap"
 
 
+@sensitive_variables()
 def authorizer_check(*, user_type: str, username: str, password: str, ip: str | None = None) -> Authorizer:
     """Who vouches for a provisioning. Local users: an active console user allowed to provision,
     whose password checks. LDAP users: a directory user who binds and is in one of
@@ -71,6 +73,7 @@ class _WrongCredentials(ProvisioningError):
     """A refusal that keeps its count in the throttle: the password (or LDAP group) was wrong."""
 
 
+@sensitive_variables()
 def _authorizer_verify(*, user_type: str, username: str, password: str) -> Authorizer:
     if user_type == UserType.LDAP:
         if not ldap_enabled():
@@ -96,6 +99,7 @@ def _authorizer_verify(*, user_type: str, username: str, password: str) -> Autho
     return Authorizer(username=user.username, kind="console")
 
 
+@sensitive_variables()
 def user_provision(
     *,
     actor: Actor,

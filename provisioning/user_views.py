@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import console_view
@@ -19,6 +19,7 @@ from provisioning.user_services import ProvisioningError, user_provision
 DETAILS_PERMISSIONS = ("provisioning.provision_user", "enrollment.view_pendingenrollment", "enrollment.view_otp")
 
 
+@sensitive_variables()
 @sensitive_post_parameters("authorizer_password")
 @console_view("provisioning.provision_user")
 @require_http_methods(["GET", "POST"])
@@ -48,6 +49,7 @@ def provision_user(request: HttpRequest) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
+@sensitive_variables()
 @never_cache
 @console_view(*DETAILS_PERMISSIONS)
 def provisioned_user(request: HttpRequest, token: str) -> HttpResponse:

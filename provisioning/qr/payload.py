@@ -8,8 +8,10 @@ extras bundle holds strings only (the NFC path and custom setup wizards only kee
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from django.views.decorators.debug import sensitive_variables
 
 from enrollment import qr as qr_render
 from provisioning.models import DpcSettings, WifiSecurity
@@ -39,7 +41,7 @@ MAX_EASY_VERSION = 25
 class WifiNetwork:
     ssid: str
     security: str
-    password: str = ""
+    password: str = field(default="", repr=False)  # kept out of logs and error reports
     hidden: bool = False
 
 
@@ -79,6 +81,7 @@ EXTRA_OTP = "otp"
 EXTRA_PORTAL_URL = "portal_url"
 
 
+@sensitive_variables()
 def admin_extras(*, server_url: str, enrollment_token: str = "", otp: str = "", portal_url: str = "") -> dict[str, str]:
     """What the companion app needs after provisioning. Automatic Provisioning: the token and OTP
     for the redeem API. Self Service Portal: where the user signs in."""
@@ -91,6 +94,7 @@ def admin_extras(*, server_url: str, enrollment_token: str = "", otp: str = "", 
     return {key: str(value) for key, value in extras.items()}
 
 
+@sensitive_variables()
 def build_payload(
     *, companion: CompanionApp, locale: str, wifi: WifiNetwork | None, extras: dict[str, str], time_zone: str = ""
 ) -> dict[str, Any]:
@@ -122,6 +126,7 @@ def build_payload(
     return payload
 
 
+@sensitive_variables()
 def serialise(payload: dict[str, Any]) -> str:
     """The exact text put in the QR code: compact, ASCII only."""
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=True)

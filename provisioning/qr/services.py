@@ -11,6 +11,7 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import EndUser, UserType
 from audit.actor import Actor
@@ -60,7 +61,7 @@ class QrSpec:
 @dataclass(frozen=True)
 class CreatedQr:
     qr: QrProvisioning
-    payload_text: str
+    payload_text: str = field(repr=False)  # holds the OTP and the Wi-Fi password
     enrollment: PendingEnrollment | None
 
 
@@ -76,6 +77,7 @@ def companion_app() -> CompanionApp:
     return companion
 
 
+@sensitive_variables()
 def qr_provisioning_create(*, actor: Actor, spec: QrSpec) -> CreatedQr:
     """Make a QR code: the pending enrollment (Automatic Provisioning), the sealed payload row,
     the notification rows and the audit entry, in one transaction.
@@ -176,6 +178,7 @@ def dpc_settings_update(*, dpc: DpcSettings, actor: Actor, changed: list[str]) -
     return dpc
 
 
+@sensitive_variables()
 def _resolve_user(spec: QrSpec) -> tuple[EndUser | None, str]:
     """The end user record and email address for the code's user. LDAP users need the admin's
     LDAP credentials (checked against the authorizer groups) and must exist in the directory."""

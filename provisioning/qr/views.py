@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import console_view
@@ -50,6 +51,8 @@ def qr_list(request: HttpRequest) -> HttpResponse:
     })
 
 
+@sensitive_variables()
+@sensitive_post_parameters("wifi_password", "ldap_password")
 @console_view(QR_PERMISSION)
 @require_http_methods(["GET", "POST"])
 def qr_create(request: HttpRequest) -> HttpResponse:
@@ -71,6 +74,7 @@ def qr_create(request: HttpRequest) -> HttpResponse:
     })
 
 
+@sensitive_variables()
 @never_cache
 @console_view(QR_PERMISSION)
 def qr_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -105,6 +109,7 @@ def qr_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@sensitive_variables()
 @never_cache
 @console_view(QR_PERMISSION)
 def qr_image(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
