@@ -69,6 +69,18 @@ def _checked_row(row: int, cells: CsvRecord, options: BulkOptions, seen: dict[tu
     return item
 
 
+def first_rows(path: Path, layout: CsvLayout, count: int = 10) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The known columns (in file order) and the first ``count`` rows exactly as they were read,
+    so a person sees before Start whether the file was decoded and split right."""
+    columns = sorted(layout.columns, key=layout.columns.__getitem__)
+    rows = []
+    for row, cells in iter_records(path, layout):
+        rows.append((row, [cells.get(column, "") for column in columns]))
+        if len(rows) == count:
+            break
+    return columns, rows
+
+
 def valid_rows_path(upload: Path) -> Path:
     """The preview's output beside the upload: every valid row, checked and normalised, which is
     what the worker creates (so it neither re-checks nor asks LDAP again)."""

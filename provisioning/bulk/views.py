@@ -1,6 +1,8 @@
 """Bulk Provision Users screens: overview and upload, preview, start or cancel, live status,
 download and remove. Each view parses, calls one service, then redirects or re-renders."""
 
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
@@ -12,8 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import console_view
 from audit.actor import Actor
 from licensing.services import licence_counts
-from provisioning.bulk.csvfile import DELIMITER_NAMES, CsvFileError
+from provisioning.bulk.csvfile import DELIMITER_NAMES, CsvFileError, layout_from_json
 from provisioning.bulk.forms import BulkUploadForm
+from provisioning.bulk.preview import first_rows
 from provisioning.bulk.selectors import PERMISSION, bulk_job_get, bulk_job_pending_count, bulk_jobs_visible_to
 from provisioning.bulk.services import (
     BulkError,
@@ -27,6 +30,7 @@ from provisioning.bulk.services import (
 from provisioning.models import BulkJob, BulkJobStatus
 
 PREVIEW_ERRORS_SHOWN = 1000
+FIRST_ROWS_SHOWN = 10
 
 
 @console_view(PERMISSION)
@@ -59,7 +63,10 @@ def bulk_preview(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("provisioning:bulk_list")
     remaining = licence_counts().remaining
     layout = job.options.get("layout", {})
+    columns, first = first_rows(Path(job.upload_path), layout_from_json(layout), FIRST_ROWS_SHOWN)
     return render(request, "provisioning/bulk_preview.html", {
+        "first_columns": columns,
+        "first_rows": first,
         "job": job,
         "remaining": remaining,
         "refusal": bulk_start_refusal(job=job, remaining=remaining),
