@@ -73,6 +73,14 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("Audit entries are append-only.")
+
     def details_fields(self) -> list[tuple[str, str]]:
         """The details as (label, value) for a person: "previous_state" → "Previous state", yes/no
         for booleans, lists joined, nested values as JSON."""
@@ -81,14 +89,6 @@ class AuditEntry(models.Model):
     def details_json(self) -> str:
         """The details as one JSON object (the CSV export's column)."""
         return json.dumps(self.details or {}, ensure_ascii=False, sort_keys=True) if self.details else ""
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError("Audit entries are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("Audit entries are append-only.")
 
 
 def _readable(value: Any) -> str:

@@ -6,7 +6,7 @@ from math import ceil
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import F, OrderBy
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
@@ -85,7 +85,8 @@ def pending_list_page(
     column = F(SORTS[sort.lstrip("-")])
     # A missing value sorts as the largest: "Unlimited" (no OTP expiry) comes last when ascending,
     # first when descending, on SQLite as on PostgreSQL (they differ by default).
-    ascending, descending = [column.asc(nulls_last=True), "id"], [column.desc(nulls_first=True), "-id"]
+    ascending: list[str | OrderBy] = [column.asc(nulls_last=True), "id"]
+    descending: list[str | OrderBy] = [column.desc(nulls_first=True), "-id"]
     forward, backward = (descending, ascending) if sort.startswith("-") else (ascending, descending)
 
     count = qs.count()

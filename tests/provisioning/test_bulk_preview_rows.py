@@ -30,7 +30,8 @@ def test_the_preview_shows_the_first_ten_rows_as_read(helpdesk_user, licences):
 
 def test_the_sample_file_is_offered_and_uploads_without_a_problem(helpdesk_user, licences):
     client = client_for(helpdesk_user)
-    assert 'href="/static/samples/bulk-users-sample.csv" download' in client.get("/devices/pending/bulk/").content.decode()
+    page = client.get("/devices/pending/bulk/").content.decode()
+    assert 'href="/static/samples/bulk-users-sample.csv" download' in page
 
     job = uploaded(client, SAMPLE.read_bytes())
 
