@@ -185,3 +185,15 @@ def test_a_wrong_otp_is_summarised_at_the_top_and_the_summary_takes_the_focus(ma
     assert "autofocus" in html[html.rindex("<div", 0, summary):summary]
     assert summary < html.index('id="steps-heading"')
     assert '<a href="#id_otp">The OTP is not correct. 4 attempts left.</a>' in html
+
+
+def test_sending_the_form_again_says_the_device_was_already_enrolled(make_pending):
+    made = make_pending("alice", usage_count=2)
+    data = {"platform": "android", "otp": made.otp, "serial_number": "SN-1"}
+    client = Client()
+    assert "is now enrolled for alice" in client.post(f"/enroll/{made.enrollment.token}/", data).content.decode()
+
+    again = client.post(f"/enroll/{made.enrollment.token}/", data)
+
+    assert "was already enrolled for alice: nothing changed." in again.content.decode()
+    assert Device.objects.count() == 1
