@@ -143,7 +143,7 @@ def activate(request: HttpRequest, token: str) -> HttpResponse:
         )
         if result.ok:
             return _page(request, "activation_done", context, data["platform"], result=result)
-        if result.error != "wrong_otp":
+        if result.error != "wrong_otp" or result.attempts_left == 0:
             return _page(request, "activation_outcome", context, data["platform"], result.status, result=result)
         form.add_error("otp", result.detail)
         return _page(request, "activation", context, data["platform"], result.status, form=form)

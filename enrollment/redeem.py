@@ -134,6 +134,16 @@ INVALID_CREDENTIALS = RedeemResult(status=401, error="invalid_credentials",
                                    detail="The username or the OTP is not correct.")
 
 
+def wrong_otp(left: int) -> RedeemResult:
+    """401 with the tries left; the try that used the last one says the enrollment is now locked."""
+    if left == 0:
+        detail = ("The OTP is not correct, and that was the last try: this enrollment is now locked. "
+                  "Ask your helpdesk to reset the OTP.")
+    else:
+        detail = f"The OTP is not correct. {left} attempt{'s' if left != 1 else ''} left."
+    return RedeemResult(status=401, error="wrong_otp", attempts_left=left, detail=detail)
+
+
 def rate_limited(retry_after: int) -> RedeemResult:
     return RedeemResult(status=429, error="rate_limited", retry_after=retry_after,
                         detail=f"Too many attempts from this address. Try again in {retry_after} seconds.")
@@ -218,8 +228,7 @@ def _redeem_token(token: str, otp: str | None, device: DeviceFacts, actor: Actor
         return _refuse(actor, refusal, token, enrollment.username, details)
     if otp is not None and not otp_matches(enrollment.otp_ciphertext, otp):
         left = _count_failure(enrollment, actor, details)
-        return RedeemResult(status=401, error="wrong_otp", attempts_left=left,
-                            detail=f"The OTP is not correct. {left} attempt{'s' if left != 1 else ''} left.")
+        return wrong_otp(left)
     return _complete_or_repeat(enrollment, device, actor, details)
 
 

@@ -78,7 +78,9 @@ def test_the_last_wrong_try_locks_and_the_page_says_so(make_pending):
     policy.save()
     made = make_pending("alice")
     client = Client()
-    client.post(f"/enroll/{made.enrollment.token}/", {"platform": "android", "otp": "nope"})
+    last_try = client.post(f"/enroll/{made.enrollment.token}/", {"platform": "android", "otp": "nope"})
+    assert "This enrollment is locked" in last_try.content.decode()
+    assert "attempts left" not in last_try.content.decode()
     response = client.get(f"/enroll/{made.enrollment.token}/")
     assert response.status_code == 423
     assert "This enrollment is locked" in response.content.decode()

@@ -115,6 +115,7 @@ def test_it_locks_after_the_policy_number_of_wrong_tries_and_then_answers_423(ma
     answers = [post({"token": made.enrollment.token, "otp": "wrong", "device": DEVICE}) for _ in range(3)]
     assert [a.status_code for a in answers] == [401, 401, 401]
     assert [a.json()["attempts_left"] for a in answers] == [2, 1, 0]
+    assert "now locked" in answers[-1].json()["detail"] and "0 attempts" not in answers[-1].json()["detail"]
     enrollment = PendingEnrollment.objects.get()
     assert enrollment.state == State.LOCKED and enrollment.locked_at is not None
     assert AuditEntry.objects.filter(action=AuditAction.ENROLLMENT_LOCKED).count() == 1
