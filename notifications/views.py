@@ -2,8 +2,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import console_view
@@ -65,6 +68,11 @@ def sms_settings(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/sms_settings.html", {"form": form})
 
 
+# The Delivery log's own query parameters: the only ones a Re-send carries back to the list.
+LIST_PARAMETERS = (*MessageFilterForm.base_fields, "page")
+
+
+@never_cache  # a live view of delivery states: a cached copy would show a re-sent row as still failed
 @console_view("notifications.view_message")
 def message_list(request: HttpRequest) -> HttpResponse:
     filters = MessageFilterForm(request.GET or None)
@@ -76,6 +84,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/message_list.html", {
         "filters": filters, "page": page, "filtered": any(values.values()),
+        "query": _list_query(request.GET.urlencode()),
     })
 
 
@@ -88,5 +97,17 @@ def message_resend(request: HttpRequest, pk: int) -> HttpResponse:
     except services.ResendRefused as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"The {message.get_channel_display()} to {message.recipient} was queued again.")
-    return redirect("notifications:message_list")
+        # The send may already have run (eager Celery) or a worker may have claimed it: say where it is now,
+        # also for a list filtered to "Failed" that no longer shows the row.
+        message.refresh_from_db()
+        messages.success(request, f"The {message.get_channel_display()} to {message.recipient} was queued again "
+                                  f"(now: {message.get_status_display()}, attempts: {message.attempts}).")
+    query = _list_query(request.POST.get("query", ""))
+    return redirect(reverse("notifications:message_list") + (f"?{query}" if query else ""))
+
+
+def _list_query(query: str) -> str:
+    """The filters and page of the Delivery log, re-encoded from its own parameters only: a Re-send
+    returns to the list it was pressed on, and the form cannot send anyone to another address."""
+    given = QueryDict(query.lstrip("?"))
+    return urlencode({name: given[name] for name in LIST_PARAMETERS if given.get(name)})

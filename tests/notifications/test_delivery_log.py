@@ -115,3 +115,47 @@ def test_helpdesk_cannot_re_send(messages, helpdesk_user):
     assert response.status_code == 403
     sms.refresh_from_db()
     assert sms.status == MessageStatus.FAILED
+
+
+def test_the_log_hands_its_filters_and_page_to_each_re_send_form(messages, admin_user):
+    html = client_for(admin_user).get(LOG, {"channel": "sms", "q": "eve", "page": "1"}).content.decode()
+
+    assert '<input type="hidden" name="query" value="q=eve&amp;channel=sms&amp;page=1">' in html
+
+
+def test_re_send_returns_to_the_filtered_page_showing_the_rows_new_state(
+    messages, admin_user, twilio, sender_label, django_capture_on_commit_callbacks
+):
+    sms = Message.objects.get(channel="sms")
+    client = client_for(admin_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("notifications:message_resend", args=[sms.pk]),
+                               {"query": "channel=sms&q=eve&page=1"})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{LOG}?q=eve&channel=sms&page=1"
+    html = client.get(response["Location"]).content.decode()
+    assert "was queued again (now: Queued, attempts: 0)" in html  # the send ran after the response
+    assert '<span class="status-sent">Sent</span>' in html
+    assert "status-failed" not in html
+    assert '<option value="sms" selected>' in html
+
+
+@pytest.mark.parametrize("query", [
+    "https://evil.example/", "//evil.example/notifications/", "next=https://evil.example/",
+    "?status=failed&next=//evil.example", "\\\\evil.example",
+])
+def test_re_send_never_leaves_the_delivery_log(messages, admin_user, query):
+    sms = Message.objects.get(channel="sms")
+
+    response = client_for(admin_user).post(reverse("notifications:message_resend", args=[sms.pk]), {"query": query})
+
+    assert response.status_code == 302
+    assert response["Location"] in {LOG, f"{LOG}?status=failed"}
+
+
+def test_the_delivery_log_is_never_cached(messages, admin_user):
+    response = client_for(admin_user).get(LOG)
+
+    assert "no-cache" in response["Cache-Control"]
