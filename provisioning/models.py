@@ -142,14 +142,26 @@ class QrProvisioning(models.Model):
         return f"QR {self.pk} ({self.option})"
 
 
-class DpcSettings(SingletonModel):
-    """Admin > Companion app: the device policy controller the QR code installs."""
+# The app seed_demo fills in so QR codes can be tried: its download URL cannot resolve, so no
+# device can install it, and the QR pages say so.
+DEMO_COMPANION_NAME = "Demo companion app (not installable)"
 
+
+class DpcSettings(SingletonModel):
+    """Admin > Companion app: the device policy controller the QR code installs. A fresh install
+    has none (every field empty), and no QR code can be made until one is set."""
+
+    name = models.CharField("App name", max_length=100, blank=True,
+                            help_text="For your reference, e.g. the DPC's product name and version.")
     component_name = models.CharField("Device admin component name", max_length=255, blank=True)
     download_url = models.URLField("APK download URL", max_length=500, blank=True)
     signature_checksum = models.CharField("Signing certificate SHA-256", max_length=64, blank=True,
                                           help_text="Stored as padded URL-safe base64.")
     package_checksum = models.CharField("Package checksum (optional)", max_length=64, blank=True)
+    skip_encryption = models.BooleanField(
+        "Skip encryption", default=False,
+        help_text="Puts PROVISIONING_SKIP_ENCRYPTION true in QR codes. Off, the key is left out and Android 7-9 "
+                  "devices with full-disk encryption encrypt and reboot during setup.")
     default_locale = models.CharField("Default locale", max_length=10, default="en_US")
     # The default for new QR codes; empty: devices keep their own time zone.
     time_zone = models.CharField("Time zone", max_length=64, blank=True, default="")

@@ -8,7 +8,9 @@ emit padded URL-safe base64: 44 characters that decode to exactly 32 bytes.
 
 import base64
 import binascii
+import hashlib
 import re
+from collections.abc import Iterable
 
 HEX_RE = re.compile(r"^[0-9a-fA-F]{64}$")
 B64URL_RE = re.compile(r"^[A-Za-z0-9_-]{43}=?$")
@@ -40,6 +42,14 @@ def sha256_to_base64url(value: str) -> str:
     if len(digest) != 32:
         raise ChecksumError("A SHA-256 digest is 32 bytes long.")
     return base64.urlsafe_b64encode(digest).decode("ascii")
+
+
+def file_sha256_base64url(chunks: Iterable[bytes]) -> str:
+    """PACKAGE_CHECKSUM of a file: SHA-256 over its exact bytes, padded URL-safe base64."""
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(chunk)
+    return base64.urlsafe_b64encode(digest.digest()).decode("ascii")
 
 
 def is_padded_base64url_sha256(value: str) -> bool:

@@ -13,9 +13,10 @@ from provisioning.qr.services import dpc_settings_update
 @console_view("provisioning.change_dpcsettings")
 @require_http_methods(["GET", "POST"])
 def dpc_settings(request: HttpRequest) -> HttpResponse:
-    form = DpcSettingsForm(request.POST or None, instance=DpcSettings.load())
+    form = DpcSettingsForm(request.POST or None, request.FILES or None, instance=DpcSettings.load())
     if request.method == "POST" and form.is_valid():
-        dpc_settings_update(dpc=form.save(commit=False), actor=Actor.from_request(request), changed=form.changed_data)
+        dpc_settings_update(dpc=form.save(commit=False), actor=Actor.from_request(request),
+                            changed=form.changed_settings())
         for warning in form.warnings:
             messages.warning(request, warning)
         messages.success(request, "Companion app settings saved. They apply to QR codes created from now on.")

@@ -2,13 +2,14 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 
 from accounts.models import UserType
 from config.text import validate_username
 from enrollment.models import OtpContent
 from enrollment.otp import MAX_LENGTH, MIN_LENGTH, OtpRule
 from provisioning.models import DpcSettings, EnrollmentOption, ErrorCorrection, NetworkType, WifiSecurity
-from provisioning.qr.checksums import ChecksumError, sha256_to_base64url
+from provisioning.qr.checksums import ChecksumError, file_sha256_base64url, sha256_to_base64url
 from provisioning.qr.payload import WifiNetwork
 from provisioning.qr.services import QrSpec
 from provisioning.qr.validation import (
@@ -42,22 +43,30 @@ class DpcSettingsForm(forms.ModelForm[DpcSettings]):
 
     class Meta:
         model = DpcSettings
-        fields = ["component_name", "download_url", "signature_checksum", "package_checksum", "default_locale",
-                  "time_zone"]
+        fields = ["name", "component_name", "download_url", "signature_checksum", "package_checksum",
+                  "skip_encryption", "default_locale", "time_zone"]
         help_texts = {
             "component_name": "The DeviceAdminReceiver in the APK: com.example.companion/.AdminReceiver",
             "download_url": "Where devices download the APK; https (http works, but is not protected).",
             "signature_checksum": "apksigner verify --print-certs: \"Signer #1 certificate SHA-256 digest\" "
                                   "(hex, colons allowed) or URL-safe base64.",
-            "package_checksum": "SHA-256 of the whole APK file. Changes with every build and wins over the "
-                                "signature checksum on the device; leave empty unless you need it.",
+            "package_checksum": "SHA-256 of the whole APK file (hex or URL-safe base64), or upload the APK below. "
+                                "Changes with every build and wins over the signature checksum on the device; "
+                                "some setup wizards (GrapheneOS's) require it.",
             "default_locale": "language_COUNTRY, e.g. en_US",
             "time_zone": "IANA time zone, e.g. Europe/Berlin: the default for new QR codes. Leave empty to keep "
                          "each device's own time zone.",
         }
 
+    package_apk = forms.FileField(
+        label="APK file", required=False,
+        help_text="Optional: the exact APK served at the download URL; its package checksum is computed and saved. "
+                  "The file itself is not kept.")
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.order_fields(["name", "component_name", "download_url", "signature_checksum", "package_checksum",
+                           "package_apk", "skip_encryption"])
         # Entered forms (hex with colons: 95 characters) are longer than the stored 44.
         for name in ("signature_checksum", "package_checksum"):
             field = self.fields[name]
@@ -94,6 +103,35 @@ class DpcSettingsForm(forms.ModelForm[DpcSettings]):
 
     def clean_package_checksum(self) -> str:
         return self._checksum("package_checksum")
+
+    def clean_package_apk(self) -> UploadedFile[bytes] | None:
+        apk: UploadedFile[bytes] | None = self.cleaned_data.get("package_apk")
+        if apk is not None:
+            apk.seek(0)
+            if apk.read(4) != b"PK\x03\x04":
+                raise ValidationError("This is not an APK file (an APK is a ZIP archive).")
+            apk.seek(0)
+        return apk
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        apk = data.get("package_apk")
+        if apk is not None and "package_checksum" not in self.errors:
+            computed = file_sha256_base64url(apk.chunks())
+            entered = data.get("package_checksum") or ""
+            if entered and entered != computed:
+                self.add_error("package_checksum", "This package checksum does not match the uploaded APK "
+                                                   f"({computed}). Clear it to use the APK's.")
+            else:
+                data["package_checksum"] = computed
+        return data
+
+    def changed_settings(self) -> list[str]:
+        """The settings changed (for the audit entry): an uploaded APK changes the package checksum."""
+        changed = [name for name in self.changed_data if name != "package_apk"]
+        if "package_apk" in self.changed_data and "package_checksum" not in changed:
+            changed.append("package_checksum")
+        return changed
 
     def clean_default_locale(self) -> str:
         return clean_locale(self.cleaned_data["default_locale"])

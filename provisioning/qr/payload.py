@@ -7,14 +7,16 @@ booleans (Android reads them with getBooleanExtra; the string "true" is ignored)
 extras bundle holds strings only (the NFC path and custom setup wizards only keep strings).
 """
 
+import ipaddress
 import json
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.views.decorators.debug import sensitive_variables
 
 from enrollment import qr as qr_render
-from provisioning.models import DpcSettings, WifiSecurity
+from provisioning.models import DEMO_COMPANION_NAME, DpcSettings, WifiSecurity
 
 PREFIX = "android.app.extra."
 COMPONENT_NAME = PREFIX + "PROVISIONING_DEVICE_ADMIN_COMPONENT_NAME"
@@ -51,6 +53,8 @@ class CompanionApp:
     download_url: str
     signature_checksum: str
     package_checksum: str = ""
+    skip_encryption: bool = False
+    name: str = ""
 
     @classmethod
     def from_settings(cls, dpc: DpcSettings) -> "CompanionApp":
@@ -59,7 +63,16 @@ class CompanionApp:
             download_url=dpc.download_url,
             signature_checksum=dpc.signature_checksum,
             package_checksum=dpc.package_checksum,
+            skip_encryption=dpc.skip_encryption,
+            name=dpc.name,
         )
+
+    def is_blank(self) -> bool:
+        """Nothing set up at all: a fresh install."""
+        return not (self.component_name or self.download_url or self.signature_checksum or self.package_checksum)
+
+    def is_demo(self) -> bool:
+        return self.name == DEMO_COMPANION_NAME
 
     def missing(self) -> list[str]:
         """What Admin > Companion app still needs before a QR code can be made."""
@@ -120,7 +133,9 @@ def build_payload(
     payload[LOCALE] = locale
     if time_zone:
         payload[TIME_ZONE] = time_zone
-    payload[SKIP_ENCRYPTION] = False
+    # Left out when off: the device's default (encrypt) applies.
+    if companion.skip_encryption:
+        payload[SKIP_ENCRYPTION] = True
     payload[LEAVE_ALL_SYSTEM_APPS_ENABLED] = True
     payload[ADMIN_EXTRAS_BUNDLE] = {str(k): str(v) for k, v in extras.items()}
     return payload
@@ -145,6 +160,24 @@ def readable(payload: dict[str, Any], *, masked: tuple[str, ...] = ()) -> str:
     return json.dumps(mask(payload) if masked else payload, indent=2, ensure_ascii=False)
 
 
+def server_url_warnings(url: str) -> list[str]:
+    """Why devices could not reach the console at ``url`` (the Activation URL, sent as server_url)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    warnings = []
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost" or host.endswith(".localhost")
+    if loopback:
+        warnings.append(f"The Activation URL {url} points to {host}: devices cannot reach it. "
+                        "Set the console's public address in Admin > General.")
+    if parts.scheme == "http":
+        warnings.append(f"The Activation URL {url} uses plain http: companion apps targeting Android 9 (API 28) "
+                        "or newer refuse cleartext traffic. Use an https address in Admin > General.")
+    return warnings
+
+
 def payload_warnings(payload: dict[str, Any], text: str, *, error_correction: str = "M") -> list[str]:
     """What an admin should know before handing the code out."""
     warnings = [
@@ -156,6 +189,10 @@ def payload_warnings(payload: dict[str, Any], text: str, *, error_correction: st
             "Mobile data provisioning needs Android 13 or newer and a SIM or eSIM with data; older devices "
             "may ignore it and ask for a Wi-Fi network."
         )
+    if (urlsplit(str(payload.get(DOWNLOAD_LOCATION, ""))).hostname or "").endswith(".invalid"):
+        warnings.append("This code installs the demo companion app, which no device can download: set up your "
+                        "own in Admin > Companion app and create the code again.")
+    warnings += server_url_warnings(payload.get(ADMIN_EXTRAS_BUNDLE, {}).get(EXTRA_SERVER_URL, ""))
     if payload.get(WIFI_PASSWORD):
         warnings.append(
             "The QR code holds the Wi-Fi password in plain text: anyone who scans or photographs it can read it."

@@ -68,6 +68,8 @@ class CreatedQr:
 def companion_app() -> CompanionApp:
     """The companion app settings, refused with a clear message when incomplete."""
     companion = CompanionApp.from_settings(DpcSettings.load())
+    if companion.is_blank():
+        raise QrProvisioningError("No companion app is configured yet: set it up in Admin > Companion app.")
     missing = companion.missing()
     if missing:
         raise QrProvisioningError(

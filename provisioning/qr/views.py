@@ -3,8 +3,6 @@ import json
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
@@ -23,31 +21,20 @@ from provisioning.qr.payload import (
     ADMIN_EXTRAS_BUNDLE,
     EXTRA_OTP,
     WIFI_PASSWORD,
-    CompanionApp,
     payload_warnings,
     readable,
 )
+from provisioning.qr.readiness import companion_missing_message, setup_warnings
 from provisioning.qr.selectors import PERMISSION as QR_PERMISSION
 from provisioning.qr.selectors import qr_get, qr_payload_text, qr_row, qr_rows
 from provisioning.qr.services import QrProvisioningError, qr_provisioning_create, qr_provisioning_delete
-
-
-def _companion_missing_message(dpc: DpcSettings) -> str:
-    missing = CompanionApp.from_settings(dpc).missing()
-    if not missing:
-        return ""
-    return format_html(
-        "The companion app settings are incomplete ({}). Complete them in "
-        '<a href="{}">Admin &gt; Companion app</a> before creating a QR code.',
-        ", ".join(missing), reverse("provisioning:dpc_settings"),
-    )
 
 
 @console_view(QR_PERMISSION)
 def qr_list(request: HttpRequest) -> HttpResponse:
     return render(request, "provisioning/qr_list.html", {
         "rows": qr_rows(request.user),
-        "companion_missing": _companion_missing_message(DpcSettings.load()),
+        "companion_missing": companion_missing_message(DpcSettings.load()),
     })
 
 
@@ -60,8 +47,8 @@ def qr_create(request: HttpRequest) -> HttpResponse:
     dpc = DpcSettings.load()
     form = QrProvisioningForm(request.POST or None, remaining_licences=remaining, default_locale=dpc.default_locale,
                               default_time_zone=dpc.time_zone)
-    companion_missing = _companion_missing_message(dpc)
-    if request.method == "POST" and form.is_valid() and not companion_missing:
+    companion_missing = companion_missing_message(dpc)
+    if request.method == "POST" and not companion_missing and form.is_valid():
         try:
             created = qr_provisioning_create(actor=Actor.from_request(request), spec=form.spec())
         except (QrProvisioningError, LicenceError) as exc:
@@ -71,6 +58,7 @@ def qr_create(request: HttpRequest) -> HttpResponse:
             return redirect("provisioning:qr_detail", pk=created.qr.pk)
     return render(request, "provisioning/qr_form.html", {
         "form": form, "remaining": remaining, "companion_missing": companion_missing,
+        "setup_warnings": [] if companion_missing else setup_warnings(dpc),
     })
 
 

@@ -191,10 +191,17 @@ def test_a_custom_locale_and_a_hidden_wep_network_go_into_the_payload(ready, adm
     assert payload[p.WIFI_PASSWORD] == "0123456789"
 
 
+def post_large_code(client, **overrides: str) -> None:
+    """A Wi-Fi code of a little over 1,000 bytes: version 26-27 at error correction M."""
+    DpcSettings.objects.filter(pk=1).update(
+        download_url="https://mdm.example.com/dpc/releases/companion-3.4.1-release-signed.apk")
+    client.post(URL, automatic(wifi_ssid="Corporate-Setup-Network-Floor-3", wifi_password="x" * 63,
+                               time_zone="America/Argentina/Buenos_Aires", **overrides))
+
+
 def test_the_detail_page_shows_the_real_version_and_warns_above_version_25(ready, admin_user):
     client = client_for(admin_user)
-    client.post(URL, automatic(wifi_ssid="Corporate-Setup-Network-Floor-3", wifi_password="x" * 63,
-                               time_zone="Europe/Berlin"))
+    post_large_code(client)
     qr = QrProvisioning.objects.get()
     text = unseal(qr.payload_sealed)
     assert qr.error_correction == "M" and qr.payload_size < 1200  # the old byte guess stayed silent here
@@ -207,8 +214,7 @@ def test_the_detail_page_shows_the_real_version_and_warns_above_version_25(ready
 
 def test_error_correction_l_is_stored_drawn_and_shown_for_a_large_payload(ready, admin_user):
     client = client_for(admin_user)
-    client.post(URL, automatic(wifi_ssid="Corporate-Setup-Network-Floor-3", wifi_password="x" * 63,
-                               time_zone="Europe/Berlin", error_correction="L"))
+    post_large_code(client, error_correction="L")
     qr = QrProvisioning.objects.get()
     assert qr.error_correction == "L"
     text = unseal(qr.payload_sealed)
@@ -279,6 +285,7 @@ def test_send_qr_code_to_user_needs_a_known_email_address(ready, admin_user):
 
 
 def test_incomplete_companion_app_settings_refuse_the_code_with_a_link_to_fix_them(licences, admin_user):
+    DpcSettings.objects.update_or_create(pk=1, defaults={"component_name": "com.example.companion/.Receiver"})
     client = client_for(admin_user)
     page = client.get(URL).content.decode()
     assert "companion app settings are incomplete" in page and 'href="/settings/companion-app/"' in page

@@ -44,7 +44,6 @@ def test_a_wifi_payload_has_exactly_the_android_keys_with_their_json_types():
         "android.app.extra.PROVISIONING_WIFI_HIDDEN": False,
         "android.app.extra.PROVISIONING_LOCALE": "en_US",
         "android.app.extra.PROVISIONING_TIME_ZONE": "Europe/Berlin",
-        "android.app.extra.PROVISIONING_SKIP_ENCRYPTION": False,
         "android.app.extra.PROVISIONING_LEAVE_ALL_SYSTEM_APPS_ENABLED": True,
         "android.app.extra.PROVISIONING_ADMIN_EXTRAS_BUNDLE": {
             "server_url": "https://mdm.example.com",

@@ -1,5 +1,5 @@
 """Demo data for the embedded console: console users of each role, a licence total, pending
-enrollments of every source and state, and a fictional companion app for QR codes. Safe to run
+enrollments of every source and state, and a named demo companion app for QR codes. Safe to run
 again: users get new passwords, enrollments are only added when there are none."""
 
 import secrets
@@ -18,7 +18,7 @@ from enrollment.models import Ownership, PendingEnrollment, Source, State
 from enrollment.otp import OtpRule
 from enrollment.services import pending_enrollment_create
 from licensing.services import licence_counts, licence_release, licence_total_set
-from provisioning.models import DpcSettings
+from provisioning.models import DEMO_COMPANION_NAME, DpcSettings
 
 DEMO_USERS = [
     ("admin", ADMINISTRATOR, "Ada", "Admin", True),
@@ -83,12 +83,14 @@ class Command(BaseCommand):
         assert set(ROLE_GRANTS) == {r for _, r, *_ in DEMO_USERS}
 
     def _companion_app(self) -> None:
-        """A fictional companion app (DPC), so Advanced QR-Code Provisioning can be tried at once.
-        Replace it in Admin > Companion app with your DPC's real values."""
+        """A clearly named demo companion app (DPC), so Advanced QR-Code Provisioning can be tried
+        at once; its download URL cannot resolve (.invalid), and the QR pages say no device can
+        install it. Only when no companion app is configured: real settings are never replaced."""
         dpc = DpcSettings.load()
-        if not dpc.component_name:
+        if not (dpc.component_name or dpc.download_url or dpc.signature_checksum or dpc.package_checksum):
+            dpc.name = DEMO_COMPANION_NAME
             dpc.component_name = "com.example.companion/.admin.CompanionAdminReceiver"
-            dpc.download_url = "https://mdm.example.com/dpc/companion.apk"
+            dpc.download_url = "https://companion.demo.invalid/demo-companion.apk"
             dpc.signature_checksum = "ue8f2brSotiT6yi_GvtYccDAyAlo4Z1ApCUU2T7peWU="
             dpc.save()
 
