@@ -170,10 +170,14 @@ CACHE_URL = env.str("CACHE_URL", default=REDIS_URL or "locmemcache://onramp")
 # On Redis the cache fails open: an outage never fails a request (config/cache.py).
 CACHES = {"default": cache_settings(CACHE_URL)}
 
-# Celery. Without a broker (the embedded default) tasks run in-process at once.
+# Celery. Production: Redis (CELERY_BROKER_URL, else REDIS_URL). Without either (the embedded
+# default) the broker is kombu's filesystem transport under CELERY_BROKER_FOLDER, consumed by the
+# worker scripts/run.sh starts beside the server: background work never runs inside a request.
+# Only unit tests run tasks in-process (config/test_settings.py).
 _broker_url = env.str("CELERY_BROKER_URL", default="") or REDIS_URL
-CELERY_BROKER_URL = _broker_url or "memory://"
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not _broker_url)
+CELERY_BROKER_URL = _broker_url or "filesystem://"
+CELERY_BROKER_FOLDER = Path(env.str("CELERY_BROKER_FOLDER", default="") or BASE_DIR / "var" / "celery")
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -182,9 +186,20 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=3600)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=3300)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A publish must not hang a web request while the broker is down; the outbox sweep catches up.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
     "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "socket_timeout": 2, "socket_connect_timeout": 2,
 }
+if CELERY_BROKER_URL.startswith("filesystem:"):
+    # One folder is both in and out; "processed" sits beside it so taking a message is a rename on
+    # the same file system (config/celery.py creates the folders).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"), "data_folder_out": str(CELERY_BROKER_FOLDER / "queue"),
+        "processed_folder": str(CELERY_BROKER_FOLDER / "processed"), "store_processed": False,
+        "control_folder": str(CELERY_BROKER_FOLDER / "control"), "polling_interval": 0.5,
+    }
+# Celery beat remembers its last runs here (the worker started with -B in scripts/run.sh).
+CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default="") or str(
+    CELERY_BROKER_FOLDER / "beat-schedule")
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}

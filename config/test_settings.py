@@ -1,7 +1,8 @@
 """Settings for the test suite: the production settings with throwaway secrets and fast hashing.
 
 The test command (scripts/test.sh) passes DATABASE_URL and REDIS_URL; without them the suite runs
-on SQLite with Celery eager, as the embedded default does.
+on SQLite. Unit tests run Celery tasks in-process (eager); the tests that need a real worker start one
+(tests/outside.py), as the embedded default and production always have one.
 """
 
 import os

@@ -26,6 +26,8 @@ venv_ensure() {
   local python="${PYTHON:-python3}"
   [ -x "$PY" ] || { log "Creating virtualenv in .venv"; "$python" -m venv "$VENV"; }
   local stamp="$VENV/.installed-$(sha1sum "$ROOT/pyproject.toml" | cut -c1-12)-$extras"
+  # No extras asked for (scripts/run.sh): any install of this pyproject.toml has what is needed.
+  if [ -z "$extras" ] && compgen -G "${stamp}*" >/dev/null; then return 0; fi
   if [ ! -f "$stamp" ]; then
     log "Installing Python packages ($extras)"
     "$PY" -m pip install -q --upgrade pip >/dev/null
