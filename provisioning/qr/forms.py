@@ -11,7 +11,7 @@ from enrollment.otp import MAX_LENGTH, MIN_LENGTH, OtpRule
 from provisioning.models import DpcSettings, EnrollmentOption, ErrorCorrection, NetworkType, WifiSecurity
 from provisioning.qr.checksums import ChecksumError, file_sha256_base64url, sha256_to_base64url
 from provisioning.qr.payload import WifiNetwork
-from provisioning.qr.services import QrSpec
+from provisioning.qr.services import LDAP_NOT_CONFIGURED, QrSpec
 from provisioning.qr.validation import (
     clean_component_name,
     clean_locale,
@@ -185,9 +185,16 @@ class QrProvisioningForm(forms.Form):
     alternative_email = forms.EmailField(label="Alternative email address", required=False)
 
     def __init__(self, *args: Any, remaining_licences: int, default_locale: str = "en_US",
-                 default_time_zone: str = "", **kwargs: Any) -> None:
+                 default_time_zone: str = "", ldap_enabled: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.remaining_licences = remaining_licences
+        if not ldap_enabled:
+            # As Provision User words it: LDAP is offered once a directory is configured.
+            user_type = self.fields["user_type"]
+            assert isinstance(user_type, forms.ChoiceField)
+            user_type.choices = [(UserType.LOCAL.value, "Local")]
+            user_type.help_text = LDAP_NOT_CONFIGURED
+            user_type.error_messages["invalid_choice"] = LDAP_NOT_CONFIGURED
         self.fields["time_zone"].initial = default_time_zone
         self.fields["usage_count"].help_text += f" {remaining_licences} licence(s) remaining."
         known = {code for code, _ in LOCALES}

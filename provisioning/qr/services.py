@@ -35,6 +35,9 @@ from provisioning.qr.payload import (
     serialise,
 )
 
+# Provision User's words (provisioning/user_forms.py), not the directory module's.
+LDAP_NOT_CONFIGURED = "LDAP users can be provisioned once an LDAP server is configured."
+
 
 class QrProvisioningError(Exception):
     """A refusal a person can act on; nothing was written."""
@@ -185,8 +188,16 @@ def _resolve_user(spec: QrSpec) -> tuple[EndUser | None, str]:
     """The end user record and email address for the code's user. LDAP users need the admin's
     LDAP credentials (checked against the authorizer groups) and must exist in the directory."""
     if spec.user_type == UserType.LDAP:
-        from accounts.ldap import LdapAuthorizationError, LdapError, ldap_authorizer_check, ldap_lookup_user
+        from accounts.ldap import (
+            LdapAuthorizationError,
+            LdapError,
+            ldap_authorizer_check,
+            ldap_enabled,
+            ldap_lookup_user,
+        )
 
+        if not ldap_enabled():  # not configured, or python-ldap missing: not the admin's to fix here
+            raise QrProvisioningError(LDAP_NOT_CONFIGURED)
         if spec.ldap_authorizer is None:
             raise QrProvisioningError("LDAP users need your LDAP username and password.")
         try:

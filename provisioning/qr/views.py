@@ -8,6 +8,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import console_view
+from accounts.ldap import ldap_enabled
 from audit.actor import Actor
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -46,7 +47,7 @@ def qr_create(request: HttpRequest) -> HttpResponse:
     remaining = licence_counts().remaining
     dpc = DpcSettings.load()
     form = QrProvisioningForm(request.POST or None, remaining_licences=remaining, default_locale=dpc.default_locale,
-                              default_time_zone=dpc.time_zone)
+                              default_time_zone=dpc.time_zone, ldap_enabled=ldap_enabled())
     companion_missing = companion_missing_message(dpc)
     if request.method == "POST" and not companion_missing and form.is_valid():
         try:

@@ -2,6 +2,7 @@
 
 import io
 import json
+import sys
 
 import pytest
 import zxingcpp
@@ -9,6 +10,7 @@ from django.core import mail
 from PIL import Image
 
 from accounts.models import EndUser
+from audit.actor import Actor
 from audit.models import AuditAction, AuditEntry
 from enrollment import qr as qr_render
 from enrollment.crypto import unseal
@@ -18,6 +20,7 @@ from licensing.services import licence_counts
 from notifications.models import Message
 from provisioning.models import DpcSettings, QrProvisioning
 from provisioning.qr import payload as p
+from provisioning.qr.services import QrProvisioningError, QrSpec, qr_provisioning_create
 from tests.conftest import client_for
 from tests.provisioning.test_qr_dpc_settings import companion  # noqa: F401 - fixture
 
@@ -267,7 +270,7 @@ def test_a_blank_companion_app_time_zone_gives_an_empty_time_zone_field(ready, a
     ({"username": ""}, "Enter the username"),
     ({"username": "ali\r\nce"}, "The username contains a control character (a carriage return)."),
     ({"usage_count": 0}, "greater than or equal to 1"),
-    ({"user_type": "ldap"}, "LDAP users need your LDAP username"),
+    ({"user_type": "ldap"}, "LDAP users can be provisioned once an LDAP server is configured."),
     ({"notify_alternative": "on"}, "Enter the alternative email address"),
     ({"define_otp": "on", "otp_content": "digits", "otp_length": 4, "otp_validity_hours": 2}, "at least 6 digits"),
 ])
@@ -308,6 +311,40 @@ def test_an_ldap_user_needs_the_admins_ldap_credentials_checked_against_the_dire
     enrollment = PendingEnrollment.objects.get()
     assert enrollment.user_type == "ldap" and enrollment.email == "lars@ldap.onramp.test"
     assert PASSWORDS["auth"] not in json.dumps(list(AuditEntry.objects.values_list("details", flat=True)))
+
+
+def test_an_ldap_user_needs_the_admins_ldap_username_and_password(ready, admin_user, ldap_settings):
+    response = client_for(admin_user).post(URL, automatic(user_type="ldap", username="lars"))
+    page = response.content.decode()
+    assert "LDAP users need your LDAP username" in page and "LDAP users need your LDAP password" in page
+    assert not PendingEnrollment.objects.exists()
+
+
+def test_without_an_ldap_server_the_form_offers_local_users_only_in_provision_users_words(ready, admin_user):
+    page = client_for(admin_user).get(URL).content.decode()
+    assert 'value="ldap"' not in page
+    assert "LDAP users can be provisioned once an LDAP server is configured." in page
+
+
+def test_without_python_ldap_an_ldap_code_is_refused_in_provision_users_words_not_developer_words(
+        ready, admin_user, ldap_settings, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ldap", None)  # as if the [ldap] extra were not installed
+    client = client_for(admin_user)
+    assert 'value="ldap"' not in client.get(URL).content.decode()
+    response = client.post(URL, automatic(user_type="ldap", username="lars", ldap_username="auth",
+                                          ldap_password="whatever-password"))
+    page = response.content.decode()
+    assert "LDAP users can be provisioned once an LDAP server is configured." in page
+    assert "python-ldap" not in page and "[ldap] extra" not in page
+    assert not PendingEnrollment.objects.exists()
+
+
+def test_the_service_refuses_an_ldap_code_when_ldap_is_not_configured(ready, admin_user):
+    spec = QrSpec(option="automatic", locale="en_US", wifi=None, username="lars", user_type="ldap",
+                  ldap_authorizer=("auth", "whatever-password"))
+    with pytest.raises(QrProvisioningError, match="^LDAP users can be provisioned once an LDAP server is configured"):
+        qr_provisioning_create(actor=Actor.system("tests"), spec=spec)
+    assert not PendingEnrollment.objects.exists()
 
 
 def test_helpdesk_and_outsiders_may_not_create_qr_codes(ready, helpdesk_user, outsider):
