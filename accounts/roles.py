@@ -45,6 +45,8 @@ ADMINISTRATOR_PERMISSIONS = SUPER_HELPDESK_PERMISSIONS + [
     "enrollment.change_portalsettings",
     "notifications.change_template",
     "notifications.change_smssettings",
+    # Opening a message in the Delivery log (OTPs masked; audited).
+    "notifications.view_message_body",
 ]
 
 # The whole current truth. Each feature's migration grants its own part (frozen in that

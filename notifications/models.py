@@ -124,7 +124,10 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        permissions = [("resend_message", "Can re-send a failed message")]
+        permissions = [
+            ("resend_message", "Can re-send a failed message"),
+            ("view_message_body", "Can open a message's subject and body (OTPs masked)"),
+        ]
         indexes = [models.Index(fields=["status", "queued_at"], name="message_status_queued_idx")]
 
     def __str__(self) -> str:

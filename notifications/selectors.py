@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db.models import Q
+from django.shortcuts import get_object_or_404
 
 from notifications.defaults import ensure_default_templates
 from notifications.models import Message, MessageQuerySet, MessageTemplate
@@ -18,6 +19,11 @@ def messages_filtered(*, q: str = "", status: str = "", channel: str = "", templ
     if template:
         messages = messages.filter(template_key=template)
     return messages
+
+
+def message_get(pk: int) -> Message:
+    """One message of the Delivery log (404 when there is none)."""
+    return get_object_or_404(Message.objects.select_related("enrollment"), pk=pk)
 
 
 def message_templates() -> list[MessageTemplate]:

@@ -9,5 +9,6 @@ urlpatterns = [
     path("settings/email-templates/<int:pk>/", views.template_edit, name="template_edit"),
     path("settings/sms/", views.sms_settings, name="sms_settings"),
     path("notifications/", views.message_list, name="message_list"),
+    path("notifications/<int:pk>/", views.message_detail, name="message_detail"),
     path("notifications/<int:pk>/resend/", views.message_resend, name="message_resend"),
 ]

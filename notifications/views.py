@@ -7,12 +7,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import console_view
 from audit.actor import Actor
 from notifications import selectors, services
 from notifications.forms import MessageFilterForm, MessageTemplateForm, SmsSettingsForm
+from notifications.message_body import message_text_open
 from notifications.models import Channel, Message, MessageTemplate, SmsSettings
 from notifications.rendering import PLACEHOLDERS, SAMPLE_CONTEXT, render_template
 
@@ -85,6 +87,17 @@ def message_list(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/message_list.html", {
         "filters": filters, "page": page, "filtered": any(values.values()),
         "query": _list_query(request.GET.urlencode()),
+    })
+
+
+@sensitive_variables()
+@never_cache  # the text may carry a (masked) message and names people: never kept by a browser or proxy
+@console_view("notifications.view_message", "notifications.view_message_body")
+def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    message = selectors.message_get(pk)
+    text = message_text_open(message=message, actor=Actor.from_request(request))
+    return render(request, "notifications/message_detail.html", {
+        "message": message, "text": text, "query": _list_query(request.GET.urlencode()),
     })
 
 
