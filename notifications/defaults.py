@@ -1,4 +1,4 @@
-"""The shipped message templates (also written by migration 0002)."""
+"""The shipped message templates (also written by migration 0002; the admin alert's Mobile line by 0005)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
             "{{ provisioned_by }} has provisioned a device on behalf of {{ username }}.\n\n"
             "Authorized by: {{ authorizer }}\n"
             "Ownership: {{ ownership }}\n"
-            "Mobile: {{ mobile }}\n"
+            "{% if mobile %}Mobile: {{ mobile }}\n{% endif %}"
             "Token: {{ token }}\n"
             "OTP expires: {{ expires }}\n\n"
             "You receive this message because email alerts are on for your console account.\n"

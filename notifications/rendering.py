@@ -1,8 +1,10 @@
 """Message templates: the documented placeholders, validation on save, and rendering.
 
-Templates are Django template source, but only ``{{ name }}`` with a documented name is allowed:
-no tags, no filters, no attribute lookups. Validation parses the source with Django's own lexer
-so what is checked is exactly what the engine will render.
+Templates are Django template source, but only ``{{ name }}`` with a documented name is allowed,
+and one tag: ``{% if name %}…{% else %}…{% endif %}`` on a documented name, so a line such as
+"Mobile:" can be left out when there is no value. No other tags, no filters, no attribute lookups.
+Validation parses the source with Django's own lexer so what is checked is exactly what the engine
+will render.
 """
 
 from __future__ import annotations
@@ -68,7 +70,16 @@ def validate_template_source(source: str, *, field: str = "Body") -> list[str]:
     tokens = Lexer(source).tokenize()
     for token in tokens:
         if token.token_type == TokenType.BLOCK:
-            problems.append(f"template tags such as “{{% {token.contents} %}}” are not allowed")
+            words = token.contents.split()
+            if words in (["else"], ["endif"]):
+                continue
+            if len(words) == 2 and words[0] == "if" and words[1] in PLACEHOLDERS:
+                continue  # a condition prints nothing: it does not count as using the placeholder
+            if len(words) == 2 and words[0] == "if":
+                problems.append(f"“{words[1]}” in “{{% {token.contents} %}}” is not a known placeholder")
+            else:
+                problems.append(f"template tags such as “{{% {token.contents} %}}” are not allowed "
+                                "(only {% if placeholder %}…{% endif %})")
         elif token.token_type == TokenType.VAR:
             name = token.contents.strip()
             if "|" in name:
