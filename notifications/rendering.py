@@ -43,14 +43,16 @@ PLACEHOLDERS: dict[str, str] = {
     "authorizer": "The user who authorized the provisioning",
 }
 
+SAMPLE_TOKEN = "sAmPlEtOkEn0123456789abcdefGHIJ_"
+# The preview's sample values; ``activation_url`` is added by ``sample_context`` from the configured
+# Activation URL, so the preview shows the link devices will really open.
 SAMPLE_CONTEXT: dict[str, str] = {
     "username": "jdoe",
     "first_name": "Jane",
     "last_name": "Doe",
     "email": "jane.doe@example.com",
     "otp": "K7P3M9QX",
-    "token": "sAmPlEtOkEn0123456789abcdefGHIJ_",
-    "activation_url": "https://onramp.example.com/enroll/sAmPlEtOkEn0123456789abcdefGHIJ_/",
+    "token": SAMPLE_TOKEN,
     "expires": "24 Nov 2026, 09:00 UTC",
     "mobile": "+491712345678",
     "ownership": "Corporate",
@@ -58,6 +60,11 @@ SAMPLE_CONTEXT: dict[str, str] = {
     "provisioned_by": "admin",
     "authorizer": "helpdesk.lead",
 }
+
+def sample_context() -> dict[str, str]:
+    """The preview's values, read when the preview is made (Admin > General may have changed)."""
+    return {**SAMPLE_CONTEXT, "activation_url": activation_link(SAMPLE_TOKEN)}
+
 
 # Plain-text messages: no HTML escaping. debug off, no loaders: the template can reach nothing.
 _ENGINE = Engine(autoescape=False, debug=False, libraries={}, builtins=[], loaders=[])

@@ -16,7 +16,7 @@ from notifications import selectors, services
 from notifications.forms import MessageFilterForm, MessageTemplateForm, SmsSettingsForm
 from notifications.message_body import message_text_open
 from notifications.models import Channel, Message, MessageTemplate, SmsSettings
-from notifications.rendering import PLACEHOLDERS, SAMPLE_CONTEXT, render_template
+from notifications.rendering import PLACEHOLDERS, render_template, sample_context
 
 PAGE_SIZE = 50
 
@@ -53,9 +53,10 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _preview(subject: str, body: str) -> dict[str, str]:
+    context = sample_context()
     return {
-        "subject": render_template(subject, SAMPLE_CONTEXT).strip() if subject else "",
-        "body": render_template(body, SAMPLE_CONTEXT),
+        "subject": render_template(subject, context).strip() if subject else "",
+        "body": render_template(body, context),
     }
 
 

@@ -7,8 +7,9 @@ from django.urls import reverse
 from audit.actor import Actor
 from audit.models import AuditAction, AuditEntry
 from enrollment.crypto import unseal
+from enrollment.models import GeneralSettings
 from notifications.models import MessageTemplate, TemplateKey
-from notifications.rendering import validate_template
+from notifications.rendering import SAMPLE_TOKEN, validate_template
 from notifications.services import notify_enrollment_created
 from tests.conftest import client_for
 
@@ -174,3 +175,18 @@ def test_it_escapes_markup_in_the_preview_of_a_saved_sms(admin_user):
 
     assert "<img src=x onerror" not in html
     assert '<pre id="preview-body">&quot;&gt;&lt;img src=x' in html
+
+
+def test_the_preview_link_uses_the_configured_activation_url(admin_user):
+    general = GeneralSettings.load()
+    general.activation_url = "https://mdm.corp.test/"
+    general.save()
+
+    shown = client_for(admin_user).get(edit_url(TemplateKey.ENROLLMENT_SMS)).content.decode()
+    previewed = client_for(admin_user).post(edit_url(TemplateKey.USER_PROVISIONED), {
+        "subject": "Hi", "body": "Open {{ activation_url }}", "action": "preview",
+    }).content.decode()
+
+    for html in (shown, previewed):
+        assert f"https://mdm.corp.test/enroll/{SAMPLE_TOKEN}/" in html
+        assert "onramp.example.com" not in html
