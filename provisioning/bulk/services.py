@@ -160,11 +160,14 @@ def bulk_job_run(*, job_id: int) -> None:
         return
     except Exception as exc:
         logger.exception("Bulk job %s stopped with an error.", job_id)
-        BulkJob.objects.filter(pk=job_id, status=BulkJobStatus.RUNNING).update(
-            status=BulkJobStatus.FAILED, finished_at=timezone.now(),
-            failure_reason=f"The job stopped with an unexpected error ({exc.__class__.__name__}). "
-                           "Rows created so far are kept; remove the job to delete them.",
-        )
+        with transaction.atomic():
+            stopped = BulkJob.objects.filter(pk=job_id, status=BulkJobStatus.RUNNING).update(
+                status=BulkJobStatus.FAILED, finished_at=timezone.now(),
+                failure_reason=f"The job stopped with an unexpected error ({exc.__class__.__name__}). "
+                               "Rows created so far are kept; remove the job to delete them.",
+            )
+            if stopped == 1:
+                _audit_finished(job_id)
         raise
 
 
@@ -298,12 +301,29 @@ def _finish(job: BulkJob, failure: str) -> None:
     path = export_write(job, not_created_reason=_not_created_reason(failure))
     created = PendingEnrollment.objects.filter(bulk_job_id=job.pk).count()
     now = timezone.now()
-    BulkJob.objects.filter(pk=job.pk, status=BulkJobStatus.RUNNING).update(
-        status=BulkJobStatus.FAILED if failure else BulkJobStatus.COMPLETED,
-        failure_reason=failure, export_path=str(path), upload_path="", processed_rows=job.total_rows,
-        created_rows=created, finished_at=now, heartbeat_at=now,
-    )
+    with transaction.atomic():
+        finished = BulkJob.objects.filter(pk=job.pk, status=BulkJobStatus.RUNNING).update(
+            status=BulkJobStatus.FAILED if failure else BulkJobStatus.COMPLETED,
+            failure_reason=failure, export_path=str(path), upload_path="", processed_rows=job.total_rows,
+            created_rows=created, finished_at=now, heartbeat_at=now,
+        )
+        if finished == 1:
+            _audit_finished(job.pk)
     _remove_upload(job.upload_path)
+
+
+def _audit_finished(job_id: int) -> None:
+    """The job's one BULK_JOB_FINISHED entry: only the caller whose update moved the job out of
+    running writes it (in that update's transaction), so a re-run or a second worker never does."""
+    job = BulkJob.objects.get(pk=job_id)
+    details: dict[str, object] = {
+        "bulk_job": job.pk, "file_name": job.file_name, "status": job.status,
+        "created_rows": job.created_rows, "refused_rows": job.error_rows,
+        "not_created_rows": max(job.valid_rows - job.created_rows, 0),
+    }
+    if job.failure_reason:
+        details["failure_reason"] = job.failure_reason
+    audit_record(actor=_job_actor(job), action=AuditAction.BULK_JOB_FINISHED, details=details)
 
 
 def _remove_upload(upload_path: str) -> None:

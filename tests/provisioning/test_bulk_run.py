@@ -57,13 +57,18 @@ def test_a_started_job_creates_every_valid_row_in_batches_and_reserves_one_licen
 
 def test_the_export_escapes_formulas_and_holds_the_otps(helpdesk_user, licences, django_capture_on_commit_callbacks):
     client = client_for(helpdesk_user)
-    rows = [["username", "email"], ["=cmd()", ""], ["+1", ""], ["@x", "a@example.com"], ["-2", ""], ["plain", ""]]
+    # The username rule refuses names that start a formula; the export still lists them, escaped, with the
+    # reason. A created row's email and its E.164 mobile may start with one too.
+    rows = [["username", "email", "mobile"], ["=cmd()", "", ""], ["+1", "", ""], ["@x", "a@example.com", ""],
+            ["-2", "", ""], ["plain", "=sum@example.com", "0171 2345678"], ["other", "-x@example.com", ""]]
     job = start(client, uploaded(client, rows), django_capture_on_commit_callbacks)
     exported = export_rows(client, job)
     assert exported[0] == ["row", "username", "email", "mobile", "ownership", "token", "otp", "otp_expires_at",
                            "activation_url", "status", "error"]
-    assert [r[1] for r in exported[1:]] == ["'=cmd()", "'+1", "'@x", "'-2", "plain"]
-    for row in exported[1:]:
+    assert [r[1] for r in exported[1:]] == ["'=cmd()", "'+1", "'@x", "'-2", "plain", "other"]
+    assert [r[9] for r in exported[1:]] == ["error"] * 4 + ["created"] * 2
+    assert exported[5][2:4] == ["'=sum@example.com", "'+491712345678"] and exported[6][2] == "'-x@example.com"
+    for row in exported[5:]:
         enrollment = PendingEnrollment.objects.get(bulk_job_id=job.pk, bulk_row=int(row[0]))
         assert row[5] == spreadsheet_safe(enrollment.token)  # a token may start with "-"
         assert row[6] == unseal(enrollment.otp_ciphertext)
@@ -237,3 +242,47 @@ def test_a_preview_nobody_starts_is_deleted_after_the_retention_period(helpdesk_
     assert not upload_file.exists()
     assert AuditEntry.objects.get(action=AuditAction.BULK_REMOVED).details["abandoned_preview"] is True
 
+
+
+def test_a_completed_job_is_audited_once_as_finished_with_its_counts(helpdesk_user, licences,
+                                                                    django_capture_on_commit_callbacks):
+    client = client_for(helpdesk_user)
+    rows = [["username", "mobile"], ["ann", "+491712345678"], ["bob", ""], ["x", "bad"]]
+    job = start(client, uploaded(client, rows), django_capture_on_commit_callbacks)
+    bulk_job_run(job_id=job.pk)  # a redelivered task: the job is finished, nothing more is written
+
+    (entry,) = AuditEntry.objects.filter(action=AuditAction.BULK_JOB_FINISHED)
+    assert entry.actor == helpdesk_user
+    assert entry.details == {"bulk_job": job.pk, "file_name": job.file_name, "status": "completed",
+                             "created_rows": 2, "refused_rows": 1, "not_created_rows": 0}
+
+
+def test_a_job_that_runs_out_of_licences_is_audited_as_finished_failed(helpdesk_user, licences, settings):
+    settings.BULK_BATCH_SIZE = 2
+    client = client_for(helpdesk_user)
+    job = uploaded(client, [["username"]] + [[f"u{i}"] for i in range(5)])
+    client.post(f"/devices/pending/bulk/{job.pk}/start/")
+    licences(3)
+    bulk_job_run(job_id=job.pk)
+
+    (entry,) = AuditEntry.objects.filter(action=AuditAction.BULK_JOB_FINISHED)
+    assert (entry.details["status"], entry.details["created_rows"], entry.details["not_created_rows"],
+            entry.details["refused_rows"]) == ("failed", 2, 3, 0)
+    assert entry.details["failure_reason"].startswith("Not enough device licences")
+
+
+def test_a_job_stopped_by_an_unexpected_error_is_audited_as_finished_failed(helpdesk_user, licences, monkeypatch):
+    client = client_for(helpdesk_user)
+    job = uploaded(client, [["username"], ["ann"]])
+    client.post(f"/devices/pending/bulk/{job.pk}/start/")
+
+    def broken_export(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError("disk full")
+
+    monkeypatch.setattr("provisioning.bulk.services.export_write", broken_export)
+    with pytest.raises(OSError):
+        bulk_job_run(job_id=job.pk)
+
+    (entry,) = AuditEntry.objects.filter(action=AuditAction.BULK_JOB_FINISHED)
+    assert entry.details["status"] == "failed" and entry.details["created_rows"] == 1
+    assert "unexpected error (OSError)" in entry.details["failure_reason"]
