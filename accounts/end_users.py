@@ -27,19 +27,76 @@ class EndUserError(Exception):
     """A refusal a person can act on (unknown user, bad email or mobile); shown as it is."""
 
 
-def mobile_e164(raw: str) -> str:
-    """``raw`` as E.164 ("+491712345678"), read in PHONE_DEFAULT_REGION when it has no country
-    code; "" for blank input. Raises EndUserError for anything that is not a valid phone number."""
-    raw = (raw or "").strip()
-    if not raw:
-        return ""
+_MOBILE_TYPES = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
+_PHONE_PUNCTUATION = frozenset(" -()./")
+
+
+def _reading(text: str, region: str | None, *, mobile_only: bool) -> str:
+    """``text`` read in ``region`` (None: it carries its "+"), as E.164; "" when that is not a valid number
+    (not a valid mobile number, with ``mobile_only``)."""
     try:
-        number = phonenumbers.parse(raw, settings.PHONE_DEFAULT_REGION)
-    except phonenumbers.NumberParseException as exc:
-        raise EndUserError(f"“{raw}” is not a phone number.") from exc
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return ""
     if not phonenumbers.is_valid_number(number):
-        raise EndUserError(f"“{raw}” is not a valid phone number.")
+        return ""
+    if mobile_only and phonenumbers.number_type(number) not in _MOBILE_TYPES:
+        return ""
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def mobile_readings(raw: str, region: str | None = None) -> tuple[list[str], str]:
+    """Every E.164 number ``raw`` can be read as, international reading first, and why there is none.
+
+    Decided by the digits, in ``region`` (default PHONE_DEFAULT_REGION) where a national reading is needed:
+    - with "+" or a leading "00" (the international prefix): that number only;
+    - with a leading 0 ("0171 2345678", "(0171) 2345678"): a national number, that one reading;
+    - digits alone ("491712345678", as spreadsheets drop the plus): read both ways, with the country code
+      in front and as a national number, and a reading counts only when it is a valid *mobile* number.
+      Phone number plans accept almost any digits as some landline (+49 4917 1234567 for the cell
+      above), which is how a spreadsheet's 491712345670 once became +49491712345670 and got the SMS.
+    Spaces, dashes, dots, slashes and brackets are allowed; anything else (letters) is not a number."""
+    text = (raw or "").strip()
+    plus = text.lstrip("( ").startswith("+")
+    body = text.replace("+", "", 1) if plus else text
+    if not body or not all(ch.isdecimal() or ch.isspace() or ch in _PHONE_PUNCTUATION for ch in body):
+        return [], "is not a phone number"
+    digits = "".join(ch for ch in body if ch.isdecimal())
+    region = region or settings.PHONE_DEFAULT_REGION
+    if plus or digits.startswith("00"):
+        readings = [_reading(text if plus else "+" + digits[2:], None, mobile_only=False)]
+    elif digits.startswith("0"):
+        readings = [_reading(text, region, mobile_only=False)]
+    else:
+        readings = [_reading("+" + digits, None, mobile_only=True), _reading(text, region, mobile_only=True)]
+    found = list(dict.fromkeys(r for r in readings if r))
+    if found or plus or digits.startswith("0"):
+        return found, "" if found else "is not a valid phone number"
+    return [], "is not a valid mobile number, with or without a country code: write it with + and the country code"
+
+
+def mobile_problem(raw: str, region: str | None = None) -> tuple[str, str]:
+    """(E.164, "") for a mobile number that reads one way only (see ``mobile_readings``), ("", "")
+    for blank input, else ("", why), the end of a sentence about the number."""
+    if not (raw or "").strip():
+        return "", ""
+    readings, problem = mobile_readings(raw, region)
+    if len(readings) == 1:
+        return readings[0], ""
+    if readings:
+        return "", f"could be read as {readings[0]} or as {readings[1]}: write it with + and the country code"
+    return "", problem
+
+
+def mobile_e164(raw: str, region: str | None = None) -> str:
+    """``raw`` as E.164 ("+491712345678"), read as ``mobile_readings`` says (national numbers in
+    PHONE_DEFAULT_REGION); "" for blank input. Raises EndUserError for anything that is not a valid
+    phone number or that could be two numbers. The one parser of every form, the bulk import and the
+    services: E.164 in gives the same E.164 out."""
+    e164, problem = mobile_problem(raw, region)
+    if problem:
+        raise EndUserError(f"“{raw.strip()}” {problem}.")
+    return e164
 
 
 def _email_checked(raw: str) -> str:

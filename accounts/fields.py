@@ -6,8 +6,9 @@ from accounts.end_users import EndUserError, mobile_e164
 
 
 class MobileField(forms.CharField):
-    """A mobile number, cleaned to E.164 with ``mobile_e164`` (PHONE_DEFAULT_REGION for national
-    numbers); "" when left empty. A bad number gets mobile_e164's message."""
+    """A mobile number, cleaned to E.164 with ``mobile_e164``, the one parser (PHONE_DEFAULT_REGION
+    for national numbers; bare digits read with and without a country code); "" when left empty. A
+    bad number, or one that reads as two, gets mobile_e164's message."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", "Mobile")

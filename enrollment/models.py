@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from accounts.end_users import mobile_readings
 from accounts.models import EndUser, UserType
 from config.singleton import SingletonModel
 
@@ -39,9 +40,13 @@ class PendingEnrollmentQuerySet(models.QuerySet["PendingEnrollment"]):
         term = term.strip()
         if not term:
             return self
-        return self.filter(
-            models.Q(username__icontains=term) | models.Q(mobile__icontains=term) | models.Q(token__startswith=term)
-        )
+        match = models.Q(username__icontains=term) | models.Q(mobile__icontains=term) | models.Q(token__startswith=term)
+        # A number as people type it ("0171 2345678") finds its stored E.164 form, by the parser that
+        # stored it; leniently: every reading of an ambiguous number.
+        readings, _ = mobile_readings(term)
+        if readings:
+            match |= models.Q(mobile__in=readings)
+        return self.filter(match)
 
 
 class PendingEnrollment(models.Model):

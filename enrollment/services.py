@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.views.decorators.debug import sensitive_variables
 
+from accounts.end_users import EndUserError, mobile_e164
 from accounts.models import EndUser, UserType
 from audit.actor import Actor
 from audit.models import AuditAction
@@ -75,6 +76,10 @@ def pending_enrollment_create(
         raise EnrollmentError("A username is required.")
     if problem := username_problem(username):
         raise EnrollmentError(f"The username {problem}.")
+    try:
+        mobile = mobile_e164(mobile)
+    except EndUserError as exc:
+        raise EnrollmentError(str(exc)) from exc
     if usage_count < 1:
         raise EnrollmentError("The usage count must be at least 1.")
     rule = otp_rule or OtpRule.from_policy()

@@ -5,11 +5,13 @@ private file beside the upload (``preview.valid_rows_path``), which is what the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from accounts.end_users import EndUserError, mobile_e164
+from accounts.end_users import mobile_problem
 from accounts.models import UserType
 from config.text import username_problem
 from enrollment.models import Ownership
@@ -39,20 +41,21 @@ class BulkRow:
 
 
 def normalise_mobile(value: str) -> str:
-    """E.164 from what people type: ``+49 171 2345678``, ``(0171) 2345678`` (PHONE_DEFAULT_REGION)
-    and, as spreadsheets often drop the plus, ``491712345678``. Raises RowError otherwise."""
+    """E.164 from what people type, by the one parser (``accounts.end_users.mobile_readings``):
+    ``+49 171 2345678``, ``491712345678`` (spreadsheets drop the plus), ``(0171) 2345678``
+    (PHONE_DEFAULT_REGION). Raises RowError for a bad number or one that could be two."""
     text = value.strip()
-    try:
-        return mobile_e164(text)
-    except EndUserError:
-        digits = "".join(ch for ch in text if ch.isdigit())
-        # Without a "+" a number is national ("0171 ...") or international without its plus.
-        if digits and not text.startswith(("+", "0", "(")):
-            try:
-                return mobile_e164("+" + digits)
-            except EndUserError:
-                pass
-    raise RowError(f"Bad mobile number {text!r}.")
+    e164, problem = _mobile_cached(text, settings.PHONE_DEFAULT_REGION)
+    if problem:
+        raise RowError(f"Bad mobile number {text!r}: it {problem}.")
+    return e164
+
+
+@lru_cache(maxsize=65536)
+def _mobile_cached(text: str, region: str) -> tuple[str, str]:
+    # Each distinct cell is parsed once per process: sheets repeat numbers (a team's shared phone),
+    # and parsing is the costliest check of a row.
+    return mobile_problem(text, region)
 
 
 def _choice(value: str, choices: type[Ownership] | type[UserType], default: str, what: str) -> str:

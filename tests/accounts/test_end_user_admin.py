@@ -117,7 +117,8 @@ def test_a_bad_mobile_is_refused_and_nothing_is_saved(admin_user, end_user):
     client = client_for(admin_user)
     created = client.post("/settings/end-users/new/", {**NEW_END_USER, "mobile": "12"})
     edited = client.post(f"/settings/end-users/{end_user.pk}/", _edit_data(end_user, mobile="not a phone"))
-    assert created.context["form"].errors["mobile"] == ["“12” is not a valid phone number."]
+    assert created.context["form"].errors["mobile"] == [
+        "“12” is not a valid mobile number, with or without a country code: write it with + and the country code."]
     assert edited.context["form"].errors["mobile"] == ["“not a phone” is not a phone number."]
     assert not EndUser.objects.filter(username="nora").exists()
     end_user.refresh_from_db()

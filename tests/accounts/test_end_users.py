@@ -104,3 +104,49 @@ def test_mobile_numbers_are_stored_as_e164(settings):
         mobile_e164("+49 abc")
     with pytest.raises(EndUserError):
         mobile_e164("12")
+
+
+@pytest.mark.parametrize("raw, e164", [
+    ("491712345670", "+491712345670"),  # a spreadsheet dropped the plus: not +49 4917 1234567 (a landline)
+    ("491712345678", "+491712345678"),
+    ("49 171 2345678", "+491712345678"),
+    ("447911123456", "+447911123456"),
+    ("0171 2345678", "+491712345678"),
+    ("(0171) 2345678", "+491712345678"),
+    ("0171/234-5678", "+491712345678"),
+    ("1712345678", "+491712345678"),  # a national mobile number without its 0
+    ("0049 171 2345678", "+491712345678"),  # 00: the international prefix
+    ("+49 (0) 171 2345678", "+491712345678"),
+    ("+4930123456", "+4930123456"),  # with + or a 0 in front, a landline is taken as it is
+    ("030 123456", "+4930123456"),
+], ids=lambda value: value)
+def test_a_mobile_number_is_read_by_its_digits(settings, raw, e164):
+    settings.PHONE_DEFAULT_REGION = "DE"
+
+    assert mobile_e164(raw) == e164
+    assert mobile_e164(e164) == e164
+
+
+@pytest.mark.parametrize("raw, reason", [
+    ("17123456789", "“17123456789” could be read as +17123456789 or as +4917123456789: write it with + and the "
+                    "country code."),
+    ("491512345678", "“491512345678” is not a valid mobile number, with or without a country code: write it with + "
+                     "and the country code."),
+    ("+49 171", "“+49 171” is not a valid phone number."),
+    ("0049 12", "“0049 12” is not a valid phone number."),
+    ("0171 CALL ME", "“0171 CALL ME” is not a phone number."),
+], ids=["both-readings", "neither-reading", "plus-too-short", "00-too-short", "letters"])
+def test_a_mobile_number_that_reads_two_ways_or_none_is_refused_with_its_reason(settings, raw, reason):
+    settings.PHONE_DEFAULT_REGION = "DE"
+
+    with pytest.raises(EndUserError) as refused:
+        mobile_e164(raw)
+    assert str(refused.value) == reason
+
+
+def test_national_numbers_take_the_default_region(settings):
+    settings.PHONE_DEFAULT_REGION = "US"
+
+    assert mobile_e164("(201) 555-0123") == "+12015550123"
+    assert mobile_e164("12015550123") == "+12015550123"  # both readings are the same number
+

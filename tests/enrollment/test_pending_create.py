@@ -103,3 +103,13 @@ def test_it_refuses_bad_input_before_writing(licences, username, usage_count, me
         pending_enrollment_create(actor=Actor.system("tests"), username=username, source=Source.SINGLE,
                                   usage_count=usage_count)
     assert not PendingEnrollment.objects.exists()
+
+
+def test_it_stores_the_mobile_in_e164_by_the_one_parser(make_pending, settings):
+    settings.PHONE_DEFAULT_REGION = "DE"
+    assert make_pending("alice", mobile="491712345670").enrollment.mobile == "+491712345670"
+    assert make_pending("bob", mobile="(0171) 2345678").enrollment.mobile == "+491712345678"
+    with pytest.raises(EnrollmentError, match="could be read as"):
+        make_pending("carol", mobile="17123456789")
+    assert PendingEnrollment.objects.count() == 2
+

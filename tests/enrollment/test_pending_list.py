@@ -45,6 +45,16 @@ def test_it_searches_by_mobile_and_by_token_prefix(make_pending, helpdesk_user):
     assert client.get("/devices/pending/", {"q": bob.token[5:15]}).context["page"].count == 0
 
 
+@pytest.mark.parametrize("typed", ["0171 2345678", "(0171) 2345678", "+49 171 2345678", "491712345678",
+                                   "0049 171 2345678"])
+def test_a_mobile_typed_as_people_write_it_finds_its_e164_form(make_pending, helpdesk_user, settings, typed):
+    settings.PHONE_DEFAULT_REGION = "DE"
+    make_pending("alice", mobile="+491712345678")
+    make_pending("bob", mobile="+491712345679")
+    rows = client_for(helpdesk_user).get("/devices/pending/", {"q": typed}).context["page"].rows
+    assert [e.username for e in rows] == ["alice"]
+
+
 def test_it_filters_by_source_and_state(make_pending, helpdesk_user):
     make_pending("alice", source=Source.SINGLE)
     make_pending("bob", source=Source.BULK)

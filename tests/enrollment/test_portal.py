@@ -160,3 +160,10 @@ def test_the_sign_in_refuses_a_username_with_a_control_character_without_countin
     assert response.status_code == 200
     assert response.context["form"].errors["username"] == ["The username contains a control character (a line feed)."]
     assert not AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED).exists()
+
+
+def test_a_mobile_with_its_country_code_but_no_plus_keeps_its_country_code(end_user, licences, settings):
+    settings.PHONE_DEFAULT_REGION = "DE"
+    signed_in(end_user).post("/portal/", {"mobile": "491712345670", "ownership": ""})
+    assert PendingEnrollment.objects.get().mobile == "+491712345670"
+

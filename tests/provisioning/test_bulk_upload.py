@@ -7,6 +7,7 @@ import pytest
 from audit.models import AuditAction, AuditEntry
 from enrollment.models import PendingEnrollment
 from provisioning.bulk.csvfile import iter_records, layout_from_json
+from provisioning.bulk.preview import valid_rows
 from provisioning.models import BulkJob, BulkJobStatus
 from tests.conftest import client_for
 from tests.provisioning.bulk_support import csv_bytes, excel_unicode_text, upload, uploaded
@@ -248,3 +249,24 @@ def test_it_names_the_line_of_a_nul_character(helpdesk_user, licences, settings,
     assert response.status_code == 200
     assert "NUL character (line 3)" in " ".join(response.context["form"].errors["csv_file"])
     assert BulkJob.objects.count() == 0
+
+
+def test_it_reads_a_mobile_number_by_its_digits_and_refuses_one_that_reads_two_ways_or_none(helpdesk_user, licences,
+                                                                                            settings):
+    settings.PHONE_DEFAULT_REGION = "DE"
+    rows = [["username", "mobile"],
+            ["spreadsheet", "491712345670"],  # row 2: the plus dropped by a spreadsheet
+            ["national", "(0171) 2345678"],  # 3
+            ["international", "0049 171 2345679"],  # 4
+            ["twoways", "17123456789"],  # 5: +1 712 ... or 0171 2345 6789
+            ["neither", "491512345678"]]  # 6: a digit short as +49 151..., a landline only as national
+    job = uploaded(client_for(helpdesk_user), rows)
+    assert job.preview_errors == [
+        [5, "twoways", "Bad mobile number '17123456789': it could be read as +17123456789 or as +4917123456789: "
+                       "write it with + and the country code."],
+        [6, "neither", "Bad mobile number '491512345678': it is not a valid mobile number, with or without a "
+                       "country code: write it with + and the country code."],
+    ]
+    assert {row.username: row.mobile for row in valid_rows(Path(job.upload_path))} == {
+        "spreadsheet": "+491712345670", "national": "+491712345678", "international": "+491712345679"}
+

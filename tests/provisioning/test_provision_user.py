@@ -201,6 +201,24 @@ def test_the_mobile_is_stored_as_e164_from_the_default_region(ready, settings):
     assert PendingEnrollment.objects.get().mobile == "+491712345678"
 
 
+def test_a_mobile_with_its_country_code_but_no_plus_keeps_its_country_code(ready, settings):
+    settings.PHONE_DEFAULT_REGION = "DE"
+
+    ready.post(URL, form_data(mobile="491712345670"))
+
+    assert PendingEnrollment.objects.get().mobile == "+491712345670"
+
+
+def test_a_mobile_that_reads_as_two_numbers_is_refused_next_to_the_field(ready, settings):
+    settings.PHONE_DEFAULT_REGION = "DE"
+
+    response = ready.post(URL, form_data(mobile="17123456789"))
+
+    assert response.context["form"].errors["mobile"] == [
+        "“17123456789” could be read as +17123456789 or as +4917123456789: write it with + and the country code."]
+    assert not PendingEnrollment.objects.exists()
+
+
 def test_the_authorizer_password_is_never_stored_logged_or_rendered_back(ready, caplog):
     secret = "authorizer-Secret-771"
     carol = make_console_user("carol", "Administrator")
@@ -293,7 +311,8 @@ def test_without_ldap_the_form_offers_local_users_only(ready, settings):
 def test_a_bad_mobile_is_shown_next_to_the_mobile_field(ready):
     response = ready.post(URL, form_data(mobile="12"))
 
-    assert response.context["form"].errors["mobile"] == ["“12” is not a valid phone number."]
+    assert response.context["form"].errors["mobile"] == [
+        "“12” is not a valid mobile number, with or without a country code: write it with + and the country code."]
 
 
 @pytest.mark.parametrize("username, shown", [("ali\r\nce", "a carriage return"), ("ali\nce", "a line feed"),
