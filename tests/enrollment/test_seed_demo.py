@@ -6,7 +6,8 @@ from django.core.management import call_command
 from accounts.models import EndUser, User
 from enrollment.models import PendingEnrollment, Source, State
 from licensing.services import licence_counts
-from tests.conftest import ensure_roles
+from provisioning.models import DpcSettings, QrProvisioning
+from tests.conftest import client_for, ensure_roles
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
@@ -34,3 +35,30 @@ def test_the_demo_admin_signs_in(client):
     response = client.post("/login/", {"username": "admin", "password": "Demo-pass-2026!"})
     assert response.status_code == 302
     assert client.get("/devices/pending/").status_code == 200
+
+
+def test_the_demo_qr_source_enrollments_are_real_qr_codes_the_qr_page_lists():
+    ensure_roles()
+    call_command("seed_demo", password="Demo-pass-2026!")
+
+    qr_tokens = set(PendingEnrollment.objects.filter(source=Source.QR).values_list("token", flat=True))
+    assert qr_tokens
+    assert set(QrProvisioning.objects.values_list("enrollment_token", flat=True)) == qr_tokens
+    page = client_for(User.objects.get(username="admin")).get("/devices/pending/qr/").content.decode()
+    assert "No QR codes yet" not in page
+    assert all(f"/devices/pending/qr/{qr.pk}/" in page for qr in QrProvisioning.objects.all())
+
+
+def test_without_a_complete_companion_app_the_demo_makes_no_bare_qr_source_enrollments(capsys):
+    ensure_roles()
+    dpc = DpcSettings.load()
+    dpc.component_name = "com.corp.dpc/.Receiver"  # an admin's own app, not finished: left alone
+    dpc.save()
+
+    call_command("seed_demo", password="Demo-pass-2026!")
+
+    assert DpcSettings.load().component_name == "com.corp.dpc/.Receiver"
+    assert not PendingEnrollment.objects.filter(source=Source.QR).exists()
+    assert not QrProvisioning.objects.exists()
+    assert PendingEnrollment.objects.exists()
+    assert "No demo QR code for" in capsys.readouterr().out

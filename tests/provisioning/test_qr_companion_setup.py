@@ -94,7 +94,8 @@ def test_demo_data_fills_a_clearly_named_demo_app_and_the_qr_form_says_no_device
            "device can download it." in page
     set_activation_url("https://mdm.example.com")
     create_portal_code(client)
-    detail = client.get(f"/devices/pending/qr/{QrProvisioning.objects.get().pk}/").content.decode()
+    # The demo's own QR codes (Automatic Provisioning) come first; this is the newest.
+    detail = client.get(f"/devices/pending/qr/{QrProvisioning.objects.latest('pk').pk}/").content.decode()
     assert "This code installs the demo companion app, which no device can download" in detail
 
 

@@ -18,7 +18,8 @@ from enrollment.models import Ownership, PendingEnrollment, Source, State
 from enrollment.otp import OtpRule
 from enrollment.services import pending_enrollment_create
 from licensing.services import licence_counts, licence_release, licence_total_set
-from provisioning.models import DEMO_COMPANION_NAME, DpcSettings
+from provisioning.models import DEMO_COMPANION_NAME, DpcSettings, EnrollmentOption
+from provisioning.qr.services import QrProvisioningError, QrSpec, qr_provisioning_create
 
 DEMO_USERS = [
     ("admin", ADMINISTRATOR, "Ada", "Admin", True),
@@ -50,9 +51,10 @@ class Command(BaseCommand):
             actor = Actor.system("seed_demo")
             if licence_counts().total < options["licences"]:
                 licence_total_set(total=options["licences"], actor=actor)
+            # The companion app first: the QR-source enrollments are made as real QR codes.
+            self._companion_app()
             if not PendingEnrollment.objects.exists():
                 self._enrollments(actor)
-            self._companion_app()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Console logins:"))
         for username, role, *_ in DEMO_USERS:
             self.stdout.write(f"  {role:<15} username: {username:<10} password: {password}")
@@ -103,10 +105,13 @@ class Command(BaseCommand):
                 username=username, user_type=UserType.LOCAL, defaults={"email": email, "mobile": mobile}
             )
             source = sources[i % len(sources)]
-            rule = OtpRule(validity_hours=None) if source == Source.QR else None
+            if source == Source.QR:
+                if qr_enrollment := self._qr_code(actor, username):
+                    created.append(qr_enrollment)
+                continue
             created.append(pending_enrollment_create(
                 actor=actor, username=username, source=source, ownership=ownerships[i % 3], mobile=mobile,
-                email=email, end_user=end_user, usage_count=5 if source == Source.QR else 1, otp_rule=rule,
+                email=email, end_user=end_user,
             ).enrollment)
         expired, locked = created[1], created[2]
         licence_release(quantity=expired.reserved_licences, actor=actor, enrollment_token=expired.token,
@@ -118,3 +123,16 @@ class Command(BaseCommand):
         PendingEnrollment.objects.filter(pk=locked.pk).update(
             state=State.LOCKED, failed_attempts=5, locked_at=timezone.now()
         )
+
+    def _qr_code(self, actor: Actor, username: str) -> PendingEnrollment | None:
+        """A QR-source enrollment is made the way the console makes one, so the QR page lists its
+        code. With an incomplete companion app no code can be made: then none, rather than bare
+        QR-source enrollments that no QR code belongs to."""
+        spec = QrSpec(option=EnrollmentOption.AUTOMATIC, locale="en_US", wifi=None, username=username,
+                      usage_count=5, otp_rule=OtpRule(validity_hours=None))
+        try:
+            created = qr_provisioning_create(actor=actor, spec=spec)
+        except QrProvisioningError as exc:
+            self.stdout.write(self.style.WARNING(f"No demo QR code for {username}: {exc}"))
+            return None
+        return created.enrollment
