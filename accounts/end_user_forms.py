@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.fields import MobileField
 from accounts.models import EndUser, UserType
-from config.text import validate_username
+from config.text import USERNAME_HELP, username_problem
 
 
 class EndUserForm(forms.ModelForm[EndUser]):
@@ -27,7 +27,8 @@ class EndUserForm(forms.ModelForm[EndUser]):
         fields = ["username", "email", "mobile", "first_name", "last_name", "is_active"]
         labels = {"username": "Username", "email": "Email", "mobile": "Mobile", "first_name": "First name",
                   "last_name": "Last name", "is_active": "Active"}
-        help_texts = {"mobile": "Optional. E.164 (+491712345678), or a national number read in the default "
+        help_texts = {"username": USERNAME_HELP,
+                      "mobile": "Optional. E.164 (+491712345678), or a national number read in the default "
                                 "region."}
         field_classes = {"mobile": MobileField}
 
@@ -40,7 +41,9 @@ class EndUserForm(forms.ModelForm[EndUser]):
 
     def clean_username(self) -> str:
         username: str = self.cleaned_data["username"].strip()
-        validate_username(username)
+        # A name kept from before the rule is not re-judged: the end user signs in with it.
+        if problem := username_problem(username, lookup=username == self.instance.username):
+            raise ValidationError(f"The username {problem}.", code="invalid_username")
         taken = EndUser.objects.filter(user_type=UserType.LOCAL, username=username).exclude(pk=self.instance.pk)
         if taken.exists():
             raise ValidationError(f"A local end user named “{username}” already exists.")

@@ -8,7 +8,15 @@ form and the bulk importer.
 - Usernames, besides: no control or format character (Unicode Cc and Cf: CR, LF, tab, bidi
   overrides, zero-width characters) and no line or paragraph separator. A username goes into mail
   headers (a CR/LF there makes every later admin alert fail with BadHeaderError), audit lines and
-  LDAP filters, and a person must be able to read and type it.
+  LDAP filters, and a person must be able to read and type it. At most 150 characters (the column).
+- A username that is created here (a new local end user, an enrollment for a name no end user
+  stands behind) follows the console's own rule (Django's UnicodeUsernameValidator): letters
+  (accents included: Unicode L*, and combining marks M* after a letter), digits (Nd) and
+  ``@ . + - _``, nothing else: no space, quote, ``=``, ``|`` or ``!``, so ``=cmd|' /C calc'!A0``
+  is refused. It may not start with ``+``, ``-`` or ``@``: a spreadsheet reads such a cell as a
+  formula, so the export would have to escape it and a script reading the export would get
+  another name. Names that are looked up, not created (a sign-in, a directory's own names, an end
+  user made before the rule) are held to the first rule only (``lookup=True``), so they keep working.
 - Query strings: list filters and searches hand their parameters to the database as they are, so
   ``refuse_unstorable_query`` answers a GET holding a NUL with 400 before any view runs.
 """
@@ -24,6 +32,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _NOT_IN_USERNAMES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+MAX_USERNAME = 150
+USERNAME_PUNCTUATION = frozenset("@.+-_")
+USERNAME_HELP = "Letters (accents too), digits and @ . + - _ only; not starting with @, + or -."
 
 
 def text_problem(value: str) -> str:
@@ -37,14 +48,37 @@ def text_problem(value: str) -> str:
     return "is not valid Unicode (a lone surrogate)"
 
 
-def username_problem(value: str) -> str:
-    """Why ``value`` cannot be a username, as ``text_problem`` words it, or ""."""
+def username_problem(value: str, *, lookup: bool = False) -> str:
+    """Why ``value`` cannot be a username, as ``text_problem`` words it, or "". ``lookup``: the
+    name of someone who exists already (a sign-in, a directory entry), held only to what may be
+    stored; otherwise the name is being created and the console's rule applies too."""
     problem = text_problem(value)
     if problem:
         return problem
     for char in value:
         if unicodedata.category(char) in _NOT_IN_USERNAMES:
             return f"contains a control character ({_char_name(char)})"
+    if len(value) > MAX_USERNAME:
+        return f"is longer than {MAX_USERNAME} characters"
+    if lookup:
+        return ""
+    if value[:1] in ("=", "+", "-", "@"):
+        return (f"starts with “{value[0]}”, which a spreadsheet reads as a formula: start it with a letter "
+                "or a digit")
+    after_letter = False
+    for char in value:
+        category = unicodedata.category(char)
+        if category[0] == "L" or (category[0] == "M" and after_letter):
+            after_letter = True
+            continue
+        after_letter = False
+        if category == "Nd" or char in USERNAME_PUNCTUATION:
+            continue
+        if category[0] == "M":
+            shown = f"a combining mark that follows no letter ({_char_name(char)})"
+        else:
+            shown = "a space" if char == " " else f"“{char}”"
+        return f"contains {shown}: use only letters, digits and @ . + - _"
     return ""
 
 
@@ -55,8 +89,15 @@ def storable(value: str) -> str:
 
 
 def validate_username(value: str) -> None:
-    """The username rule as a form validator."""
+    """The username rule for a name being created, as a form validator."""
     problem = username_problem(value)
+    if problem:
+        raise ValidationError(f"The username {problem}.", code="invalid_username")
+
+
+def validate_username_lookup(value: str) -> None:
+    """The username rule for a name that is looked up (sign-in, a directory user), as a form validator."""
+    problem = username_problem(value, lookup=True)
     if problem:
         raise ValidationError(f"The username {problem}.", code="invalid_username")
 

@@ -16,7 +16,7 @@ from accounts.access import console_view
 from accounts.fields import MobileField
 from accounts.models import EndUser
 from audit.actor import Actor
-from config.text import validate_username
+from config.text import validate_username_lookup
 from enrollment import qr
 from enrollment.links import activation_link, activation_link_qr
 from enrollment.models import Ownership, PortalSettings
@@ -37,7 +37,8 @@ from licensing.services import LicenceError
 
 
 class PortalSignInForm(forms.Form):
-    username = forms.CharField(label="Username", max_length=150, validators=[validate_username],
+    # A lookup: names made before the username rule still sign in.
+    username = forms.CharField(label="Username", max_length=150, validators=[validate_username_lookup],
                                widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
     password = forms.CharField(label="Password", strip=False, max_length=256,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))

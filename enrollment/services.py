@@ -74,7 +74,9 @@ def pending_enrollment_create(
     username = username.strip()
     if not username:
         raise EnrollmentError("A username is required.")
-    if problem := username_problem(username):
+    # An end user's own name was checked when the user was made (or is the directory's); a bare
+    # name (the API, a QR code for a local user not on file) is created here: the console's rule.
+    if problem := username_problem(username, lookup=end_user is not None):
         raise EnrollmentError(f"The username {problem}.")
     try:
         mobile = mobile_e164(mobile)

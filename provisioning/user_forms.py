@@ -4,7 +4,7 @@ from django import forms
 
 from accounts.fields import MobileField
 from accounts.models import UserType
-from config.text import validate_username
+from config.text import USERNAME_HELP, username_problem, validate_username_lookup
 from enrollment.models import Ownership
 
 
@@ -13,7 +13,10 @@ class ProvisionUserForm(forms.Form):
     is passed once to the service, which checks and forgets it."""
 
     ownership = forms.ChoiceField(label="Ownership", choices=Ownership.choices, initial=Ownership.CORPORATE)
-    username = forms.CharField(label="Username", max_length=150, validators=[validate_username])
+    username = forms.CharField(
+        label="Username", max_length=150, validators=[validate_username_lookup],
+        help_text=f"{USERNAME_HELP} LDAP users: their directory username.",
+    )
     user_type = forms.ChoiceField(label="User Type", choices=UserType.choices, initial=UserType.LOCAL)
     email = forms.EmailField(
         label="Email", required=False,
@@ -47,6 +50,15 @@ class ProvisionUserForm(forms.Form):
         if not username:
             raise forms.ValidationError("Enter the username.")
         return username
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # A local username may create the user: the console's rule. LDAP names are the directory's.
+        username = data.get("username")
+        if username and data.get("user_type") == UserType.LOCAL:
+            if problem := username_problem(username):
+                self.add_error("username", f"The username {problem}.")
+        return data
 
     def user_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ("ownership", "username", "user_type", "email", "mobile")]

@@ -16,8 +16,6 @@ from accounts.models import UserType
 from config.text import username_problem
 from enrollment.models import Ownership
 
-MAX_USERNAME = 150
-
 
 class RowError(Exception):
     """Why a row cannot be provisioned, in words for the preview and the export."""
@@ -74,9 +72,10 @@ def build_row(row: int, cells: dict[str, str], *, default_ownership: str) -> Bul
     username = cells.get("username", "").strip()
     if not username:
         raise RowError("Missing username.")
-    if len(username) > MAX_USERNAME:
-        raise RowError(f"The username is longer than {MAX_USERNAME} characters.")
-    if problem := username_problem(username):
+    user_type = _choice(cells.get("user_type", ""), UserType, UserType.LOCAL, "user type")
+    # Local users are created from the row: the console's rule. LDAP users are the directory's own
+    # names, only looked up (the directory answers "not found" for a name it does not hold).
+    if problem := username_problem(username, lookup=user_type == UserType.LDAP):
         raise RowError(f"The username {problem}.")
     email = cells.get("email", "").strip()
     if email:
@@ -87,7 +86,7 @@ def build_row(row: int, cells: dict[str, str], *, default_ownership: str) -> Bul
     return BulkRow(
         row=row,
         username=username,
-        user_type=_choice(cells.get("user_type", ""), UserType, UserType.LOCAL, "user type"),
+        user_type=user_type,
         email=email,
         mobile=normalise_mobile(cells.get("mobile", "")),
         ownership=_choice(cells.get("ownership", ""), Ownership, default_ownership, "ownership"),

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
 from accounts.models import UserType
-from config.text import validate_username
+from config.text import USERNAME_HELP, username_problem, validate_username_lookup
 from enrollment.models import OtpContent
 from enrollment.otp import MAX_LENGTH, MIN_LENGTH, OtpRule
 from provisioning.models import DpcSettings, EnrollmentOption, ErrorCorrection, NetworkType, WifiSecurity
@@ -151,7 +151,8 @@ class QrProvisioningForm(forms.Form):
                                     help_text="LDAP users only: your administrative LDAP credentials.")
     ldap_password = forms.CharField(label="Your LDAP password", required=False, strip=False,
                                     widget=forms.PasswordInput(render_value=False))
-    username = forms.CharField(label="Username", max_length=150, required=False, validators=[validate_username])
+    username = forms.CharField(label="Username", max_length=150, required=False, validators=[validate_username_lookup],
+                               help_text=f"{USERNAME_HELP} LDAP users: their directory username.")
     usage_count = forms.IntegerField(label="Usage Count", min_value=1, initial=1, required=False,
                                      help_text="How many devices may enroll with this code; each reserves a licence.")
     define_otp = forms.BooleanField(label="Define OTP", required=False,
@@ -231,6 +232,10 @@ class QrProvisioningForm(forms.Form):
                                           f"({self.remaining_licences}).")
         if data.get("user_type") not in UserType.values:
             self.add_error("user_type", "Choose Local or LDAP.")
+        elif data["user_type"] == UserType.LOCAL and username and "username" not in self.errors:
+            # A local name is the code's user as typed, perhaps not on file: the console's rule.
+            if problem := username_problem(username):
+                self.add_error("username", f"The username {problem}.")
         elif data["user_type"] == UserType.LDAP:
             if not data.get("ldap_username"):
                 self.add_error("ldap_username", "LDAP users need your LDAP username.")

@@ -126,6 +126,31 @@ def test_a_bad_mobile_is_refused_and_nothing_is_saved(admin_user, end_user):
     assert not _end_user_audits()
 
 
+@pytest.mark.parametrize("username, reason", [
+    ("=cmd|' /C calc'!A0", "The username starts with “=”, which a spreadsheet reads as a formula: start it with a "
+                           "letter or a digit."),
+    ("nora north", "The username contains a space: use only letters, digits and @ . + - _."),
+], ids=["formula", "space"])
+def test_a_username_outside_the_console_rule_is_refused_and_nothing_is_saved(admin_user, end_user, username, reason):
+    client = client_for(admin_user)
+    created = client.post("/settings/end-users/new/", {**NEW_END_USER, "username": username})
+    renamed = client.post(f"/settings/end-users/{end_user.pk}/", _edit_data(end_user, username=username))
+    assert created.context["form"].errors["username"] == [reason]
+    assert renamed.context["form"].errors["username"] == [reason]
+    assert list(EndUser.objects.values_list("username", flat=True)) == ["eve"]
+    assert not _end_user_audits()
+
+
+def test_the_form_says_the_username_rule_and_keeps_a_name_from_before_it(admin_user):
+    legacy = EndUser.objects.create(username="anna maria", email="anna@example.com")
+    client = client_for(admin_user)
+    assert "Letters (accents too), digits and @ . + - _ only" in client.get("/settings/end-users/new/").content.decode()
+    response = client.post(f"/settings/end-users/{legacy.pk}/", _edit_data(legacy, first_name="Anna"))
+    assert response.status_code == 302
+    legacy.refresh_from_db()
+    assert (legacy.username, legacy.first_name) == ("anna maria", "Anna")
+
+
 def test_a_taken_username_is_refused_and_nothing_is_saved(admin_user, end_user):
     EndUser.objects.create(username="larry", user_type=UserType.LDAP)
     client = client_for(admin_user)

@@ -150,3 +150,20 @@ def test_national_numbers_take_the_default_region(settings):
     assert mobile_e164("(201) 555-0123") == "+12015550123"
     assert mobile_e164("12015550123") == "+12015550123"  # both readings are the same number
 
+
+@pytest.mark.parametrize("username, reason", [
+    ("=cmd|' /C calc'!A0", "The username starts with “=”, which a spreadsheet reads as a formula: start it with a "
+                           "letter or a digit."),
+    ("anna maria", "The username contains a space: use only letters, digits and @ . + - _."),
+], ids=["formula", "space"])
+def test_provisioning_refuses_to_create_a_local_user_outside_the_username_rule(db, username, reason):
+    with pytest.raises(EndUserError) as refused:
+        end_user_for_provisioning(username=username, user_type=UserType.LOCAL, email="new@example.com")
+    assert str(refused.value) == reason
+    assert not EndUser.objects.exists()
+
+
+def test_provisioning_creates_a_local_user_whose_name_carries_accents(db):
+    user = end_user_for_provisioning(username="józef.łukasz-müller_2@corp", user_type=UserType.LOCAL,
+                                     email="jozef@example.com")
+    assert EndUser.objects.get(user_type=UserType.LOCAL).username == user.username == "józef.łukasz-müller_2@corp"

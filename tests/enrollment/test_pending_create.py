@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts.models import EndUser
 from audit.actor import Actor
 from audit.models import AuditAction, AuditEntry
 from enrollment.models import OtpContent, OtpPolicy, PendingEnrollment, Source
@@ -113,3 +114,12 @@ def test_it_stores_the_mobile_in_e164_by_the_one_parser(make_pending, settings):
         make_pending("carol", mobile="17123456789")
     assert PendingEnrollment.objects.count() == 2
 
+
+def test_a_bare_username_follows_the_console_rule_and_an_end_users_own_name_is_kept(make_pending):
+    with pytest.raises(EnrollmentError, match="The username starts with “=”, which a spreadsheet reads as a formula"):
+        make_pending("=cmd|' /C calc'!A0")
+    with pytest.raises(EnrollmentError, match="The username contains a space"):
+        make_pending("anna maria")
+    assert not PendingEnrollment.objects.exists()
+    legacy = EndUser.objects.create(username="anna maria", email="anna@example.com")  # made before the rule
+    assert make_pending("anna maria", end_user=legacy).enrollment.username == "anna maria"

@@ -167,3 +167,13 @@ def test_a_mobile_with_its_country_code_but_no_plus_keeps_its_country_code(end_u
     signed_in(end_user).post("/portal/", {"mobile": "491712345670", "ownership": ""})
     assert PendingEnrollment.objects.get().mobile == "+491712345670"
 
+
+def test_an_end_user_named_before_the_username_rule_still_signs_in_and_enrolls(licences):
+    legacy = EndUser(username="o'brien", email="obrien@example.com")
+    legacy.set_password(PASSWORD)
+    legacy.save()
+    client = Client()
+    response = client.post("/portal/login/", {"username": "o'brien", "password": PASSWORD})
+    assert response.status_code == 302
+    client.post("/portal/", {"mobile": "", "ownership": ""})
+    assert PendingEnrollment.objects.get().username == "o'brien"

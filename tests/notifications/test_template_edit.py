@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from accounts.models import EndUser, UserType
 from audit.actor import Actor
 from audit.models import AuditAction, AuditEntry
 from enrollment.crypto import unseal
@@ -129,7 +130,9 @@ def test_preview_renders_the_unsaved_text_with_sample_values(admin_user):
 
 
 def test_a_placeholder_value_is_not_html_escaped_in_the_message(admin_user, make_pending):
-    created = make_pending("o'brien&co", email="ob@example.com")
+    # A directory's own name (the console's username rule would refuse it for a new local user).
+    ldap_user = EndUser.objects.create(username="o'brien&co", user_type=UserType.LDAP, email="ob@example.com")
+    created = make_pending("o'brien&co", user_type=UserType.LDAP, end_user=ldap_user, email="ob@example.com")
     notify_enrollment_created(enrollment=created.enrollment, otp=created.otp, actor=Actor.for_user(admin_user),
                               notify_admins=False, sms_user=False)
 

@@ -270,3 +270,32 @@ def test_it_reads_a_mobile_number_by_its_digits_and_refuses_one_that_reads_two_w
     assert {row.username: row.mobile for row in valid_rows(Path(job.upload_path))} == {
         "spreadsheet": "+491712345670", "national": "+491712345678", "international": "+491712345679"}
 
+
+def test_it_refuses_a_username_outside_the_console_rule_with_its_row_and_reason(helpdesk_user, licences):
+    rows = [["username", "email", "user_type"],
+            ["=cmd|' /C calc'!A0", "a@example.com", ""],  # row 2
+            ["anna maria", "b@example.com", ""],  # 3
+            ["o'brien", "c@example.com", ""],  # 4
+            ["-x", "d@example.com", ""],  # 5
+            ["x" * 151, "e@example.com", ""],  # 6
+            ["josé.garcía-lópez_2@corp+it", "f@example.com", ""],  # 7: accents and @ . + - _ inside
+            ["Zoë", "g@example.com", ""]]  # 8
+    job = uploaded(client_for(helpdesk_user), rows)
+    rule = ": use only letters, digits and @ . + - _."
+    assert job.preview_errors == [
+        [2, "=cmd|' /C calc'!A0",
+         "The username starts with “=”, which a spreadsheet reads as a formula: start it with a letter or a digit."],
+        [3, "anna maria", f"The username contains a space{rule}"],
+        [4, "o'brien", f"The username contains “'”{rule}"],
+        [5, "-x", "The username starts with “-”, which a spreadsheet reads as a formula: start it with a letter or "
+                  "a digit."],
+        [6, "x" * 150, "The username is longer than 150 characters."],
+    ]
+    assert [row.username for row in valid_rows(Path(job.upload_path))] == ["josé.garcía-lópez_2@corp+it", "Zoë"]
+
+
+def test_an_ldap_username_is_the_directorys_to_judge(helpdesk_user, licences, ldap_settings):
+    rows = [["username", "user_type"], ["alice", "ldap"], ["anna maria", "ldap"], ["=x", "ldap"]]
+    job = uploaded(client_for(helpdesk_user), rows)
+    assert job.preview_errors == [[3, "anna maria", "LDAP user 'anna maria' not found."],
+                                  [4, "=x", "LDAP user '=x' not found."]]

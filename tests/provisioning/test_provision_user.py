@@ -219,6 +219,32 @@ def test_a_mobile_that_reads_as_two_numbers_is_refused_next_to_the_field(ready, 
     assert not PendingEnrollment.objects.exists()
 
 
+@pytest.mark.parametrize("username, reason", [
+    ("=cmd|' /C calc'!A0", "The username starts with “=”, which a spreadsheet reads as a formula: start it with a "
+                           "letter or a digit."),
+    ("anna maria", "The username contains a space: use only letters, digits and @ . + - _."),
+    ("bob!", "The username contains “!”: use only letters, digits and @ . + - _."),
+], ids=["formula", "space", "exclamation-mark"])
+def test_a_local_username_outside_the_console_rule_is_refused_and_nothing_is_created(ready, username, reason):
+    before = counts()
+
+    response = ready.post(URL, form_data(username=username, email="new@example.com"))
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["username"] == [reason]
+    assert counts() == before
+
+
+def test_the_username_rule_is_said_on_the_form_and_a_name_with_accents_is_provisioned(ready):
+    assert "Letters (accents too), digits and @ . + - _ only; not starting with @, + or -." in ready.get(
+        URL).content.decode()
+
+    ready.post(URL, form_data(username="józef.müller", email="jozef@example.com"))
+
+    assert PendingEnrollment.objects.get().username == "józef.müller"
+    assert EndUser.objects.filter(username="józef.müller", user_type=UserType.LOCAL).exists()
+
+
 def test_the_authorizer_password_is_never_stored_logged_or_rendered_back(ready, caplog):
     secret = "authorizer-Secret-771"
     carol = make_console_user("carol", "Administrator")

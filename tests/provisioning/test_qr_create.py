@@ -269,6 +269,8 @@ def test_a_blank_companion_app_time_zone_gives_an_empty_time_zone_field(ready, a
     ({"locale": "custom", "custom_locale": "en-US"}, "language_COUNTRY"),
     ({"username": ""}, "Enter the username"),
     ({"username": "ali\r\nce"}, "The username contains a control character (a carriage return)."),
+    ({"username": "=cmd|' /C calc'!A0"}, "The username starts with “=”, which a spreadsheet reads as a formula"),
+    ({"username": "kiosk device"}, "The username contains a space: use only letters, digits and @ . + - _."),
     ({"usage_count": 0}, "greater than or equal to 1"),
     ({"user_type": "ldap"}, "LDAP users can be provisioned once an LDAP server is configured."),
     ({"notify_alternative": "on"}, "Enter the alternative email address"),
