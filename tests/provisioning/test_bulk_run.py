@@ -65,8 +65,10 @@ def test_the_export_escapes_formulas_and_holds_the_otps(helpdesk_user, licences,
     exported = export_rows(client, job)
     assert exported[0] == ["row", "username", "email", "mobile", "ownership", "token", "otp", "otp_expires_at",
                            "activation_url", "status", "error"]
-    assert [r[1] for r in exported[1:]] == ["'=cmd()", "'+1", "'@x", "'-2", "plain"]
-    for row in exported[1:]:
+    assert [r[1] for r in exported[1:]] == ["'=cmd()", "'+1", "'@x", "'-2", "plain", "other"]
+    assert [r[9] for r in exported[1:]] == ["error"] * 4 + ["created"] * 2
+    assert exported[5][2:4] == ["'=sum@example.com", "'+491712345678"] and exported[6][2] == "'-x@example.com"
+    for row in exported[5:]:
         enrollment = PendingEnrollment.objects.get(bulk_job_id=job.pk, bulk_row=int(row[0]))
         assert row[5] == spreadsheet_safe(enrollment.token)  # a token may start with "-"
         assert row[6] == unseal(enrollment.otp_ciphertext)
