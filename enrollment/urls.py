@@ -12,7 +12,6 @@ urlpatterns = [
     path("devices/pending/<token:token>/", views.pending_detail, name="pending_detail"),
     path("devices/pending/<token:token>/qr.png", views.pending_qr, {"fmt": "png"}, name="pending_qr_png"),
     path("devices/pending/<token:token>/qr.svg", views.pending_qr, {"fmt": "svg"}, name="pending_qr_svg"),
-    path("devices/pending/<token:token>/reset/", views.pending_reset, name="pending_reset"),
     path("devices/pending/<token:token>/delete/", views.pending_delete, name="pending_delete"),
     path("settings/general/", views.settings_general, name="settings_general"),
     path("settings/otp-policy/", views.settings_otp_policy, name="settings_otp_policy"),

@@ -21,12 +21,10 @@ from enrollment.services import (
     OTP_UNREADABLE,
     general_settings_update,
     otp_policy_update,
-    otp_reset,
     otp_reveal,
     pending_enrollment_delete,
     pending_enrollments_delete,
 )
-from licensing.services import LicenceError
 
 
 @console_view("enrollment.view_pendingenrollment")
@@ -83,28 +81,6 @@ def pending_qr(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
         filename = f"enrollment-{enrollment.username}.{fmt}"
         response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
-
-
-@console_view("enrollment.view_pendingenrollment", "enrollment.reset_otp")
-@require_http_methods(["GET", "POST"])
-def pending_reset(request: HttpRequest, token: str) -> HttpResponse:
-    enrollment = pending_get(request.user, token)
-    if request.method == "POST":
-        try:
-            otp_reset(enrollment=enrollment, actor=Actor.from_request(request))
-        except LicenceError as exc:
-            messages.error(request, str(exc))
-            return redirect("enrollment:pending_list")
-        messages.success(request, f"A new OTP was generated for {enrollment.username}; the old one no longer works.")
-        if request.user.has_perm("enrollment.view_otp"):
-            return redirect("enrollment:pending_detail", token=enrollment.token)
-        return redirect("enrollment:pending_list")
-    return render(request, "enrollment/confirm.html", {
-        "title": "Reset OTP",
-        "question": f"Generate a new OTP for {enrollment.username}? The current OTP stops working at once.",
-        "enrollment": enrollment,
-        "button": "Reset OTP",
-    })
 
 
 @console_view("enrollment.view_pendingenrollment", "enrollment.delete_pendingenrollment")

@@ -43,6 +43,52 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
 }
 
 
+# The six taps and what follows (the reference's Advanced QR-Code Provisioning), for the QR emails.
+QR_STEPS = (
+    "To enroll a new or factory-reset Android device:\n"
+    "1. Turn the device on and stay on its Welcome screen.\n"
+    "2. Tap the Welcome screen six times in the same place: the QR code reader opens.\n"
+    "3. Scan the attached QR code and follow the setup. The device connects, installs the Companion app "
+    "and enrolls for {{ username }} by itself.\n\n"
+    "The code enrolls up to {{ usage_count }} device(s). Its one-time password expires: {{ expires }}.\n"
+    "Keep the code private: it holds the device's one-time password and may hold a Wi-Fi password.\n"
+)
+DEFAULT_TEMPLATES[TemplateKey.OTP_RESET] = {
+    "channel": Channel.EMAIL,
+    "name": "New OTP for User",
+    "subject": "Your device enrollment has a new one-time password",
+    "body": (
+        "Hello {{ username }},\n\n"
+        "Your helpdesk has given your pending device enrollment a new one-time password; the one you had "
+        "before no longer works. To finish the enrollment, open this link on the device:\n\n"
+        "{{ activation_url }}\n\n"
+        "Your new one-time password: {{ otp }}\n"
+        "It expires: {{ expires }}\n\n"
+        "If you did not expect this message, contact your helpdesk.\n"
+    ),
+}
+DEFAULT_TEMPLATES[TemplateKey.QR_USER] = {
+    "channel": Channel.EMAIL,
+    "name": "QR-Code for User",
+    "subject": "Your Android enrollment QR code",
+    "body": (
+        "Hello {{ username }},\n\n"
+        "An Administrator has created an Android Enterprise enrollment QR code for your device. "
+        "It is attached to this email.\n\n" + QR_STEPS
+    ),
+}
+DEFAULT_TEMPLATES[TemplateKey.QR_ALTERNATIVE] = {
+    "channel": Channel.EMAIL,
+    "name": "QR-Code for Alternative Address",
+    "subject": "An Android enrollment QR code for {{ username }}",
+    "body": (
+        "Hello,\n\n"
+        "An Administrator has created an Android Enterprise enrollment QR code for a device of {{ username }} "
+        "and asked for it to be sent to this address. It is attached to this email.\n\n" + QR_STEPS
+    ),
+}
+
+
 def ensure_default_templates() -> dict[str, MessageTemplate]:
     """All templates by key, creating a missing default (a database set up without migration data)."""
     templates = {t.key: t for t in MessageTemplate.objects.all()}

@@ -28,6 +28,9 @@ class TemplateKey(models.TextChoices):
     ADMIN_PROVISIONED = "admin_provisioned", "Admin Provisioned a Device Notification"
     USER_PROVISIONED = "user_provisioned", "Admin Provisioned a Device Notification for User"
     ENROLLMENT_SMS = "enrollment_sms", "Enrollment SMS"
+    OTP_RESET = "otp_reset", "New OTP for User"
+    QR_USER = "qr_user", "QR-Code for User"
+    QR_ALTERNATIVE = "qr_alternative", "QR-Code for Alternative Address"
 
 
 class MessageTemplate(models.Model):

@@ -65,8 +65,12 @@ def notify_enrollment_created(
     alternative_email: str = "",
     attachments: list[Attachment] | None = None,
     authorizer: str = "",
+    user_template: str = TemplateKey.USER_PROVISIONED,
+    alternative_template: str = "",
 ) -> list[Message]:
-    """Queue the messages announcing a new pending enrollment.
+    """Queue the messages announcing a new pending enrollment (or its new OTP): the admins' alert,
+    the user's email (``user_template``), the alternative address's (``alternative_template``,
+    default the user's) and the SMS.
 
     Call inside the ``transaction.atomic`` that created ``enrollment``: the rows commit or roll
     back with it, and sending is enqueued only after commit.
@@ -81,15 +85,12 @@ def notify_enrollment_created(
         for address in _admin_recipients():
             messages.append(_email(templates[TemplateKey.ADMIN_PROVISIONED], context, address, enrollment, actor,
                                    sealed_attachments))
-    user_addresses: list[str] = []
-    if email_user and enrollment.email:
-        user_addresses.append(enrollment.email)
-    if alternative_email and alternative_email.lower() not in {a.lower() for a in user_addresses}:
-        user_addresses.append(alternative_email)
-    for address in user_addresses:
-        messages.append(
-            _email(templates[TemplateKey.USER_PROVISIONED], context, address, enrollment, actor, sealed_attachments)
-        )
+    user_address = enrollment.email if email_user else ""
+    if user_address:
+        messages.append(_email(templates[user_template], context, user_address, enrollment, actor, sealed_attachments))
+    if alternative_email and alternative_email.lower() != user_address.lower():
+        messages.append(_email(templates[alternative_template or user_template], context, alternative_email,
+                               enrollment, actor, sealed_attachments))
     if sms_user and enrollment.mobile:
         messages.append(_sms(templates[TemplateKey.ENROLLMENT_SMS], context, enrollment, actor))
     Message.objects.bulk_create(messages)

@@ -1,4 +1,6 @@
-from provisioning import user_urls
+from django.urls import path
+
+from provisioning import reset_views, user_urls
 from provisioning.bulk import urls as bulk_urls
 from provisioning.qr import urls as qr_urls
 
@@ -6,4 +8,8 @@ app_name = "provisioning"
 
 # Provision User, Bulk Provision Users and Advanced QR-Code Provisioning each keep their own
 # URL module; all names live in the "provisioning" namespace.
-urlpatterns = [*user_urls.urlpatterns, *bulk_urls.urlpatterns, *qr_urls.urlpatterns]
+urlpatterns = [
+    *user_urls.urlpatterns, *bulk_urls.urlpatterns, *qr_urls.urlpatterns,
+    # Reset OTP re-sends through notifications and renews QR codes, so it lives here (provisioning/reset.py).
+    path("devices/pending/<token:token>/reset/", reset_views.pending_reset, name="pending_reset"),
+]

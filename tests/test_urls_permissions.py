@@ -123,7 +123,7 @@ def sample(cast: dict[str, User], make_pending) -> SampleContext:  # type: ignor
 
 def test_the_walk_finds_the_console_urls_of_the_foundation() -> None:
     names = {u.name for u in CONSOLE_URLS}
-    assert {"enrollment:pending_list", "enrollment:pending_detail", "enrollment:pending_reset",
+    assert {"enrollment:pending_list", "enrollment:pending_detail", "provisioning:pending_reset",
             "enrollment:pending_delete", "enrollment:pending_delete_many", "enrollment:settings_otp_policy",
             "enrollment:settings_general", "licensing:overview", "audit:list", "audit:export",
             "accounts:user_list", "accounts:user_edit"} <= names

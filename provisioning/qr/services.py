@@ -6,6 +6,7 @@ so reserved + consumed <= total holds; deleting the code deletes the enrollment 
 is still reserved. Self Service Portal codes hold nothing and can be scanned without limit.
 """
 
+import json
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -27,6 +28,8 @@ from notifications.services import Attachment, email_queue, notify_enrollment_cr
 from provisioning.models import DpcSettings, EnrollmentOption, ErrorCorrection, NetworkType, QrProvisioning
 from provisioning.qr import images
 from provisioning.qr.payload import (
+    ADMIN_EXTRAS_BUNDLE,
+    EXTRA_OTP,
     EXTRA_PORTAL_URL,
     CompanionApp,
     WifiNetwork,
@@ -142,17 +145,45 @@ def qr_provisioning_create(*, actor: Actor, spec: QrSpec) -> CreatedQr:
             enrollment_token=qr.enrollment_token, target_username=qr.username,
             details=_audit_details(qr, spec),
         )
-        attachment = Attachment(filename="android-enrollment-qr.png", content=png, mimetype="image/png")
+        attachment = qr_attachment(png)
         if created is not None:
             notify_enrollment_created(
                 enrollment=created.enrollment, otp=created.otp, actor=actor, notify_admins=True,
                 email_user=spec.send_to_user, sms_user=False, alternative_email=spec.alternative_email,
-                attachments=[attachment],
+                attachments=[attachment], user_template=TemplateKey.QR_USER,
+                alternative_template=TemplateKey.QR_ALTERNATIVE,
             )
         elif spec.alternative_email:
             _queue_portal_email(address=spec.alternative_email, attachment=attachment, actor=actor,
                                 portal_url=extras[EXTRA_PORTAL_URL])
     return CreatedQr(qr=qr, payload_text=text, enrollment=enrollment)
+
+
+@sensitive_variables()
+def qr_codes_renew_otp(*, enrollment: PendingEnrollment, otp: str) -> list[bytes]:
+    """An Automatic Provisioning code carries its enrollment's OTP, so a Reset OTP would leave it
+    dead: rebuild each code of ``enrollment`` with the new ``otp`` (everything else as it was), check
+    it decodes back, and return the PNGs (to attach to the re-sent email). Call inside the reset's
+    transaction; a code that does not decode back rolls the reset back (QrProvisioningError)."""
+    pngs = []
+    for qr in QrProvisioning.objects.select_for_update().filter(enrollment_token=enrollment.token).order_by("pk"):
+        payload = json.loads(unseal(qr.payload_sealed))
+        payload[ADMIN_EXTRAS_BUNDLE][EXTRA_OTP] = otp
+        text = serialise(payload)
+        try:
+            pngs.append(images.verified_png(text, enrollment_token=enrollment.token,
+                                            error_correction=qr.error_correction))
+        except images.QrImageError as exc:
+            raise QrProvisioningError(str(exc)) from exc
+        qr.payload_sealed = seal(text)
+        qr.payload_size = len(text.encode("utf-8"))
+        qr.otp_expires_at = enrollment.otp_expires_at
+        qr.save(update_fields=["payload_sealed", "payload_size", "otp_expires_at"])
+    return pngs
+
+
+def qr_attachment(png: bytes) -> Attachment:
+    return Attachment(filename="android-enrollment-qr.png", content=png, mimetype="image/png")
 
 
 def qr_provisioning_delete(*, qr: QrProvisioning, actor: Actor) -> None:
@@ -248,4 +279,4 @@ def _queue_portal_email(*, address: str, attachment: Attachment, actor: Actor, p
         "The code can be used for several devices. Keep it private: it may contain a Wi-Fi password.\n"
     )
     email_queue(to=address, subject="An Administrator has provisioned a device on your behalf", body=body,
-                actor=actor, attachments=[attachment], template_key=TemplateKey.USER_PROVISIONED)
+                actor=actor, attachments=[attachment], template_key=TemplateKey.QR_ALTERNATIVE)

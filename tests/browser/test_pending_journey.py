@@ -2,6 +2,7 @@ import pytest
 
 from enrollment.models import OtpContent, OtpPolicy, PendingEnrollment
 from enrollment.otp import otp_matches
+from notifications.models import Message
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,9 +32,13 @@ def test_a_helpdesk_user_finds_views_resets_and_deletes_a_pending_enrollment(hel
     assert qr.evaluate("img => img.naturalWidth") > 0
 
     page.get_by_role("link", name="Reset OTP").click()
+    # alice has a mobile and no email address: the SMS re-send is offered, checked; email is not offered.
+    assert page.get_by_label("Send the new OTP to the user by SMS").is_checked()
+    assert page.get_by_label("Send the new OTP to the user by email").count() == 0
     page.get_by_role("button", name="Reset OTP").click()
     page.wait_for_url(f"**/devices/pending/{token}/")
-    assert "the old one no longer works" in page.locator("main").inner_text()
+    assert "the old one no longer works. It is on its way by SMS." in page.locator("main").inner_text()
+    assert Message.objects.get().recipient == "+491712345678"
     new_otp = page.get_by_test_id("otp").inner_text()
     assert len(new_otp) == 16 and new_otp != alice.otp
     assert otp_matches(PendingEnrollment.objects.get(token=token).otp_ciphertext, new_otp)
