@@ -8,6 +8,7 @@ access.
 from __future__ import annotations
 
 import logging
+import re
 
 import phonenumbers
 from django.conf import settings
@@ -29,7 +30,8 @@ class EndUserError(Exception):
 
 
 _MOBILE_TYPES = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
-_PHONE_PUNCTUATION = frozenset(" -()./")
+_PHONE_TEXT = re.compile(r"[\d\s()./-]+")  # after its "+": digits, spaces, dashes, brackets, dots, slashes
+_NOT_DIGIT = re.compile(r"\D")
 
 
 def _reading(text: str, region: str | None, *, mobile_only: bool) -> str:
@@ -60,19 +62,22 @@ def mobile_readings(raw: str, region: str | None = None) -> tuple[list[str], str
     text = (raw or "").strip()
     plus = text.lstrip("( ").startswith("+")
     body = text.replace("+", "", 1) if plus else text
-    if not body or not all(ch.isdecimal() or ch.isspace() or ch in _PHONE_PUNCTUATION for ch in body):
+    if not _PHONE_TEXT.fullmatch(body):
         return [], "is not a phone number"
-    digits = "".join(ch for ch in body if ch.isdecimal())
-    region = region or settings.PHONE_DEFAULT_REGION
-    if plus or digits.startswith("00"):
-        readings = [_reading(text if plus else "+" + digits[2:], None, mobile_only=False)]
-    elif digits.startswith("0"):
-        readings = [_reading(text, region, mobile_only=False)]
-    else:
-        readings = [_reading("+" + digits, None, mobile_only=True), _reading(text, region, mobile_only=True)]
-    found = list(dict.fromkeys(r for r in readings if r))
-    if found or plus or digits.startswith("0"):
-        return found, "" if found else "is not a valid phone number"
+    if plus:
+        found = _reading(text, None, mobile_only=False)
+        return ([found], "") if found else ([], "is not a valid phone number")
+    digits = _NOT_DIGIT.sub("", body)
+    if digits.startswith("0"):
+        international = digits.startswith("00")
+        found = _reading("+" + digits[2:], None, mobile_only=False) if international else \
+            _reading(text, region or settings.PHONE_DEFAULT_REGION, mobile_only=False)
+        return ([found], "") if found else ([], "is not a valid phone number")
+    readings = [_reading("+" + digits, None, mobile_only=True),
+                _reading(text, region or settings.PHONE_DEFAULT_REGION, mobile_only=True)]
+    found_all = list(dict.fromkeys(r for r in readings if r))
+    if found_all:
+        return found_all, ""
     return [], "is not a valid mobile number, with or without a country code: write it with + and the country code"
 
 
