@@ -13,6 +13,7 @@ NFKC, as Django's sign-in form does), lowercased: "  Superhelp" and "ｓuperhelp
 "superhelp", the user they would sign in as.
 """
 
+import hashlib
 import unicodedata
 
 from django.conf import settings
@@ -31,7 +32,9 @@ def _rate() -> str:
 
 
 def _keys(scope: str, username: str, ip: str | None) -> list[tuple[str, str]]:
-    return [(f"{scope}-login-user", username_normalize(username).lower()[:150]), (f"{scope}-login-ip", ip or "-")]
+    # A digest: a username may hold spaces or any letter, which cache keys should not.
+    user_key = hashlib.sha256(username_normalize(username).lower().encode()).hexdigest()[:32]
+    return [(f"{scope}-login-user", user_key), (f"{scope}-login-ip", ip or "-")]
 
 
 def attempt(username: str, ip: str | None, *, scope: str = "console") -> bool:
