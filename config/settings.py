@@ -260,7 +260,11 @@ BULK_MAX_ROWS = env.int("BULK_MAX_ROWS", default=200_000)
 BULK_BATCH_SIZE = env.int("BULK_BATCH_SIZE", default=1000)
 BULK_EXPORT_RETENTION_HOURS = env.int("BULK_EXPORT_RETENTION_HOURS", default=72)
 BULK_HEARTBEAT_STALE_SECONDS = env.int("BULK_HEARTBEAT_STALE_SECONDS", default=300)
-BULK_CELERY_QUEUE = env.str("BULK_CELERY_QUEUE", default="celery")
+BULK_CELERY_QUEUE = env.str("BULK_CELERY_QUEUE", default="celery" if _broker_url else "bulk")
+if not _broker_url:
+    # The embedded default's one worker (scripts/run.sh) consumes both queues in turn, so a bulk job
+    # started after a big one never waits behind that job's thousands of queued email batches.
+    CELERY_TASK_QUEUES: dict[str, dict[str, str]] = {"celery": {}, BULK_CELERY_QUEUE: {}}
 # Self-service portal: at most this many active or locked pending enrollments per end user.
 PORTAL_MAX_PENDING_PER_USER = env.int("PORTAL_MAX_PENDING_PER_USER", default=3)
 # Per-IP limit on redemption (activation page POST and redeem API): "count/window seconds".

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,7 +25,7 @@ from functools import partial
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -229,7 +230,20 @@ def _batch_create(context: _BatchContext, batch: list[BulkRow], seen: int) -> st
             )
     except NoLicenceLeft as exc:
         return str(exc)
+    _let_other_writers_in()
     return None
+
+
+# SQLite (the embedded default) lets one writer in at a time, and a writer waiting for the lock
+# polls, at most every 100 ms. A job that began its next batch at once would keep the console's
+# writes (Provision User, a QR code, a sign-in) waiting for the whole job, then failing with
+# "database is locked"; a pause longer than one poll between batches lets them in.
+SQLITE_PAUSE_BETWEEN_BATCHES = 0.15
+
+
+def _let_other_writers_in() -> None:
+    if connection.vendor == "sqlite":
+        time.sleep(SQLITE_PAUSE_BETWEEN_BATCHES)
 
 
 def _insert(context: _BatchContext, batch: list[BulkRow]) -> int:
