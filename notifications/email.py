@@ -68,9 +68,3 @@ class EmailSession:
             self.close()
             raise EmailDeliveryError(f"Email to {to} was not accepted by the mail server.")
         return str(message_id)
-
-
-def send_email(*, to: str, subject: str, body: str, attachments: list[Attachment] | None = None) -> str:
-    """Send one plain-text email on a connection of its own. Returns the Message-ID."""
-    with EmailSession() as session:
-        return session.send(to=to, subject=subject, body=body, attachments=attachments)

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -190,29 +189,6 @@ def message_claim(*, message_id: int) -> bool:
         status=MessageStatus.SENDING, claimed_at=now
     )
     return changed == 1
-
-
-@sensitive_variables()
-def message_send(*, message_id: int) -> None:
-    """Deliver a claimed message. Raises the transport's error on failure (the task retries)."""
-    from notifications import email, sms
-
-    Message.objects.filter(id=message_id).update(attempts=F("attempts") + 1)
-    message = Message.objects.get(id=message_id)
-    if message.channel == Channel.EMAIL:
-        provider_id = email.send_email(
-            to=message.recipient,
-            subject=unseal(message.subject_sealed) if message.subject_sealed else "",
-            body=unseal(message.body_sealed),
-            attachments=_unseal_attachments(message.attachments_sealed),
-        )
-    else:
-        provider_id = sms.send_sms(
-            to=message.recipient, body=unseal(message.body_sealed), sender=SmsSettings.load().sender_label
-        )
-    Message.objects.filter(id=message_id, status=MessageStatus.SENDING).update(
-        status=MessageStatus.SENT, sent_at=timezone.now(), error="", provider_id=(provider_id or "")[:64]
-    )
 
 
 def message_record_failure(*, message_id: int, error: str) -> int | None:

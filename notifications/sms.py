@@ -58,11 +58,6 @@ class SmsSession:
         return str(result.sid or "")
 
 
-def send_sms(*, to: str, body: str, sender: str) -> str:
-    """Send one SMS from ``sender`` on a client of its own. Returns Twilio's message SID."""
-    return SmsSession().send(to=to, body=body, sender=sender)
-
-
 def _client() -> Client:
     base_url: str = settings.TWILIO_API_BASE_URL
     timeout: float = settings.TWILIO_TIMEOUT
