@@ -48,11 +48,11 @@ def open_transports() -> Iterator[Transports]:
         transports.email.close()
 
 
-def messages_claim(*, message_ids: Sequence[int]) -> list[int]:
-    """Move the queued messages among ``message_ids`` to sending; returns those this caller
-    claimed, in id order. Two workers claiming overlapping batches never both get a row: on
-    PostgreSQL the rows are locked (another worker skips them), and SQLite's IMMEDIATE
-    transactions let one writer in at a time."""
+def messages_claim(*, message_ids: Sequence[int]) -> list[Message]:
+    """Move the queued messages among ``message_ids`` to sending and count this attempt; returns
+    the rows this caller claimed, in id order. Two workers claiming overlapping batches never both
+    get a row: on PostgreSQL the rows are locked (another worker skips them), and SQLite's
+    IMMEDIATE transactions let one writer in at a time."""
     if not message_ids:
         return []
     with transaction.atomic():
@@ -63,17 +63,16 @@ def messages_claim(*, message_ids: Sequence[int]) -> list[int]:
             .values_list("id", flat=True)
         )
         Message.objects.filter(id__in=ids, status=MessageStatus.QUEUED).update(
-            status=MessageStatus.SENDING, claimed_at=timezone.now()
+            status=MessageStatus.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
         )
-    return ids
+    return list(Message.objects.filter(id__in=ids).order_by("id"))
 
 
 @sensitive_variables()
-def message_deliver(*, message_id: int, transports: Transports) -> None:
-    """Deliver one claimed message over the batch's open connections and mark it sent. Raises the
-    transport's error on failure (the task decides: retry or fail); the attempt is counted first."""
-    Message.objects.filter(id=message_id).update(attempts=F("attempts") + 1)
-    message = Message.objects.get(id=message_id)
+def message_deliver(*, message: Message, transports: Transports) -> None:
+    """Deliver one claimed message over the batch's open connections and mark it sent (each row at
+    once, so a worker that dies mid-batch never leaves a sent message to be sent again). Raises the
+    transport's error on failure: the task decides whether to retry or fail."""
     if message.channel == Channel.EMAIL:
         provider_id = transports.email.send(
             to=message.recipient,
@@ -85,13 +84,14 @@ def message_deliver(*, message_id: int, transports: Transports) -> None:
         provider_id = transports.sms.send(
             to=message.recipient, body=unseal(message.body_sealed), sender=transports.sender_label()
         )
-    Message.objects.filter(id=message_id, status=MessageStatus.SENDING).update(
+    Message.objects.filter(id=message.pk, status=MessageStatus.SENDING).update(
         status=MessageStatus.SENT, sent_at=timezone.now(), error="", provider_id=(provider_id or "")[:64]
     )
 
 
 def messages_release(*, message_ids: Sequence[int]) -> None:
-    """Put claimed messages that were not attempted back to queued (the batch ran out of time)."""
+    """Put claimed messages that were not attempted back to queued, uncounting the attempt their
+    claim counted (the batch ran out of time before them)."""
     Message.objects.filter(id__in=list(message_ids), status=MessageStatus.SENDING).update(
-        status=MessageStatus.QUEUED, claimed_at=None
+        status=MessageStatus.QUEUED, claimed_at=None, attempts=F("attempts") - 1
     )

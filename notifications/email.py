@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.message import make_msgid
+from django.core.mail.utils import DNS_NAME
 
 if TYPE_CHECKING:
     from notifications.services import Attachment
@@ -50,11 +52,12 @@ class EmailSession:
 
     def send(self, *, to: str, subject: str, body: str, attachments: list[Attachment] | None = None) -> str:
         """Send one plain-text email over the session's connection. Returns the Message-ID."""
-        message = EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to])
+        # The Message-ID is chosen here (as Django would) so the MIME message is built once, when sent.
+        message_id = make_msgid(domain=DNS_NAME)
+        message = EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to],
+                               headers={"Message-ID": message_id})
         for attachment in attachments or []:
             message.attach(attachment.filename, attachment.content, attachment.mimetype)
-        message_id = message.message()["Message-ID"] or ""
-        message.extra_headers["Message-ID"] = message_id
         try:
             if self._connection is None:
                 self._connection = get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT)

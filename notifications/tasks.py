@@ -12,6 +12,7 @@ from django.conf import settings
 from notifications import delivery, services
 from notifications.apps import SEND_TASK_TIME_LIMIT
 from notifications.email import EmailDeliveryError
+from notifications.models import Message
 from notifications.sms import SmsDeliveryError, SmsNotConfigured
 
 logger = logging.getLogger(__name__)
@@ -25,12 +26,13 @@ class _Retry:
     error: Exception
 
 
-def _deliver(message_id: int, transports: delivery.Transports) -> str | _Retry:
+def _deliver(message: Message, transports: delivery.Transports) -> str | _Retry:
     """Send one claimed message and record the outcome on its row: "sent", "failed", or a retry
     due after the row's backoff. Attempts are counted on the row, not in the Celery request, so a
     sweep re-publish does not reset the budget."""
+    message_id = message.pk
     try:
-        delivery.message_deliver(message_id=message_id, transports=transports)
+        delivery.message_deliver(message=message, transports=transports)
     except SoftTimeLimitExceeded:
         raise
     except SmsNotConfigured as exc:
@@ -59,11 +61,12 @@ def send_message(self, message_id: int) -> str:  # type: ignore[no-untyped-def]
     """Send one message at most once: only the caller that moves it queued → sending sends it.
     A failure puts it back to queued and retries with exponential backoff; after
     NOTIFICATION_MAX_RETRIES it is marked failed with the error."""
-    if not services.message_claim(message_id=message_id):
+    claimed = delivery.messages_claim(message_ids=[message_id])
+    if not claimed:
         return "skipped"
     try:
         with delivery.open_transports() as transports:
-            outcome = _deliver(message_id, transports)
+            outcome = _deliver(claimed[0], transports)
     except SoftTimeLimitExceeded:
         services.message_fail(message_id=message_id, error="Sending took longer than the time limit.")
         return "failed"
@@ -90,16 +93,18 @@ def send_messages(message_ids: list[int]) -> int:
     claimed = delivery.messages_claim(message_ids=ids[:size])
     sent = 0
     with delivery.open_transports() as transports:
-        for position, message_id in enumerate(claimed):
+        for position, message in enumerate(claimed):
             try:
-                outcome = _deliver(message_id, transports)
+                outcome = _deliver(message, transports)
             except SoftTimeLimitExceeded:
-                # Out of time: what was not sent yet goes back to queued for the sweep.
-                delivery.messages_release(message_ids=claimed[position:])
+                # Out of time: this message counts as a failed attempt (due again after its backoff);
+                # those not tried yet go back to queued as they were. The sweep publishes them again.
+                services.message_record_failure(message_id=message.pk, error="Sending took longer than the time limit.")
+                delivery.messages_release(message_ids=[m.pk for m in claimed[position + 1:]])
                 logger.warning("A batch ran out of time; %d message(s) go back to queued.", len(claimed) - position)
                 break
             if isinstance(outcome, _Retry):
-                _publish_retry(message_id, outcome.countdown)
+                _publish_retry(message.pk, outcome.countdown)
             elif outcome == "sent":
                 sent += 1
     return sent
