@@ -374,8 +374,10 @@ def suite_broker(settings: Any) -> Iterator[Any]:
     fixture), eager mode off: for tests with a real worker, in this process or another."""
     if not settings.TEST_REDIS_URL:
         raise RuntimeError("Tests with a real Celery worker need REDIS_URL (it becomes settings.TEST_REDIS_URL).")
-    settings.CELERY_TASK_ALWAYS_EAGER = False
+    # celery_broker first: the app reads its configuration from Django's settings the first time it
+    # is asked, and must save the suite's (eager) value, not this test's, to put back afterwards.
     with celery_broker(settings.TEST_REDIS_URL) as app:
+        settings.CELERY_TASK_ALWAYS_EAGER = False
         yield app
 
 

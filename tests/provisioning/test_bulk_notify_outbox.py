@@ -29,6 +29,7 @@ def filesystem_broker(folder: Path, settings) -> Iterator[Path]:  # type: ignore
     queue = folder / "queue"
     options = {"data_folder_in": str(queue), "data_folder_out": str(queue), "processed_folder": str(folder / "done"),
                "control_folder": str(folder / "control"), "store_processed": False}
+    # Saved before the setting changes: the app reads its configuration from Django's settings lazily.
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "broker_transport_options")}
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.update(broker_url="filesystem://", task_always_eager=False, broker_transport_options=options)
