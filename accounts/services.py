@@ -6,15 +6,25 @@ from django.views.decorators.debug import sensitive_variables
 
 from accounts.end_users import EndUserError
 from accounts.models import EndUser, User, UserType
-from accounts.roles import ROLES
+from accounts.roles import ADMINISTRATOR, ROLES
 from audit.actor import Actor
 from audit.models import AuditAction
 from audit.services import audit_record
 
 
+class ConsoleUserError(Exception):
+    """A refusal a person can act on; nothing was written."""
+
+
 @sensitive_variables()
 def console_user_save(*, user: User, role: Group, password: str, actor: Actor, changed: list[str]) -> User:
-    """Create or update a console user with exactly one role. The password is hashed, never logged."""
+    """Create or update a console user with exactly one role. The password is hashed, never logged.
+
+    Nobody can deactivate themselves or take away their own Administrator role, so the console
+    always keeps the administrator who is using it: ConsoleUserError, nothing saved."""
+    if actor.user is not None and user.pk is not None and user.pk == actor.user.pk \
+            and (not user.is_active or role.name != ADMINISTRATOR):
+        raise ConsoleUserError("You cannot deactivate yourself or take away your own Administrator role.")
     created = user.pk is None
     with transaction.atomic():
         if password:

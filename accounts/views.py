@@ -13,8 +13,8 @@ from accounts import throttle
 from accounts.access import console_view
 from accounts.forms import ConsoleUserForm
 from accounts.models import User
-from accounts.roles import ADMINISTRATOR, ROLES
-from accounts.services import console_user_save
+from accounts.roles import ROLES
+from accounts.services import ConsoleUserError, console_user_save
 from audit.actor import Actor, client_ip
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -85,15 +85,13 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _user_form(request: HttpRequest, user: User) -> HttpResponse:
     form = ConsoleUserForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
-        demoting_self = user.pk == request.user.pk and (
-            not form.cleaned_data["is_active"] or form.cleaned_data["role"] != ADMINISTRATOR
-        )
-        if demoting_self:
-            form.add_error(None, "You cannot deactivate yourself or take away your own Administrator role.")
-        else:
+        try:
             saved = console_user_save(user=form.save(commit=False), role=form.role_group(),
                                       password=form.cleaned_data["password"], actor=Actor.from_request(request),
                                       changed=form.changed_data)
+        except ConsoleUserError as exc:
+            form.add_error(None, str(exc))
+        else:
             if saved.pk == request.user.pk and form.cleaned_data["password"]:
                 # A new password ends the user's other sessions, not the one that set it.
                 update_session_auth_hash(request, saved)

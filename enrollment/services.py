@@ -199,6 +199,16 @@ def pending_enrollments_delete(*, ids: list[int], actor: Actor) -> int:
     return len(rows)
 
 
+def qr_download_record(
+    *, actor: Actor, enrollment_token: str, target_username: str, fmt: str, details: dict[str, Any] | None = None
+) -> None:
+    """Audit the download of a QR image (QR_DOWNLOADED): an activation link's code (which holds the
+    token) or an Automatic Provisioning code (``details`` names it; it also holds the OTP). Showing
+    a code inline is not a download: its page audits the view."""
+    audit_record(actor=actor, action=AuditAction.QR_DOWNLOADED, enrollment_token=enrollment_token,
+                 target_username=target_username, details={"format": fmt, **(details or {})})
+
+
 def qr_images_forget_on_commit(tokens: list[str]) -> None:
     """Drop the cached QR images that carry these enrollments' tokens (activation links, Automatic
     Provisioning codes with the old OTP) once the transaction commits. Not before: until then other

@@ -2,20 +2,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import console_view
 from audit.actor import Actor
-from audit.models import AuditAction
-from audit.services import audit_record
 from enrollment import qr
 from enrollment.forms import GeneralSettingsForm, OtpPolicyForm, SelectionForm
 from enrollment.links import activation_link, activation_link_qr
 from enrollment.models import GeneralSettings, OtpPolicy, Source, State
 from enrollment.platforms import FINISH_STEPS
+from enrollment.qr_http import qr_image_response
 from enrollment.selectors import normalise_sort, pending_get, pending_list_page, pending_visible_to
 from enrollment.services import (
     OTP_UNREADABLE,
@@ -24,6 +22,7 @@ from enrollment.services import (
     otp_reveal,
     pending_enrollment_delete,
     pending_enrollments_delete,
+    qr_download_record,
 )
 
 
@@ -71,16 +70,13 @@ def pending_qr(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     """The QR code of the activation link. The link holds the token, not the OTP; a download
     is audited, the inline image on View OTP is covered by that page's entry."""
     enrollment = pending_get(request.user, token)
-    body = activation_link_qr(enrollment.token, "png" if fmt == "png" else "svg")
-    response = HttpResponse(body, content_type=qr.CONTENT_TYPES[fmt])
-    if request.GET.get("download"):
-        audit_record(actor=Actor.from_request(request), action=AuditAction.QR_DOWNLOADED,
-                     enrollment_token=enrollment.token, target_username=enrollment.username,
-                     details={"format": fmt})
-        # The username may hold quotes or non-ASCII letters: let Django quote and encode it.
-        filename = f"enrollment-{enrollment.username}.{fmt}"
-        response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    image_format: qr.Format = "png" if fmt == "png" else "svg"
+    body = activation_link_qr(enrollment.token, image_format)
+    if not request.GET.get("download"):
+        return qr_image_response(body, image_format)
+    qr_download_record(actor=Actor.from_request(request), enrollment_token=enrollment.token,
+                       target_username=enrollment.username, fmt=image_format)
+    return qr_image_response(body, image_format, download_name=f"enrollment-{enrollment.username}.{image_format}")
 
 
 @console_view("enrollment.view_pendingenrollment", "enrollment.delete_pendingenrollment")

@@ -164,6 +164,11 @@ def test_every_console_url_needs_sign_in_and_its_permission(url: ConsoleUrl, sam
     assert not problems, "\n".join(problems)
 
 
+def test_the_walk_sees_the_licence_total_view_with_its_change_permission() -> None:
+    (url,) = [u for u in CONSOLE_URLS if u.name == "licensing:licence_total_update"]
+    assert "licensing.change_licencepool" in url.view.required_permissions  # type: ignore[attr-defined]
+
+
 def test_an_unknown_url_kwarg_fails_with_a_message_naming_the_pattern() -> None:
     from django.urls import path
 

@@ -21,7 +21,7 @@ from audit.services import audit_record, settings_save
 from enrollment.crypto import seal, unseal
 from enrollment.links import activation_base_url
 from enrollment.models import Ownership, PendingEnrollment, Source
-from enrollment.otp import OtpRule
+from enrollment.otp import OtpRule, otp_matches
 from enrollment.services import EnrollmentError, pending_enrollment_create, pending_enrollment_delete
 from notifications.models import TemplateKey
 from notifications.services import Attachment, email_queue, notify_enrollment_created
@@ -184,6 +184,33 @@ def qr_codes_renew_otp(*, enrollment: PendingEnrollment, otp: str) -> list[bytes
 
 def qr_attachment(png: bytes) -> Attachment:
     return Attachment(filename="android-enrollment-qr.png", content=png, mimetype="image/png")
+
+
+ENROLLMENT_GONE = ("The pending enrollment of this code is gone (used up or deleted): "
+                   "it no longer enrolls devices.")
+OTP_RESET_SINCE = ("The OTP of this pending enrollment was reset after the code was made: this QR code "
+                   "no longer works. Delete it and create a new one.")
+
+
+@sensitive_variables()
+def qr_reveal(
+    *, qr: QrProvisioning, enrollment: PendingEnrollment | None, payload: dict[str, Any], actor: Actor,
+    revealed: bool,
+) -> str:
+    """Show a code's details. An Automatic Provisioning code carries the OTP, so showing it is
+    viewing the OTP: audited (OTP_VIEWED) on every call, masked or ``revealed``. Returns why the code
+    no longer enrolls devices (its pending enrollment is gone, or its OTP was reset since it was
+    made), or "" while it works. Self Service Portal codes hold no OTP: nothing is audited."""
+    if qr.option != EnrollmentOption.AUTOMATIC:
+        return ""
+    otp = payload.get(ADMIN_EXTRAS_BUNDLE, {}).get(EXTRA_OTP, "")
+    audit_record(actor=actor, action=AuditAction.OTP_VIEWED, enrollment_token=qr.enrollment_token,
+                 target_username=qr.username, details={"via": "qr", "qr_id": qr.pk, "revealed": revealed})
+    if enrollment is None:
+        return ENROLLMENT_GONE
+    if not otp_matches(enrollment.otp_ciphertext, otp):
+        return OTP_RESET_SINCE
+    return ""
 
 
 def qr_provisioning_delete(*, qr: QrProvisioning, actor: Actor) -> None:

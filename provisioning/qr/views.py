@@ -10,16 +10,14 @@ from django.views.decorators.http import require_http_methods
 from accounts.access import console_view
 from accounts.ldap import ldap_enabled
 from audit.actor import Actor
-from audit.models import AuditAction
-from audit.services import audit_record
 from enrollment import qr as qr_render
-from enrollment.otp import otp_matches
+from enrollment.qr_http import qr_image_response
+from enrollment.services import qr_download_record
 from licensing.services import LicenceError, licence_counts
 from provisioning.models import DpcSettings, EnrollmentOption
 from provisioning.qr import images
 from provisioning.qr.forms import QrProvisioningForm
 from provisioning.qr.payload import (
-    ADMIN_EXTRAS_BUNDLE,
     EXTRA_OTP,
     WIFI_PASSWORD,
     payload_warnings,
@@ -28,7 +26,7 @@ from provisioning.qr.payload import (
 from provisioning.qr.readiness import companion_missing_message, setup_warnings
 from provisioning.qr.selectors import PERMISSION as QR_PERMISSION
 from provisioning.qr.selectors import qr_get, qr_payload_text, qr_row, qr_rows
-from provisioning.qr.services import QrProvisioningError, qr_provisioning_create, qr_provisioning_delete
+from provisioning.qr.services import QrProvisioningError, qr_provisioning_create, qr_provisioning_delete, qr_reveal
 
 
 @console_view(QR_PERMISSION)
@@ -74,19 +72,9 @@ def qr_detail(request: HttpRequest, pk: int) -> HttpResponse:
     automatic = qr.option == EnrollmentOption.AUTOMATIC
     reveal = request.GET.get("reveal") == "1"
     warnings = payload_warnings(payload, text, error_correction=qr.error_correction)
-    otp = ""
-    if automatic:
-        otp = payload.get(ADMIN_EXTRAS_BUNDLE, {}).get(EXTRA_OTP, "")
-        # The code carries the OTP: showing it is viewing the OTP.
-        audit_record(actor=Actor.from_request(request), action=AuditAction.OTP_VIEWED,
-                     enrollment_token=qr.enrollment_token, target_username=qr.username,
-                     details={"via": "qr", "qr_id": qr.pk, "revealed": reveal})
-        if row.enrollment is None:
-            warnings.insert(0, "The pending enrollment of this code is gone (used up or deleted): "
-                               "it no longer enrolls devices.")
-        elif not otp_matches(row.enrollment.otp_ciphertext, otp):
-            warnings.insert(0, "The OTP of this pending enrollment was reset after the code was made: this QR code "
-                               "no longer works. Delete it and create a new one.")
+    if broken := qr_reveal(qr=qr, enrollment=row.enrollment, payload=payload, actor=Actor.from_request(request),
+                           revealed=reveal):
+        warnings.insert(0, broken)
     return render(request, "provisioning/qr_detail.html", {
         "row": row,
         "qr": qr,
@@ -111,14 +99,11 @@ def qr_image(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
                              error_correction=qr.error_correction)
     except images.QrImageError as exc:
         return HttpResponse(str(exc), status=500, content_type="text/plain")
-    response = HttpResponse(body, content_type=qr_render.CONTENT_TYPES[image_format])
-    if request.GET.get("download"):
-        audit_record(actor=Actor.from_request(request), action=AuditAction.QR_DOWNLOADED,
-                     enrollment_token=qr.enrollment_token, target_username=qr.username,
-                     details={"format": image_format, "qr_id": qr.pk, "option": qr.option})
-        name = f"android-qr-{qr.pk}.{image_format}"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    if not request.GET.get("download"):
+        return qr_image_response(body, image_format)
+    qr_download_record(actor=Actor.from_request(request), enrollment_token=qr.enrollment_token,
+                       target_username=qr.username, fmt=image_format, details={"qr_id": qr.pk, "option": qr.option})
+    return qr_image_response(body, image_format, download_name=f"android-qr-{qr.pk}.{image_format}")
 
 
 @console_view(QR_PERMISSION)

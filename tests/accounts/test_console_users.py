@@ -81,6 +81,32 @@ def test_an_admin_cannot_demote_or_deactivate_themself(admin_user, change):
     assert not AuditEntry.objects.filter(action=AuditAction.CONSOLE_USER_CHANGED).exists()
 
 
+@pytest.mark.parametrize("change", [{"role": "Helpdesk"}, {"is_active": False}])
+def test_console_user_save_refuses_a_self_demotion_and_writes_nothing(admin_user, change):
+    from audit.actor import Actor
+    from accounts.services import ConsoleUserError, console_user_save
+
+    role = Group.objects.get(name=change.get("role", "Administrator"))
+    admin_user.is_active = change.get("is_active", True)
+    with pytest.raises(ConsoleUserError, match="You cannot deactivate yourself or take away your own Administrator"):
+        console_user_save(user=admin_user, role=role, password="", actor=Actor.for_user(admin_user),
+                          changed=["is_active"])
+    admin_user.refresh_from_db()
+    assert _roles(admin_user) == ["Administrator"] and admin_user.is_active
+    assert not AuditEntry.objects.filter(action=AuditAction.CONSOLE_USER_CHANGED).exists()
+
+
+def test_console_user_save_lets_an_admin_demote_another_admin(admin_user):
+    from audit.actor import Actor
+    from accounts.services import console_user_save
+
+    other = User.objects.create_user("grace", password=PASSWORD)
+    other.groups.add(Group.objects.get(name="Administrator"))
+    console_user_save(user=other, role=Group.objects.get(name="Helpdesk"), password="",
+                      actor=Actor.for_user(admin_user), changed=[])
+    assert _roles(other) == ["Helpdesk"]
+
+
 def test_editing_an_unknown_user_is_404(admin_user):
     assert client_for(admin_user).get("/settings/users/999999999/").status_code == 404
 

@@ -89,17 +89,36 @@ def test_the_licences_page_shows_the_counts_and_lets_the_admin_set_the_total(mak
     assert [page.context["counts"].total, page.context["counts"].reserved, page.context["counts"].remaining] == [
         100, 2, 98]
     assert 'data-testid="reserved">2<' in page.content.decode()
-    response = client.post("/licenses/", {"total": "40"}, follow=True)
+    response = client.post("/licenses/total/", {"total": "40"}, follow=True)
     assert "The licence total is now 40." in response.content.decode()
     assert LicencePool.objects.get().total == 40
 
 
 def test_the_licences_page_explains_a_total_below_use(make_pending, admin_user):
     make_pending("alice", usage_count=2)
-    response = client_for(admin_user).post("/licenses/", {"total": "1"})
+    response = client_for(admin_user).post("/licenses/total/", {"total": "1"})
     assert response.status_code == 200
     assert "The total cannot be lower than the 2 licences already reserved or consumed." in response.content.decode()
     assert LicencePool.objects.get().total == 100
+
+
+def test_setting_the_total_needs_the_change_permission(make_pending, admin_user):
+    from django.contrib.auth.models import Permission
+
+    from accounts.models import User
+
+    reader = User.objects.create_user("reader", password="a long enough passphrase")
+    reader.user_permissions.add(Permission.objects.get(codename="view_licencepool"))
+    client = client_for(reader)
+    assert client.get("/licenses/").status_code == 200
+    assert client.post("/licenses/total/", {"total": "40"}).status_code == 403
+    assert LicencePool.objects.get().total == 100
+
+
+def test_the_licences_page_posts_the_total_to_its_own_view(admin_user):
+    page = client_for(admin_user).get("/licenses/").content.decode()
+    assert 'action="/licenses/total/"' in page
+    assert client_for(admin_user).post("/licenses/", {"total": "40"}).status_code == 405
 
 
 def test_the_ledger_filters_by_kind(make_pending, admin_user):
