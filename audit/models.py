@@ -85,12 +85,29 @@ class AuditEntry(models.Model):
 
     def details_fields(self) -> list[tuple[str, str]]:
         """The details as (label, value) for a person: "previous_state" → "Previous state", yes/no
-        for booleans, lists joined, nested values as JSON."""
-        return [(key.replace("_", " ").capitalize(), _readable(value)) for key, value in (self.details or {}).items()]
+        for booleans, lists joined, nested values as JSON. A settings change's ``changes``
+        ({field: [old, new]}) gives one field each, after the others: "Max attempts" → "5 → 3"."""
+        fields, changes = [], []
+        for key, value in (self.details or {}).items():
+            if key == "changes" and isinstance(value, dict):
+                changes = [(_label(name), _change(pair)) for name, pair in value.items()]
+            else:
+                fields.append((_label(key), _readable(value)))
+        return fields + changes
 
     def details_json(self) -> str:
         """The details as one JSON object (the CSV export's column)."""
         return json.dumps(self.details or {}, ensure_ascii=False, sort_keys=True) if self.details else ""
+
+
+def _label(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
+def _change(pair: Any) -> str:
+    if isinstance(pair, list) and len(pair) == 2:
+        return " → ".join(_readable(value) or "—" for value in pair)
+    return _readable(pair)
 
 
 def _readable(value: Any) -> str:

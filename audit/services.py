@@ -33,12 +33,48 @@ def audit_record_many(
     return len(entries)
 
 
-def settings_save(*, row: Model, actor: Actor, name: str, changed: list[str]) -> None:
-    """Save a settings row (already validated by its form), audited with the fields that changed."""
+# A settings field whose name holds one of these words is a secret: its values are masked in the
+# audit entry. The companion app's checksums are public digests, not secrets, and are recorded.
+SECRET_WORDS = ("password", "secret", "token", "key")
+SECRET_MASK = "(hidden)"
+
+
+def settings_save(*, row: Model, actor: Actor, name: str, fields: Iterable[str]) -> None:
+    """Save a settings row (already validated by its form, which copied the new values onto it),
+    audited as SETTINGS_CHANGED with ``{"settings": name, "changes": {field: [old, new]}}``.
+
+    ``fields`` are the fields the page edits (a form's other fields, such as an uploaded file, are
+    skipped); only those whose value differs are recorded. Old values are read from the stored row
+    under a row lock, so of two admins saving at once each entry shows what the other had saved.
+    A secret field (see ``settings_changes``) is recorded as changed without its values."""
+    model = type(row)
+    columns = {field.name for field in model._meta.concrete_fields}
+    edited = [field for field in fields if field in columns]
     with transaction.atomic():
+        stored = model._default_manager.select_for_update().filter(pk=row.pk).values(*edited).first() or {}
         row.save()
+        new = {field: getattr(row, model._meta.get_field(field).attname) for field in edited}
         audit_record(actor=actor, action=AuditAction.SETTINGS_CHANGED,
-                     details={"settings": name, "changed": {f: str(getattr(row, f)) for f in changed}})
+                     details={"settings": name, "changes": settings_changes(old=stored, new=new)})
+
+
+def settings_changes(*, old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for the fields whose value differs, as JSON values (anything else as
+    text). A field named like a secret (password, secret, token, key) shows only whether it was
+    empty: a non-empty value becomes "(hidden)"."""
+    changes: dict[str, list[Any]] = {}
+    for field, value in new.items():
+        pair = [_plain(old.get(field)), _plain(value)]
+        if pair[0] == pair[1]:
+            continue
+        if any(word in field.lower() for word in SECRET_WORDS):
+            pair = [SECRET_MASK if item not in ("", None) else item for item in pair]
+        changes[field] = pair
+    return changes
+
+
+def _plain(value: Any) -> Any:
+    return value if value is None or isinstance(value, str | bool | int | float) else str(value)
 
 
 def _fields(

@@ -17,8 +17,8 @@ from accounts.end_users import end_user_authenticate
 from accounts.models import EndUser
 from audit.actor import Actor, client_ip
 from audit.models import AuditAction
-from audit.services import audit_record, settings_save
-from enrollment.models import Ownership, PendingEnrollment, PortalSettings, Source, State
+from audit.services import audit_record
+from enrollment.models import Ownership, PendingEnrollment, Source, State
 from enrollment.services import CreatedEnrollment, EnrollmentError, pending_enrollment_create
 
 SESSION_KEY = "portal_end_user_id"
@@ -132,9 +132,3 @@ def portal_enrollment_start(*, end_user: EndUser, actor: Actor, mobile: str = ""
                      target_username=end_user.username,
                      details={"ownership": created.enrollment.ownership, "mobile_given": bool(mobile)})
     return created
-
-
-def portal_settings_update(*, portal: PortalSettings, actor: Actor, changed: list[str]) -> PortalSettings:
-    """Save Simple Enrollment (already validated by its form); audited as a settings change."""
-    settings_save(row=portal, actor=actor, name="portal", changed=changed)
-    return portal

@@ -5,7 +5,6 @@ from functools import wraps
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.access import console_view
 from accounts.fields import MobileField
 from accounts.models import EndUser
-from audit.actor import Actor
+from audit.settings_page import settings_page
 from config.text import validate_username_lookup
 from enrollment import qr
 from enrollment.links import activation_link, activation_link_qr
@@ -28,7 +27,6 @@ from enrollment.portal import (
     portal_enrollment_get,
     portal_enrollment_start,
     portal_pending,
-    portal_settings_update,
     portal_sign_in,
     portal_sign_out,
 )
@@ -144,12 +142,8 @@ def portal_qr(request: HttpRequest, end_user: EndUser, token: str) -> HttpRespon
 @console_view("enrollment.change_portalsettings")
 @require_http_methods(["GET", "POST"])
 def settings_portal(request: HttpRequest) -> HttpResponse:
-    current = PortalSettings.load()
-    form = PortalSettingsForm(request.POST if request.method == "POST" else None, instance=current)
-    if request.method == "POST" and form.is_valid():
-        portal_settings_update(portal=form.save(commit=False), actor=Actor.from_request(request),
-                               changed=form.changed_data)
-        messages.success(request, "Simple Enrollment settings saved.")
-        return redirect("enrollment:settings_portal")
-    return render(request, "enrollment/settings_form.html",
-                  {"form": form, "title": "Self Service Portal: Simple Enrollment"})
+    return settings_page(
+        request, form_class=PortalSettingsForm, instance=PortalSettings.load(), name="portal",
+        title="Self Service Portal: Simple Enrollment", success_message="Simple Enrollment settings saved.",
+        redirect_to="enrollment:settings_portal",
+    )

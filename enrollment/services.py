@@ -14,12 +14,12 @@ from accounts.end_users import EndUserError, mobile_e164
 from accounts.models import EndUser, UserType
 from audit.actor import Actor
 from audit.models import AuditAction
-from audit.services import audit_record, audit_record_many, settings_save
+from audit.services import audit_record, audit_record_many
 from config.text import username_problem
 from enrollment import qr
 from enrollment.crypto import SecretUnreadable, seal, unseal
 from enrollment.links import QR_KINDS, qr_owner
-from enrollment.models import GeneralSettings, OtpPolicy, Ownership, PendingEnrollment, Source, State
+from enrollment.models import Ownership, PendingEnrollment, Source, State
 from enrollment.otp import OtpRule
 from licensing.services import licence_release, licence_release_many, licence_reserve
 
@@ -215,14 +215,3 @@ def qr_images_forget_on_commit(tokens: list[str]) -> None:
     requests still read the old row and could cache its code again."""
     owners = [qr_owner(token, kind) for token in tokens for kind in QR_KINDS]
     transaction.on_commit(partial(qr.forget, *owners))
-
-
-def otp_policy_update(*, policy: OtpPolicy, actor: Actor, changed: list[str]) -> OtpPolicy:
-    """Save the OTP policy (already validated by its form). Applies to OTPs made from now on."""
-    settings_save(row=policy, actor=actor, name="otp_policy", changed=changed)
-    return policy
-
-
-def general_settings_update(*, general: GeneralSettings, actor: Actor, changed: list[str]) -> GeneralSettings:
-    settings_save(row=general, actor=actor, name="general", changed=changed)
-    return general

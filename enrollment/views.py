@@ -2,12 +2,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import console_view
 from audit.actor import Actor
+from audit.settings_page import settings_page
 from enrollment import qr
 from enrollment.forms import GeneralSettingsForm, OtpPolicyForm, SelectionForm
 from enrollment.links import activation_link, activation_link_qr
@@ -17,8 +19,6 @@ from enrollment.qr_http import qr_image_response
 from enrollment.selectors import normalise_sort, pending_get, pending_list_page, pending_visible_to
 from enrollment.services import (
     OTP_UNREADABLE,
-    general_settings_update,
-    otp_policy_update,
     otp_reveal,
     pending_enrollment_delete,
     pending_enrollments_delete,
@@ -117,27 +117,20 @@ def pending_delete_many(request: HttpRequest) -> HttpResponse:
 @console_view("enrollment.change_otppolicy")
 @require_http_methods(["GET", "POST"])
 def settings_otp_policy(request: HttpRequest) -> HttpResponse:
-    policy = OtpPolicy.load()
-    form = OtpPolicyForm(request.POST or None, instance=policy)
-    if request.method == "POST" and form.is_valid():
-        otp_policy_update(policy=form.save(commit=False), actor=Actor.from_request(request),
-                          changed=form.changed_data)
-        messages.success(request, "The OTP policy was saved. It applies to OTPs generated from now on.")
-        return redirect("enrollment:settings_otp_policy")
-    return render(request, "enrollment/settings_form.html", {"form": form, "title": "OTP policy"})
+    return settings_page(
+        request, form_class=OtpPolicyForm, instance=OtpPolicy.load(), name="otp_policy", title="OTP policy",
+        success_message="The OTP policy was saved. It applies to OTPs generated from now on.",
+        redirect_to="enrollment:settings_otp_policy",
+    )
 
 
 @console_view("enrollment.change_generalsettings")
 @require_http_methods(["GET", "POST"])
 def settings_general(request: HttpRequest) -> HttpResponse:
     general = GeneralSettings.load()
-    form = GeneralSettingsForm(request.POST or None, instance=general)
-    if request.method == "POST" and form.is_valid():
-        general_settings_update(general=form.save(commit=False), actor=Actor.from_request(request),
-                                changed=form.changed_data)
-        messages.success(request, "General settings saved.")
-        return redirect("enrollment:settings_general")
-    return render(request, "enrollment/settings_form.html", {
-        "form": form, "title": "General", "current": general.effective_activation_url(),
-    })
+    return settings_page(
+        request, form_class=GeneralSettingsForm, instance=general, name="general", title="General",
+        success_message="General settings saved.", redirect_to="enrollment:settings_general",
+        intro=format_html("Links and QR codes currently use <code>{}</code>.", general.effective_activation_url()),
+    )
 

@@ -27,7 +27,7 @@ from audit.services import audit_record
 from enrollment.crypto import seal, unseal
 from enrollment.links import activation_base_url
 from notifications.defaults import ensure_default_templates
-from notifications.models import Channel, Message, MessageStatus, MessageTemplate, SmsSettings, TemplateKey
+from notifications.models import Channel, Message, MessageStatus, MessageTemplate, TemplateKey
 from notifications.rendering import enrollment_context, render_template, validate_template
 
 if TYPE_CHECKING:
@@ -272,21 +272,6 @@ def message_template_update(*, template: MessageTemplate, subject: str, body: st
             details={"template": template.key, "name": template.name, "changed": changed},
         )
     return template
-
-
-def sms_settings_update(*, sender_label: str, actor: Actor) -> SmsSettings:
-    with transaction.atomic():
-        sms_settings = SmsSettings.load()
-        before = sms_settings.sender_label
-        sms_settings.sender_label = sender_label
-        sms_settings.full_clean()
-        sms_settings.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.SETTINGS_CHANGED,
-            details={"page": "App Portal and SMS", "sms_sender_label": {"before": before, "after": sender_label}},
-        )
-    return sms_settings
 
 
 # --- helpers ----------------------------------------------------------------------------------

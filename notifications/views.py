@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import console_view
 from audit.actor import Actor
+from audit.settings_page import settings_page
 from notifications import selectors, services
 from notifications.forms import MessageFilterForm, MessageTemplateForm, SmsSettingsForm
 from notifications.message_body import message_text_open
@@ -63,12 +64,10 @@ def _preview(subject: str, body: str) -> dict[str, str]:
 @console_view("notifications.change_smssettings")
 @require_http_methods(["GET", "POST"])
 def sms_settings(request: HttpRequest) -> HttpResponse:
-    form = SmsSettingsForm(request.POST or None, instance=SmsSettings.load())
-    if request.method == "POST" and form.is_valid():
-        services.sms_settings_update(sender_label=form.cleaned_data["sender_label"], actor=Actor.from_request(request))
-        messages.success(request, "SMS settings saved.")
-        return redirect("notifications:sms_settings")
-    return render(request, "notifications/sms_settings.html", {"form": form})
+    return settings_page(
+        request, form_class=SmsSettingsForm, instance=SmsSettings.load(), name="sms", title="App Portal and SMS",
+        success_message="SMS settings saved.", redirect_to="notifications:sms_settings",
+    )
 
 
 # The Delivery log's own query parameters: the only ones a Re-send carries back to the list.

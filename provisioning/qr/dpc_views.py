@@ -1,24 +1,20 @@
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import console_view
-from audit.actor import Actor
+from audit.settings_page import settings_page
 from provisioning.models import DpcSettings
 from provisioning.qr.forms import DpcSettingsForm
-from provisioning.qr.services import dpc_settings_update
+
+INTRO = ("The device policy controller that Advanced QR-Code Provisioning installs as device owner. Checksums are "
+         "stored and put in QR codes as padded URL-safe base64.")
 
 
 @console_view("provisioning.change_dpcsettings")
 @require_http_methods(["GET", "POST"])
 def dpc_settings(request: HttpRequest) -> HttpResponse:
-    form = DpcSettingsForm(request.POST or None, request.FILES or None, instance=DpcSettings.load())
-    if request.method == "POST" and form.is_valid():
-        dpc_settings_update(dpc=form.save(commit=False), actor=Actor.from_request(request),
-                            changed=form.changed_settings())
-        for warning in form.warnings:
-            messages.warning(request, warning)
-        messages.success(request, "Companion app settings saved. They apply to QR codes created from now on.")
-        return redirect("provisioning:dpc_settings")
-    return render(request, "provisioning/dpc_settings.html", {"form": form})
+    return settings_page(
+        request, form_class=DpcSettingsForm, instance=DpcSettings.load(), name="companion_app", title="Companion app",
+        success_message="Companion app settings saved. They apply to QR codes created from now on.",
+        redirect_to="provisioning:dpc_settings", intro=INTRO,
+    )

@@ -126,13 +126,6 @@ class DpcSettingsForm(forms.ModelForm[DpcSettings]):
                 data["package_checksum"] = computed
         return data
 
-    def changed_settings(self) -> list[str]:
-        """The settings changed (for the audit entry): an uploaded APK changes the package checksum."""
-        changed = [name for name in self.changed_data if name != "package_apk"]
-        if "package_apk" in self.changed_data and "package_checksum" not in changed:
-            changed.append("package_checksum")
-        return changed
-
     def clean_default_locale(self) -> str:
         return clean_locale(self.cleaned_data["default_locale"])
 

@@ -17,7 +17,7 @@ from django.views.decorators.debug import sensitive_variables
 from accounts.models import EndUser, UserType
 from audit.actor import Actor
 from audit.models import AuditAction
-from audit.services import audit_record, settings_save
+from audit.services import audit_record
 from enrollment.crypto import seal, unseal
 from enrollment.links import activation_base_url
 from enrollment.models import Ownership, PendingEnrollment, Source
@@ -233,12 +233,6 @@ def qr_provisioning_delete(*, qr: QrProvisioning, actor: Actor) -> None:
         audit_record(actor=actor, action=AuditAction.QR_DELETED, enrollment_token=locked.enrollment_token,
                      target_username=locked.username,
                      details={"qr_id": qr.pk, "option": locked.option, "released_licences": released})
-
-
-def dpc_settings_update(*, dpc: DpcSettings, actor: Actor, changed: list[str]) -> DpcSettings:
-    """Save Admin > Companion app (validated and normalised by its form)."""
-    settings_save(row=dpc, actor=actor, name="companion_app", changed=changed)
-    return dpc
 
 
 @sensitive_variables()

@@ -152,7 +152,7 @@ def test_the_admin_sets_whether_the_activation_page_asks_for_the_otp(admin_user,
     assert response.status_code == 302
     assert PortalSettings.load().ask_otp_on_activation is False
     entry = AuditEntry.objects.get(action=AuditAction.SETTINGS_CHANGED)
-    assert entry.details == {"settings": "portal", "changed": {"ask_otp_on_activation": "False"}}
+    assert entry.details == {"settings": "portal", "changes": {"ask_otp_on_activation": [True, False]}}
 
 
 def test_the_sign_in_refuses_a_username_with_a_control_character_without_counting_a_failure(end_user):

@@ -20,9 +20,9 @@ def test_saving_the_otp_policy_stores_it_and_audits_the_change(admin_user, make_
     assert (policy.content, policy.length, policy.validity_hours, policy.max_attempts) == ("letters_digits", 10, 48, 3)
     entry = AuditEntry.objects.get(action=AuditAction.SETTINGS_CHANGED)
     assert entry.actor == admin_user
-    assert entry.details["settings"] == "otp_policy"
-    assert entry.details["changed"] == {"content": "letters_digits", "length": "10", "validity_hours": "48",
-                                        "max_attempts": "3"}
+    assert entry.details == {"settings": "otp_policy", "changes": {
+        "content": ["digits", "letters_digits"], "length": [8, 10], "validity_hours": [72, 48], "max_attempts": [5, 3],
+    }}
     assert len(make_pending("alice").otp) == 10
 
 
@@ -55,7 +55,7 @@ def test_saving_the_activation_url_changes_every_link_and_is_audited(admin_user)
     assert GeneralSettings.load().activation_url == "https://mdm.example.com"
     assert activation_link("t" * 32) == f"https://mdm.example.com/enroll/{'t' * 32}/"
     entry = AuditEntry.objects.get(action=AuditAction.SETTINGS_CHANGED)
-    assert entry.details == {"settings": "general", "changed": {"activation_url": "https://mdm.example.com"}}
+    assert entry.details == {"settings": "general", "changes": {"activation_url": ["", "https://mdm.example.com"]}}
 
 
 @pytest.mark.parametrize(("url", "message"), [

@@ -20,7 +20,7 @@ def test_an_administrator_sets_the_sender_label(admin_user, label):
     assert SmsSettings.load().sender_label == label
     entry = AuditEntry.objects.get(action=AuditAction.SETTINGS_CHANGED)
     assert entry.actor == admin_user
-    assert entry.details["sms_sender_label"] == {"before": "", "after": label}
+    assert entry.details == {"settings": "sms", "changes": {"sender_label": ["", label]}}
 
 
 @pytest.mark.parametrize("label", ["OnrampConsole", "12345", "0171-123", "Onr@mp", "+0123"])

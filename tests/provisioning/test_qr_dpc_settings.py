@@ -47,7 +47,13 @@ def test_an_admin_saves_the_companion_app_with_an_apksigner_hex_digest_stored_as
     assert dpc.component_name == "com.example.companion/.AdminReceiver"
     assert dpc.default_locale == "de_CH" and dpc.time_zone == "Europe/Zurich"
     entry = AuditEntry.objects.get(action=AuditAction.SETTINGS_CHANGED)
-    assert entry.details["settings"] == "companion_app"
+    assert entry.details == {"settings": "companion_app", "changes": {
+        "component_name": ["", "com.example.companion/.AdminReceiver"],
+        "download_url": ["", "https://mdm.example.com/companion.apk"],
+        "signature_checksum": ["", CHECKSUM],
+        "default_locale": ["en_US", "de_CH"],
+        "time_zone": ["", "Europe/Zurich"],
+    }}
     assert entry.actor == admin_user
 
 
