@@ -48,12 +48,12 @@ def settings_save(*, row: Model, actor: Actor, name: str, fields: Iterable[str])
     under a row lock, so of two admins saving at once each entry shows what the other had saved.
     A secret field (see ``settings_changes``) is recorded as changed without its values."""
     model = type(row)
-    columns = {field.name for field in model._meta.concrete_fields}
+    columns = {field.name: field.attname for field in model._meta.concrete_fields}
     edited = [field for field in fields if field in columns]
     with transaction.atomic():
         stored = model._default_manager.select_for_update().filter(pk=row.pk).values(*edited).first() or {}
         row.save()
-        new = {field: getattr(row, model._meta.get_field(field).attname) for field in edited}
+        new = {field: getattr(row, columns[field]) for field in edited}
         audit_record(actor=actor, action=AuditAction.SETTINGS_CHANGED,
                      details={"settings": name, "changes": settings_changes(old=stored, new=new)})
 
