@@ -1,8 +1,10 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db.models import Field
 
 from enrollment.models import GeneralSettings, OtpPolicy
+from enrollment.otp import OtpRule, OtpRuleError
 
 
 class OtpPolicyForm(forms.ModelForm[OtpPolicy]):
@@ -10,10 +12,20 @@ class OtpPolicyForm(forms.ModelForm[OtpPolicy]):
         model = OtpPolicy
         fields = ["content", "exclude_lookalikes", "length", "validity_hours", "max_attempts"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The model's range checks run on the form fields, before clean(): so clean() only asks
+        # OtpRule about values in range, and a value out of range gets the one range message.
+        for name in ("length", "validity_hours"):
+            self.fields[name].validators.extend(cast(Field[Any, Any], OtpPolicy._meta.get_field(name)).validators)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("content") == "digits" and data.get("length") and data["length"] < 6:
-            self.add_error("length", "Digit-only OTPs need at least 6 digits to resist guessing.")
+        if data.get("content") and data.get("length"):
+            try:
+                OtpRule(content=data["content"], length=data["length"], validity_hours=data.get("validity_hours"))
+            except OtpRuleError as exc:
+                self.add_error(exc.field, str(exc))
         return data
 
 

@@ -7,8 +7,9 @@ many leading characters match.
 
 import secrets
 import string
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -19,11 +20,26 @@ from enrollment.models import OtpContent, OtpPolicy
 
 LOOKALIKES = set("0Oo1lI")
 MIN_LENGTH, MAX_LENGTH = 4, 32
+MIN_DIGITS = 6
+TOO_FEW_DIGITS = f"Digit-only OTPs need at least {MIN_DIGITS} digits to resist guessing."
+
+
+class OtpRuleError(ValueError):
+    """A rule that cannot make OTPs. ``field`` names the OtpRule field at fault, so a form can put
+    the message on its own field for it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
 class OtpRule:
-    """How to make one OTP. ``validity_hours`` None means unlimited (never expires)."""
+    """How to make one OTP. ``validity_hours`` None means unlimited (never expires).
+
+    The rule holds for every OTP, whether from the policy or an override (Define OTP on a QR code or
+    a bulk job): a length from 4 to 32, and digit-only OTPs of at least 6 digits. A rule that breaks
+    it is never built: OtpRuleError, whose message the forms show as it is."""
 
     content: str = OtpContent.DIGITS
     length: int = 8
@@ -40,13 +56,26 @@ class OtpRule:
             exclude_lookalikes=policy.exclude_lookalikes,
         )
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "OtpRule":
+        """The rule ``as_json`` stored (a bulk job's options hold it); refused like any other."""
+        validity = data.get("validity_hours")
+        return cls(content=str(data["content"]), length=int(data["length"]),
+                   validity_hours=None if validity is None else int(validity),
+                   exclude_lookalikes=bool(data.get("exclude_lookalikes", True)))
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
     def __post_init__(self) -> None:
         if not MIN_LENGTH <= self.length <= MAX_LENGTH:
-            raise ValueError(f"OTP length must be between {MIN_LENGTH} and {MAX_LENGTH}.")
+            raise OtpRuleError("length", f"OTP length must be between {MIN_LENGTH} and {MAX_LENGTH}.")
         if self.content not in OtpContent.values:
-            raise ValueError(f"Unknown OTP content {self.content!r}.")
+            raise OtpRuleError("content", f"Unknown OTP content {self.content!r}.")
+        if self.content == OtpContent.DIGITS and self.length < MIN_DIGITS:
+            raise OtpRuleError("length", TOO_FEW_DIGITS)
         if self.validity_hours is not None and self.validity_hours < 1:
-            raise ValueError("OTP validity must be at least one hour, or unlimited.")
+            raise OtpRuleError("validity_hours", "OTP validity must be at least one hour, or unlimited.")
 
     def alphabet(self) -> str:
         letters = string.ascii_uppercase + string.ascii_lowercase

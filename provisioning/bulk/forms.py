@@ -4,8 +4,8 @@ from django import forms
 from django.conf import settings
 
 from enrollment.models import OtpContent, OtpPolicy, Ownership
-from enrollment.otp import MAX_LENGTH, MIN_LENGTH
-from provisioning.bulk.options import BulkOptions, OtpOverride
+from enrollment.otp import MAX_LENGTH, MIN_LENGTH, OtpRule, OtpRuleError
+from provisioning.bulk.options import BulkOptions
 
 
 class BulkUploadForm(forms.Form):
@@ -45,21 +45,21 @@ class BulkUploadForm(forms.Form):
         if data.get("define_otp"):
             if not data.get("otp_length"):
                 self.add_error("otp_length", "Give the OTP length.")
-            elif data.get("otp_content") == OtpContent.DIGITS and data["otp_length"] < 6:
-                self.add_error("otp_length", "Digit-only OTPs need at least 6 digits to resist guessing.")
             if not data.get("otp_unlimited") and not data.get("otp_validity_hours"):
                 self.add_error("otp_validity_hours", "Give the validity in hours, or tick Unlimited validity.")
+            if data.get("otp_content") and data.get("otp_length"):
+                try:
+                    data["otp_rule"] = OtpRule(
+                        content=data["otp_content"],
+                        length=data["otp_length"],
+                        validity_hours=None if data.get("otp_unlimited") else data.get("otp_validity_hours"),
+                        exclude_lookalikes=OtpPolicy.load().exclude_lookalikes,
+                    )
+                except OtpRuleError as exc:
+                    self.add_error(f"otp_{exc.field}", str(exc))
         return data
 
     def options(self) -> BulkOptions:
         data = self.cleaned_data
-        otp = None
-        if data.get("define_otp"):
-            otp = OtpOverride(
-                content=data["otp_content"],
-                length=data["otp_length"],
-                validity_hours=None if data.get("otp_unlimited") else data["otp_validity_hours"],
-                exclude_lookalikes=OtpPolicy.load().exclude_lookalikes,
-            )
         return BulkOptions(ownership=data["ownership"], email_user=bool(data.get("email_user")),
-                           sms_user=bool(data.get("sms_user")), otp=otp)
+                           sms_user=bool(data.get("sms_user")), otp=data.get("otp_rule"))

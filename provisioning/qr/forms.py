@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 from accounts.models import UserType
 from config.text import USERNAME_HELP, username_problem, validate_username_lookup
 from enrollment.models import OtpContent
-from enrollment.otp import MAX_LENGTH, MIN_LENGTH, OtpRule
+from enrollment.otp import MAX_LENGTH, MIN_LENGTH, OtpRule, OtpRuleError
 from provisioning.models import DpcSettings, EnrollmentOption, ErrorCorrection, NetworkType, WifiSecurity
 from provisioning.qr.checksums import ChecksumError, file_sha256_base64url, sha256_to_base64url
 from provisioning.qr.payload import WifiNetwork
@@ -241,9 +241,12 @@ class QrProvisioningForm(forms.Form):
             if not data.get("otp_unlimited") and not data.get("otp_validity_hours") \
                     and "otp_validity_hours" not in self.errors:
                 self.add_error("otp_validity_hours", "Enter the validity in hours, or tick Unlimited validity.")
-            length = data.get("otp_length")
-            if data.get("otp_content") == OtpContent.DIGITS and length and length < 6:
-                self.add_error("otp_length", "Digit-only OTPs need at least 6 digits to resist guessing.")
+            if data.get("otp_content") and data.get("otp_length"):
+                try:
+                    OtpRule(content=data["otp_content"], length=data["otp_length"],
+                            validity_hours=None if data.get("otp_unlimited") else data.get("otp_validity_hours"))
+                except OtpRuleError as exc:
+                    self.add_error(f"otp_{exc.field}", str(exc))
 
     def _clean_locale(self, data: dict[str, Any]) -> None:
         if data.get("locale") == CUSTOM_LOCALE:
