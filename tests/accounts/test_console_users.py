@@ -83,8 +83,8 @@ def test_an_admin_cannot_demote_or_deactivate_themself(admin_user, change):
 
 @pytest.mark.parametrize("change", [{"role": "Helpdesk"}, {"is_active": False}])
 def test_console_user_save_refuses_a_self_demotion_and_writes_nothing(admin_user, change):
-    from audit.actor import Actor
     from accounts.services import ConsoleUserError, console_user_save
+    from audit.actor import Actor
 
     role = Group.objects.get(name=change.get("role", "Administrator"))
     admin_user.is_active = change.get("is_active", True)
@@ -97,8 +97,8 @@ def test_console_user_save_refuses_a_self_demotion_and_writes_nothing(admin_user
 
 
 def test_console_user_save_lets_an_admin_demote_another_admin(admin_user):
-    from audit.actor import Actor
     from accounts.services import console_user_save
+    from audit.actor import Actor
 
     other = User.objects.create_user("grace", password=PASSWORD)
     other.groups.add(Group.objects.get(name="Administrator"))
