@@ -5,9 +5,12 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential libldap2-dev libsasl2-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY pyproject.toml ./
+# The exact versions (and hashes) of requirements/ldap.txt, the lock scripts/lock.sh writes; then the
+# project itself, without resolving anything again.
+COPY requirements/ldap.txt requirements/ldap.txt
+RUN pip install --require-hashes -r requirements/ldap.txt
 COPY . .
-RUN pip install ".[ldap]" && useradd --system --home /app onramp \
+RUN pip install --no-deps ".[ldap]" && useradd --system --home /app onramp \
  && mkdir -p /app/var/private && chown -R onramp /app/var
 USER onramp
 RUN SECRET_KEY=build-only-not-secret-000000000000000000 OTP_ENCRYPTION_KEY=MDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDA= \

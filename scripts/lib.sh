@@ -20,18 +20,32 @@ apt_ensure() {
   fi
 }
 
-# The virtualenv with the project installed; reinstalls when pyproject.toml changes.
+# The lock (exact versions and hashes, written by scripts/lock.sh) that installs the given extras.
+lock_for() {
+  case "$1" in
+    "") echo "$ROOT/requirements/base.txt" ;;
+    ldap) echo "$ROOT/requirements/ldap.txt" ;;
+    test,ldap,dev) echo "$ROOT/requirements/test.txt" ;;
+    *) echo "No lock installs the extras '$1' (see scripts/lock.sh)" >&2; return 1 ;;
+  esac
+}
+
+# The virtualenv with the locked packages and the project installed; reinstalls when pyproject.toml or a
+# lock changes. Nothing is resolved here: pip installs the lock's pins (checking their hashes), then the
+# project itself without its dependencies.
 venv_ensure() {
   local extras="${1:-}"
   local python="${PYTHON:-python3}"
+  local lock; lock="$(lock_for "$extras")"
   [ -x "$PY" ] || { log "Creating virtualenv in .venv"; "$python" -m venv "$VENV"; }
-  local stamp="$VENV/.installed-$(sha1sum "$ROOT/pyproject.toml" | cut -c1-12)-$extras"
-  # No extras asked for (scripts/run.sh): any install of this pyproject.toml has what is needed.
+  local stamp="$VENV/.installed-$(cat "$ROOT/pyproject.toml" "$ROOT"/requirements/*.txt | sha1sum | cut -c1-12)-$extras"
+  # No extras asked for (scripts/run.sh): any install of these files has what is needed.
   if [ -z "$extras" ] && compgen -G "${stamp}*" >/dev/null; then return 0; fi
   if [ ! -f "$stamp" ]; then
-    log "Installing Python packages ($extras)"
+    log "Installing Python packages (${extras:-no extras}) from ${lock#"$ROOT"/}"
     "$PY" -m pip install -q --upgrade pip >/dev/null
-    if [ -n "$extras" ]; then "$PY" -m pip install -q -e "$ROOT[$extras]"; else "$PY" -m pip install -q -e "$ROOT"; fi
+    "$PY" -m pip install -q --require-hashes -r "$lock"
+    "$PY" -m pip install -q --no-deps -e "$ROOT"
     rm -f "$VENV"/.installed-*; touch "$stamp"
   fi
 }

@@ -6,7 +6,8 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 PORT="${1:-8000}"
 
-# LDAP is an optional extra (python-ldap builds from source); the console runs without it.
+# LDAP is an optional extra (python-ldap builds from source); the console runs without it: the lock
+# installed is requirements/base.txt (exact versions; scripts/lock.sh refreshes it).
 venv_ensure ""
 
 if [ ! -f .env ]; then
