@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # Django's form templates, for FORM_RENDERER
     "accounts",
     "audit",
     "licensing",
@@ -79,6 +80,8 @@ TEMPLATES = [
         },
     },
 ]
+# One field template for every form (STYLE.md habit 13): {{ field.as_field_group }}.
+FORM_RENDERER = "config.forms.OnrampFormRenderer"
 
 
 def database_settings(url: str) -> dict[str, Any]:

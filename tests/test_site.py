@@ -1,4 +1,5 @@
-"""Site-wide guards: page structure and labelled inputs, migrations, roles, deploy checks."""
+"""Site-wide guards: page structure and labelled inputs, label and aria-describedby targets, migrations,
+roles, deploy checks."""
 
 import os
 import subprocess
@@ -15,6 +16,8 @@ from django.core.management import call_command
 from accounts.models import User
 from accounts.roles import ROLE_GRANTS
 from tests.conftest import client_for
+from tests.test_site_text_input import FormParser
+from tests.test_site_text_input import pages as audience_pages
 from tests.test_urls_permissions import ALL_URLS, SampleContext
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,6 +105,82 @@ def test_the_page_parser_spots_an_unlabelled_input() -> None:
     parser.feed('<label for="a">A</label><input id="a"><label>B <input name="b"></label>'
                 '<input name="c" aria-label="C"><input name="d"><input type="hidden" name="e">')
     assert parser.unlabelled() == ["<input name='d' id=None>"]
+
+
+class ReferenceTargets(HTMLParser):
+    """The ids of a page, and what its ``aria-describedby`` and ``<label for>`` attributes point at."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.references: list[tuple[str, str]] = []  # (where, the id it names)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if a.get("id"):
+            self.ids.add(a["id"])
+        for target in a.get("aria-describedby", "").split():
+            self.references.append((f"<{tag} name={a.get('name')!r} aria-describedby>", target))
+        if tag == "label" and "for" in a:
+            self.references.append(("<label for>", a["for"]))
+
+    def dangling(self) -> list[str]:
+        return [f"{where}={target!r}" for where, target in self.references if target not in self.ids]
+
+
+def _dangling(content: bytes) -> list[str]:
+    parser = ReferenceTargets()
+    parser.feed(content.decode())
+    return parser.dangling()
+
+
+def test_the_reference_parser_spots_a_describedby_or_label_pointing_at_nothing() -> None:
+    assert _dangling(b'<label for="a">A</label><input id="a" aria-describedby="a_helptext a_error">'
+                     b'<p id="a_helptext">Help</p><label for="">B</label>') == [
+        "<input name=None aria-describedby>='a_error'", "<label for>=''"]
+
+
+# Sent first: what a person leaves empty; then every field holding something no field takes.
+INVALID_TEXT = "!"
+# Forms that must come back with their errors shown (the issue's list): where the references were wrong.
+FORMS_WITH_ERRORS = {"POST /devices/pending/provision/", "POST /devices/pending/qr/new/",
+                     "POST /settings/end-users/new/", "POST /settings/users/new/", "POST /settings/otp-policy/",
+                     "POST /portal/", "POST /login/", "POST /portal/login/", "GET /notifications/"}
+
+
+@pytest.mark.django_db
+def test_every_describedby_and_label_target_exists_with_and_without_form_errors(  # type: ignore[no-untyped-def]
+        cast, make_pending, end_user) -> None:
+    """Django points a field's ``aria-describedby`` at ``<id>_helptext`` and, with errors, ``<id>_error``:
+    each page must hold those ids, and every <label for> must name a control of the page. Every page of
+    the console (admin), portal (signed in) and activation link (a phone), as opened and with each of
+    its forms sent empty and invalid (a filter form by GET)."""
+    sample = SampleContext(token=make_pending("walker").enrollment.token, users=cast)
+    problems, with_errors = [], set()
+    sends = []
+    for client, path, content in audience_pages(sample, end_user):
+        problems += [f"GET {path}: {ref}" for ref in _dangling(content)]
+        parser = FormParser(path)
+        parser.feed(content.decode())
+        for form in parser.forms:
+            action = form.action.split("?")[0] or path
+            if "logout" not in action:
+                sends.append((client, action, form))
+    # Confirmations (delete, remove, cancel) act on an empty post: last, so the others still find their objects.
+    sends.sort(key=lambda send: any(word in send[1] for word in ("delete", "remove", "cancel")))
+    for client, action, form in sends:
+        invalid = {**form.values, **dict.fromkeys(form.fields, INVALID_TEXT)}
+        for data in ({}, invalid):
+            where = f"{form.method.upper()} {action}"
+            # A 500 is the NUL walk's finding (test_site_text_input).
+            response = client.post(action, data) if form.method == "post" else client.get(action, data)
+            if response.get("Content-Type", "").startswith("text/html") and response.status_code in (200, 400):
+                problems += [f"{where} {sorted(data)}: {ref}" for ref in _dangling(response.content)]
+                if b'aria-invalid="true"' in response.content:
+                    with_errors.add(where)
+    activation = f"POST /enroll/{sample.token}/"
+    assert FORMS_WITH_ERRORS | {activation} <= with_errors, sorted(with_errors)
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.django_db

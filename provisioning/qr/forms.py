@@ -135,6 +135,9 @@ class DpcSettingsForm(forms.ModelForm[DpcSettings]):
 
 
 class QrProvisioningForm(forms.Form):
+    # Most fields are needed only for one option or network: no label carries the required marker
+    # (read by templates/includes/field.html).
+    required_marker = False
     option = forms.ChoiceField(label="Enrollment Option", choices=EnrollmentOption.choices,
                                widget=forms.RadioSelect, initial=EnrollmentOption.SELF_SERVICE_PORTAL)
     # Automatic Provisioning
