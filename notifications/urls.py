@@ -11,4 +11,5 @@ urlpatterns = [
     path("notifications/", views.message_list, name="message_list"),
     path("notifications/<int:pk>/", views.message_detail, name="message_detail"),
     path("notifications/<int:pk>/resend/", views.message_resend, name="message_resend"),
+    path("notifications/<int:pk>/status/", views.message_status, name="message_status"),
 ]

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import console_view
 from audit.actor import Actor
@@ -99,6 +99,15 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "notifications/message_detail.html", {
         "message": message, "text": text, "query": _list_query(request.GET.urlencode()),
     })
+
+
+@never_cache  # a live view: a cached copy would keep a delivered message polling
+@console_view("notifications.view_message")
+@require_GET
+def message_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """One message's Status cell, the same partial the list renders; htmx polls it after a Re-send until the
+    message is sent or failed."""
+    return render(request, "notifications/includes/message_status.html", {"m": selectors.message_get(pk)})
 
 
 @console_view("notifications.resend_message")

@@ -5,9 +5,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,7 +26,7 @@ from provisioning.bulk.services import (
     bulk_job_upload,
     bulk_start_refusal,
 )
-from provisioning.models import BulkJob, BulkJobStatus
+from provisioning.models import BulkJobStatus
 
 PREVIEW_ERRORS_SHOWN = 1000
 FIRST_ROWS_SHOWN = 10
@@ -108,28 +107,14 @@ def bulk_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("provisioning:bulk_list")
 
 
-def status_payload(job: BulkJob) -> dict[str, object]:
-    return {
-        "id": job.pk,
-        "status": job.status,
-        "label": job.get_status_display(),
-        "processed": job.processed_rows,
-        "total": job.total_rows,
-        "created": job.created_rows,
-        "percent": job.percent,
-        "failure_reason": job.failure_reason,
-        "download_url": reverse("provisioning:bulk_download", kwargs={"pk": job.pk}) if job.export_path else "",
-        "finished": not job.is_active,
-    }
-
-
+@never_cache  # a live view: a cached copy would keep a finished job polling
 @console_view(PERMISSION)
 @require_GET
-def bulk_status(request: HttpRequest, pk: int) -> JsonResponse:
-    """Polled by the overview's progress bars."""
-    response = JsonResponse(status_payload(bulk_job_get(request.user, pk)))
-    response["Cache-Control"] = "no-store"
-    return response
+def bulk_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """One job's Status cell, the same partial the list renders; htmx polls it while the job is active."""
+    return render(request, "provisioning/includes/bulk_job_status.html", {
+        "job": bulk_job_get(request.user, pk), "retention_hours": settings.BULK_EXPORT_RETENTION_HOURS,
+    })
 
 
 @never_cache

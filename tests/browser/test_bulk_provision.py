@@ -1,5 +1,6 @@
 """A helpdesk user uploads an Excel-saved CSV, reads the preview, starts the job on a real
-worker, watches it finish and downloads the export."""
+worker, watches it finish (the Status cell polled by htmx, under the CSP without a violation) and
+downloads the export."""
 
 import csv
 import io
@@ -9,14 +10,22 @@ from playwright.sync_api import expect
 
 from enrollment.models import PendingEnrollment
 from provisioning.models import BulkJob
+from tests.browser.test_content_security_policy import RECORD_VIOLATIONS
 from tests.provisioning.bulk_support import bulk_workers, csv_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_helpdesk_user_uploads_previews_runs_and_downloads_a_bulk_job(helpdesk_user, licences, sign_in,
-                                                                         live_server, settings, tmp_path):
+                                                                         live_server, settings, tmp_path, page):
     licences(400)
+    page.add_init_script(RECORD_VIOLATIONS)
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    polls: list[str | None] = []
+    page.on("request", lambda request: polls.append(request.headers.get("hx-request"))
+            if request.url.endswith("/status/") else None)
     rows = [["Username", "Email", "Mobile", "Last_Name"]]
     rows += [[f"user{i:03d}", f"user{i}@example.com", "", "Müller"] for i in range(300)]
     rows += [["", "nobody@example.com", "", ""]]
@@ -39,11 +48,15 @@ def test_a_helpdesk_user_uploads_previews_runs_and_downloads_a_bulk_job(helpdesk
         job = BulkJob.objects.get()
         row = page.locator(f"tr[data-job='{job.pk}']")
         # No worker yet: the job waits in the queue and the page shows it in progress. The worker
-        # starts now, and the page (polling the status endpoint) follows it to the end.
+        # starts now, and htmx (polling the Status cell's partial) follows it to the end, then stops.
         expect(row).to_contain_text("In progress")
         expect(row.get_by_role("progressbar")).to_be_visible()
+        expect(row.locator("[hx-get]")).to_have_count(1)
         start_worker()
         expect(row).to_contain_text("Available for download", timeout=60_000)
+        expect(row.locator("[hx-get]")).to_have_count(0)
+        assert polls and set(polls) == {"true"}
+        assert page.evaluate("window.__cspViolations") == [] and refused == []
         with page.expect_download() as info:
             row.get_by_role("link", name=f"Download the export of bulk job {job.pk}").click()
         exported = list(csv.reader(io.StringIO(open(info.value.path(), encoding="utf-8-sig").read())))

@@ -137,7 +137,7 @@ def test_re_send_returns_to_the_filtered_page_showing_the_rows_new_state(
     assert response["Location"] == f"{LOG}?q=eve&channel=sms&page=1"
     html = client.get(response["Location"]).content.decode()
     assert "was queued again (now: Queued, attempts: 0)" in html  # the send ran after the response
-    assert '<span class="status-sent">Sent</span>' in html
+    assert f'<span class="status-sent" id="message-{sms.pk}-status">Sent</span>' in html
     assert "status-failed" not in html
     assert '<option value="sms" selected>' in html
 

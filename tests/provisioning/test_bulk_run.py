@@ -143,17 +143,6 @@ def test_the_export_and_its_folder_are_readable_by_the_server_account_only(
     assert (stat.S_IMODE(export.stat().st_mode), stat.S_IMODE(export.parent.stat().st_mode)) == (0o600, 0o700)
 
 
-def test_the_status_endpoint_reports_progress_as_json(helpdesk_user, licences, django_capture_on_commit_callbacks):
-    client = client_for(helpdesk_user)
-    job = start(client, uploaded(client, [["username"], ["ann"], ["bob"]]), django_capture_on_commit_callbacks)
-    data = client.get(f"/devices/pending/bulk/{job.pk}/status/").json()
-    assert data["status"] == "completed" and data["label"] == "Available for download"
-    assert (data["processed"], data["total"], data["percent"], data["finished"]) == (2, 2, 100, True)
-    assert data["download_url"].endswith(f"/bulk/{job.pk}/export.csv")
-    page = client.get("/devices/pending/bulk/")
-    assert b"Available for download" in page.content
-
-
 def test_remove_can_also_delete_the_jobs_pending_enrollments_and_release_their_licences(
         helpdesk_user, licences, django_capture_on_commit_callbacks):
     client = client_for(helpdesk_user)
