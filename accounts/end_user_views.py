@@ -24,7 +24,7 @@ PAGE_SIZE = 50
 @console_view("accounts.view_enduser")
 def end_user_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:150]
-    page = Paginator(end_users_search(search), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(end_users_search(request.user, search), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "accounts/end_user_list.html", {"page": page, "search": search})
 
 
@@ -41,7 +41,7 @@ def end_user_create(request: HttpRequest) -> HttpResponse:
 @console_view("accounts.view_enduser", "accounts.change_enduser")
 @require_http_methods(["GET", "POST"])
 def end_user_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    end_user = get_object_or_404(EndUser, pk=pk)
+    end_user = get_object_or_404(EndUser.objects.restrict(request.user), pk=pk)
     if end_user.user_type != UserType.LOCAL:
         # The directory owns LDAP end users: nothing to change here.
         status = 200 if request.method == "GET" else 400

@@ -1,7 +1,26 @@
+from typing import Any, ClassVar
+
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils.crypto import salted_hmac
+
+from config.querysets import RestrictedQuerySet
+
+
+class UserQuerySet(RestrictedQuerySet["User"]):
+    pass
+
+
+class UserManager(DjangoUserManager["User"]):
+    """Django's (create_user, create_superuser) over a ``UserQuerySet``, with ``restrict``."""
+
+    def get_queryset(self) -> UserQuerySet:
+        return UserQuerySet(self.model, using=self._db)
+
+    def restrict(self, user: Any, action: str = "view") -> UserQuerySet:
+        return self.get_queryset().restrict(user, action)
 
 
 class User(AbstractUser):
@@ -14,6 +33,8 @@ class User(AbstractUser):
         help_text="Receive an email whenever a device is provisioned on behalf of a user.",
     )
 
+    objects: ClassVar[UserManager] = UserManager()
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         verbose_name = "console user"
@@ -25,6 +46,10 @@ class User(AbstractUser):
 class UserType(models.TextChoices):
     LOCAL = "local", "Local"
     LDAP = "ldap", "LDAP"
+
+
+class EndUserQuerySet(RestrictedQuerySet["EndUser"]):
+    pass
 
 
 class EndUser(models.Model):
@@ -41,6 +66,8 @@ class EndUser(models.Model):
     password = models.CharField(max_length=128, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EndUserQuerySet.as_manager()
 
     class Meta:
         constraints = [

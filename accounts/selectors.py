@@ -2,16 +2,17 @@
 
 from collections.abc import Sequence
 
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.db.models import Count, Q, QuerySet
 
-from accounts.models import EndUser
+from accounts.models import EndUser, User
 
 
-def end_users_search(search: str = "") -> QuerySet[EndUser]:
+def end_users_search(user: User | AnonymousUser, search: str = "") -> QuerySet[EndUser]:
     """End users (local and LDAP) whose username or email contains ``search``, with the number
-    of their pending enrollments as ``pending_count``; ordered by username, then type."""
-    end_users = EndUser.objects.annotate(pending_count=Count("enrollments"))
+    of their pending enrollments as ``pending_count``; ordered by username, then type. Through
+    ``user``'s scope."""
+    end_users = EndUser.objects.restrict(user).annotate(pending_count=Count("enrollments"))
     if search:
         end_users = end_users.filter(Q(username__icontains=search) | Q(email__icontains=search))
     return end_users.order_by("username", "user_type", "pk")

@@ -62,7 +62,7 @@ class LogoutView(auth_views.LogoutView):
 
 @console_view("accounts.view_user")
 def user_list(request: HttpRequest) -> HttpResponse:
-    users = User.objects.prefetch_related("groups").order_by("username")
+    users = User.objects.restrict(request.user).prefetch_related("groups").order_by("username")
     return render(request, "accounts/user_list.html", {"users": users, "roles": ROLES})
 
 
@@ -79,7 +79,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 @console_view("accounts.view_user", "accounts.change_user")
 @require_http_methods(["GET", "POST"])
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _user_form(request, get_object_or_404(User, pk=pk))
+    return _user_form(request, get_object_or_404(User.objects.restrict(request.user), pk=pk))
 
 
 def _user_form(request: HttpRequest, user: User) -> HttpResponse:

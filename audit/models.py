@@ -4,6 +4,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from config.querysets import RestrictedQuerySet
+
 
 class AuditAction(models.TextChoices):
     OTP_VIEWED = "otp_viewed", "OTP viewed"
@@ -39,7 +41,7 @@ class AuditAction(models.TextChoices):
     PORTAL_ENROLLMENT = "portal_enrollment", "Self enrollment started"
 
 
-class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+class AuditEntryQuerySet(RestrictedQuerySet["AuditEntry"]):
     def update(self, **kwargs: Any) -> int:
         raise TypeError("Audit entries are append-only.")
 

@@ -5,29 +5,17 @@ from datetime import datetime
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils.dateparse import parse_date
 from django.views.decorators.cache import never_cache
 
 from accounts.access import console_view
-from audit.models import AuditAction, AuditEntry, AuditEntryQuerySet
+from audit.models import AuditAction, AuditEntryQuerySet
+from audit.selectors import FILTERS, audit_entries_filtered
 from config.spreadsheet import spreadsheet_safe
 
 
 def _filtered(request: HttpRequest) -> tuple[AuditEntryQuerySet, dict[str, str]]:
-    filters = {key: request.GET.get(key, "").strip() for key in ("actor", "action", "q", "date_from", "date_to")}
-    qs: AuditEntryQuerySet = AuditEntry.objects.all()
-    if filters["actor"]:
-        qs = qs.filter(actor_name__icontains=filters["actor"])
-    if filters["action"] in AuditAction.values:
-        qs = qs.filter(action=filters["action"])
-    if filters["q"]:
-        qs = qs.filter(target_username__icontains=filters["q"]) | qs.filter(enrollment_token__startswith=filters["q"])
-    start, end = parse_date(filters["date_from"] or ""), parse_date(filters["date_to"] or "")
-    if start:
-        qs = qs.filter(created_at__date__gte=start)
-    if end:
-        qs = qs.filter(created_at__date__lte=end)
-    return qs.order_by("-created_at", "-id"), filters
+    filters = {key: request.GET.get(key, "").strip() for key in FILTERS}
+    return audit_entries_filtered(request.user, filters), filters
 
 
 @console_view("audit.view_auditentry")

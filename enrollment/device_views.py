@@ -7,8 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.access import console_view
-from enrollment.models import Platform
-from enrollment.selectors import devices_visible_to
+from enrollment.models import Device, Platform
 
 
 @console_view("enrollment.view_device")
@@ -16,7 +15,7 @@ from enrollment.selectors import devices_visible_to
 def device_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:150]
     platform = request.GET.get("platform", "")
-    devices = devices_visible_to(request.user).search(search)
+    devices = Device.objects.restrict(request.user).search(search)
     if platform in Platform.values:
         devices = devices.filter(platform=platform)
     page = Paginator(devices.order_by("-enrolled_at", "-id"), settings.PENDING_LIST_PAGE_SIZE).get_page(

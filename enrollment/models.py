@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.end_users import mobile_readings
 from accounts.models import EndUser, UserType
+from config.querysets import RestrictedQuerySet
 from config.singleton import SingletonModel
 
 
@@ -35,7 +36,7 @@ class OtpContent(models.TextChoices):
     LETTERS_DIGITS = "letters_digits", "Letters and digits"
 
 
-class PendingEnrollmentQuerySet(models.QuerySet["PendingEnrollment"]):
+class PendingEnrollmentQuerySet(RestrictedQuerySet["PendingEnrollment"]):
     def search(self, term: str) -> "PendingEnrollmentQuerySet":
         term = term.strip()
         if not term:
@@ -171,7 +172,7 @@ class Platform(models.TextChoices):
     WINDOWS = "windows", "Windows"
 
 
-class DeviceQuerySet(models.QuerySet["Device"]):
+class DeviceQuerySet(RestrictedQuerySet["Device"]):
     def search(self, term: str) -> "DeviceQuerySet":
         term = term.strip()
         if not term:

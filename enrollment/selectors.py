@@ -10,7 +10,7 @@ from django.db.models import F, OrderBy
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from enrollment.models import Device, DeviceQuerySet, PendingEnrollment, PendingEnrollmentQuerySet, Source, State
+from enrollment.models import PendingEnrollment, Source, State
 
 SORTS = {
     "username": "username",
@@ -48,18 +48,11 @@ class ListPage:
         return self.start_index + len(self.rows) - 1 if self.rows else 0
 
 
-def pending_visible_to(user: User | AnonymousUser) -> PendingEnrollmentQuerySet:
-    """Every pending enrollment for console users allowed to see the list, none otherwise."""
-    if not user.has_perm("enrollment.view_pendingenrollment"):
-        return PendingEnrollment.objects.none()
-    return PendingEnrollment.objects.all()
-
-
 def pending_get(user: User | AnonymousUser, token: str) -> PendingEnrollment:
     """The pending enrollment named in a URL, through the user's scope (404 if not visible)."""
     if not user.has_perm("enrollment.view_pendingenrollment"):
         raise PermissionDenied
-    return get_object_or_404(pending_visible_to(user), token=token)
+    return get_object_or_404(PendingEnrollment.objects.restrict(user), token=token)
 
 
 def normalise_sort(sort: str) -> str:
@@ -76,7 +69,7 @@ def pending_list_page(
     page: int = 1,
     page_size: int = 25,
 ) -> ListPage:
-    qs = pending_visible_to(user).search(search)
+    qs = PendingEnrollment.objects.restrict(user).search(search)
     if source in Source.values:
         qs = qs.filter(source=source)
     if state in State.values:
@@ -101,10 +94,3 @@ def pending_list_page(
         rows = list(qs.order_by(*backward)[count - stop : count - start])
         rows.reverse()
     return ListPage(rows=rows, number=number, num_pages=num_pages, count=count, page_size=page_size)
-
-
-def devices_visible_to(user: User | AnonymousUser) -> DeviceQuerySet:
-    """Every enrolled device for console users allowed to see Devices, none otherwise."""
-    if not user.has_perm("enrollment.view_device"):
-        return Device.objects.none()
-    return Device.objects.all()

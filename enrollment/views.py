@@ -13,10 +13,10 @@ from audit.settings_page import settings_page
 from enrollment import qr
 from enrollment.forms import GeneralSettingsForm, OtpPolicyForm, SelectionForm
 from enrollment.links import activation_link, activation_link_qr
-from enrollment.models import GeneralSettings, OtpPolicy, Source, State
+from enrollment.models import GeneralSettings, OtpPolicy, PendingEnrollment, Source, State
 from enrollment.platforms import FINISH_STEPS
 from enrollment.qr_http import qr_image_response
-from enrollment.selectors import normalise_sort, pending_get, pending_list_page, pending_visible_to
+from enrollment.selectors import normalise_sort, pending_get, pending_list_page
 from enrollment.services import (
     OTP_UNREADABLE,
     otp_reveal,
@@ -110,7 +110,7 @@ def pending_delete_many(request: HttpRequest) -> HttpResponse:
         deleted = pending_enrollments_delete(ids=ids, actor=Actor.from_request(request))
         messages.success(request, f"{deleted} pending enrollment(s) deleted.")
         return redirect("enrollment:pending_list")
-    selected = list(pending_visible_to(request.user).filter(pk__in=ids).order_by("username")[:1000])
+    selected = list(PendingEnrollment.objects.restrict(request.user).filter(pk__in=ids).order_by("username")[:1000])
     return render(request, "enrollment/confirm_delete_many.html", {"selected": selected})
 
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from config.querysets import RestrictedQuerySet
 from config.singleton import SingletonModel
 
 
@@ -29,6 +30,11 @@ class LedgerKind(models.TextChoices):
     SET_TOTAL = "set_total", "Total set"
 
 
+class LedgerEntryQuerySet(RestrictedQuerySet["LedgerEntry"]):
+    # The ledger is part of the Licences page.
+    view_permission = "licensing.view_licencepool"
+
+
 class LedgerEntry(models.Model):
     """Append-only record of every licence movement: who reserved, released or consumed what."""
 
@@ -42,6 +48,8 @@ class LedgerEntry(models.Model):
     )
     actor_name = models.CharField(max_length=150)
     note = models.CharField(max_length=200, blank=True)
+
+    objects = LedgerEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -6,7 +6,8 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import console_view
 from audit.actor import Actor
 from licensing.forms import LicenceTotalForm
-from licensing.models import LedgerEntry, LedgerKind
+from licensing.models import LedgerKind
+from licensing.selectors import ledger_entries
 from licensing.services import LicenceCounts, LicenceError, licence_counts, licence_total_set
 
 LEDGER_ROWS = 100
@@ -37,9 +38,7 @@ def licence_total_update(request: HttpRequest) -> HttpResponse:
 
 def _overview(request: HttpRequest, counts: LicenceCounts, form: LicenceTotalForm) -> HttpResponse:
     kind = request.GET.get("kind", "")
-    ledger = LedgerEntry.objects.order_by("-created_at", "-id")
-    if kind:
-        ledger = ledger.filter(kind=kind)
+    ledger = ledger_entries(request.user, kind=kind)
     return render(request, "licensing/overview.html", {
         "counts": counts,
         "form": form,

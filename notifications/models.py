@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from config.querysets import RestrictedQuerySet
 from config.singleton import SingletonModel
 
 
@@ -33,6 +34,11 @@ class TemplateKey(models.TextChoices):
     QR_ALTERNATIVE = "qr_alternative", "QR-Code for Alternative Address"
 
 
+class MessageTemplateQuerySet(RestrictedQuerySet["MessageTemplate"]):
+    # The templates are seen only by those who may edit them.
+    view_permission = "notifications.change_template"
+
+
 class MessageTemplate(models.Model):
     """One editable message. Subject and body are Django template source restricted to the
     documented placeholders (``notifications.rendering.validate_template_source``)."""
@@ -43,6 +49,8 @@ class MessageTemplate(models.Model):
     subject = models.CharField("Subject", max_length=200, blank=True)
     body = models.TextField("Body")
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MessageTemplateQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -84,7 +92,7 @@ class SmsSettings(SingletonModel):
         return "SMS settings"
 
 
-class MessageQuerySet(models.QuerySet["Message"]):
+class MessageQuerySet(RestrictedQuerySet["Message"]):
     def stuck(self, *, queued_before: object, sending_before: object) -> MessageQuerySet:
         return self.filter(
             models.Q(status=MessageStatus.QUEUED, queued_at__lt=queued_before)

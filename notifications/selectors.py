@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
+from accounts.models import User
 from notifications.defaults import ensure_default_templates
 from notifications.models import Message, MessageQuerySet, MessageTemplate
 
 
-def messages_filtered(*, q: str = "", status: str = "", channel: str = "", template: str = "") -> MessageQuerySet:
-    messages = Message.objects.select_related("enrollment").order_by("-created_at", "-id")
+def messages_filtered(
+    user: User | AnonymousUser, *, q: str = "", status: str = "", channel: str = "", template: str = ""
+) -> MessageQuerySet:
+    """The Delivery log as ``user`` may see it, newest first, filtered."""
+    messages = Message.objects.restrict(user).select_related("enrollment").order_by("-created_at", "-id")
     if q.strip():
         term = q.strip()
         messages = messages.filter(Q(recipient__icontains=term) | Q(username__icontains=term))
@@ -21,10 +26,12 @@ def messages_filtered(*, q: str = "", status: str = "", channel: str = "", templ
     return messages
 
 
-def message_get(pk: int) -> Message:
-    """One message of the Delivery log (404 when there is none)."""
-    return get_object_or_404(Message.objects.select_related("enrollment"), pk=pk)
+def message_get(user: User | AnonymousUser, pk: int) -> Message:
+    """One message of the Delivery log, through the user's scope (404 when not visible)."""
+    return get_object_or_404(Message.objects.restrict(user).select_related("enrollment"), pk=pk)
 
 
-def message_templates() -> list[MessageTemplate]:
-    return sorted(ensure_default_templates().values(), key=lambda template: template.pk)
+def message_templates(user: User | AnonymousUser) -> list[MessageTemplate]:
+    """The templates ``user`` may edit, every default among them (created when missing)."""
+    ensure_default_templates()
+    return list(MessageTemplate.objects.restrict(user).order_by("pk"))

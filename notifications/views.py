@@ -24,13 +24,13 @@ PAGE_SIZE = 50
 
 @console_view("notifications.change_template")
 def template_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "notifications/template_list.html", {"templates": selectors.message_templates()})
+    return render(request, "notifications/template_list.html", {"templates": selectors.message_templates(request.user)})
 
 
 @console_view("notifications.change_template")
 @require_http_methods(["GET", "POST"])
 def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    template = get_object_or_404(MessageTemplate, pk=pk)
+    template = get_object_or_404(MessageTemplate.objects.restrict(request.user), pk=pk)
     form = MessageTemplateForm(request.POST or None, instance=template)
     preview: dict[str, str] | None = None
     if request.method == "POST" and form.is_valid():
@@ -80,7 +80,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
     filters = MessageFilterForm(request.GET or None)
     values = filters.cleaned_data if filters.is_valid() else {}
     rows = selectors.messages_filtered(
-        q=values.get("q", ""), status=values.get("status", ""), channel=values.get("channel", ""),
+        request.user, q=values.get("q", ""), status=values.get("status", ""), channel=values.get("channel", ""),
         template=values.get("template", ""),
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -94,7 +94,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
 @never_cache  # the text may carry a (masked) message and names people: never kept by a browser or proxy
 @console_view("notifications.view_message", "notifications.view_message_body")
 def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    message = selectors.message_get(pk)
+    message = selectors.message_get(request.user, pk)
     text = message_text_open(message=message, actor=Actor.from_request(request))
     return render(request, "notifications/message_detail.html", {
         "message": message, "text": text, "query": _list_query(request.GET.urlencode()),
@@ -107,13 +107,13 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def message_status(request: HttpRequest, pk: int) -> HttpResponse:
     """One message's Status cell, the same partial the list renders; htmx polls it after a Re-send until the
     message is sent or failed."""
-    return render(request, "notifications/includes/message_status.html", {"m": selectors.message_get(pk)})
+    return render(request, "notifications/includes/message_status.html", {"m": selectors.message_get(request.user, pk)})
 
 
 @console_view("notifications.resend_message")
 @require_POST
 def message_resend(request: HttpRequest, pk: int) -> HttpResponse:
-    message = get_object_or_404(Message, pk=pk)
+    message = get_object_or_404(Message.objects.restrict(request.user, "resend"), pk=pk)
     try:
         services.message_resend(message=message, actor=Actor.from_request(request))
     except services.ResendRefused as exc:

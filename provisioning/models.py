@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from config.querysets import RestrictedQuerySet
 from config.singleton import SingletonModel
 from enrollment.models import Ownership
 
@@ -34,6 +35,11 @@ class BulkJobStatus(models.TextChoices):
 BULK_ACTIVE_STATUSES = (BulkJobStatus.QUEUED, BulkJobStatus.RUNNING)
 
 
+class BulkJobQuerySet(RestrictedQuerySet["BulkJob"]):
+    # Every job for staff allowed to bulk provision (exports are shared within the team).
+    view_permission = "provisioning.bulk_provision"
+
+
 class BulkJob(models.Model):
     """One Bulk Provision Users upload: its options, its preview, its progress and its export.
 
@@ -63,6 +69,8 @@ class BulkJob(models.Model):
     # Set by the worker after every batch; a running job whose heartbeat is old lost its worker
     # and is queued again by the sweep (provisioning.bulk.services.bulk_jobs_requeue_stale).
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BulkJobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -107,6 +115,10 @@ class ErrorCorrection(models.TextChoices):
     L = "L", "L (smaller code, for large payloads)"
 
 
+class QrProvisioningQuerySet(RestrictedQuerySet["QrProvisioning"]):
+    view_permission = "provisioning.qr_provision"
+
+
 class QrProvisioning(models.Model):
     """An Advanced QR-Code Provisioning code. Automatic Provisioning ties it to one pending
     enrollment (source qr) holding ``usage_count`` reservations; Self Service Portal codes hold
@@ -134,6 +146,8 @@ class QrProvisioning(models.Model):
     error_correction = models.CharField("Error correction", max_length=1, choices=ErrorCorrection.choices,
                                         default=ErrorCorrection.M)
     otp_expires_at = models.DateTimeField(null=True, blank=True)
+
+    objects = QrProvisioningQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,4 +1,5 @@
-"""Every console URL refuses anonymous visitors and users without its permission.
+"""Every console URL refuses anonymous visitors and users without its permission, and every list
+shows a user exactly the rows ``Model.objects.restrict(user)`` gives.
 
 The walk reads the project's URL patterns at collection time, so URLs added later are checked
 without editing this file. A new URL kwarg other than ``token`` or ``pk`` fails with a message
@@ -10,9 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.db.models import Model
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from accounts.models import User
+from accounts.models import EndUser, User
+from audit.models import AuditEntry
+from enrollment.crypto import seal
+from enrollment.models import Device, PendingEnrollment, Platform, Source
+from licensing.models import LedgerEntry
+from notifications.models import Channel, Message, MessageTemplate
+from provisioning.models import BulkJob, BulkJobStatus, EnrollmentOption, NetworkType, QrProvisioning
 from tests.conftest import client_for
 
 # Reached without signing in: matched by path prefix ("" is the home redirect, exactly "/").
@@ -219,3 +227,68 @@ def test_a_helpdesk_user_reaches_the_pending_list_and_its_actions(helpdesk_user:
     pages = ["/devices/pending/", f"/devices/pending/{token}/", f"/devices/pending/{token}/reset/",
              f"/devices/pending/{token}/delete/"]
     assert {p: client.get(p).status_code for p in pages} == {p: 200 for p in pages}
+
+
+# Object level: a user who may open a list sees exactly what Model.objects.restrict(user) returns.
+def _pks(rows: Any) -> list[int]:
+    return [row.pk for row in rows]
+
+
+# list URL name -> (the model it lists, the pks of the rows its page shows, from the template context)
+LIST_ROWS: dict[str, tuple[type[Model], Callable[[Any], list[int]]]] = {
+    "enrollment:pending_list": (PendingEnrollment, lambda c: _pks(c["page"].rows)),
+    "enrollment:device_list": (Device, lambda c: _pks(c["page"])),
+    "provisioning:bulk_list": (BulkJob, lambda c: _pks(c["jobs"]) + _pks(c["drafts"])),
+    "provisioning:qr_list": (QrProvisioning, lambda c: [row.qr.pk for row in c["rows"]]),
+    "notifications:message_list": (Message, lambda c: _pks(c["page"])),
+    "notifications:template_list": (MessageTemplate, lambda c: _pks(c["templates"])),
+    "audit:list": (AuditEntry, lambda c: _pks(c["page"])),
+    "licensing:overview": (LedgerEntry, lambda c: _pks(c["ledger"])),
+    "accounts:user_list": (User, lambda c: _pks(c["users"])),
+    "accounts:end_user_list": (EndUser, lambda c: _pks(c["page"])),
+}
+
+
+@pytest.fixture
+def one_of_each(sample: SampleContext, end_user: EndUser) -> None:
+    """At least one row of every listed model (the pending enrollment, its audit entries and ledger
+    rows come with ``sample``; the templates are the defaults)."""
+    admin = sample.users["admin"]
+    Device.objects.create(username="walker", platform=Platform.ANDROID, enrollment_token=sample.token,
+                          source=Source.SINGLE)
+    BulkJob.objects.create(status=BulkJobStatus.COMPLETED, created_by=admin, created_by_name=admin.username,
+                           file_name="walk.csv")
+    QrProvisioning.objects.create(option=EnrollmentOption.SELF_SERVICE_PORTAL, created_by=admin,
+                                  created_by_name=admin.username, network_type=NetworkType.MOBILE_DATA,
+                                  payload_sealed=seal("{}"))
+    Message.objects.create(channel=Channel.EMAIL, recipient="walker@example.com", body_sealed=seal("hello"),
+                           username="walker")
+
+
+def test_every_list_url_has_its_object_level_case() -> None:
+    lists = {u.name for u in CONSOLE_URLS if u.name.endswith("_list") or u.name in ("audit:list", "licensing:overview")}
+    assert lists == set(LIST_ROWS), "add the list URL's model and rows to LIST_ROWS"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", LIST_ROWS)
+def test_a_user_who_may_see_a_list_sees_only_what_restrict_returns(
+    name: str, sample: SampleContext, one_of_each: None
+) -> None:
+    (url,) = [u for u in CONSOLE_URLS if u.name == name]
+    model, shown = LIST_ROWS[name]
+    perms = url.view.required_permissions  # type: ignore[attr-defined]
+    assert model.objects.exists(), f"{name}: no {model.__name__} to list"  # type: ignore[attr-defined]
+    problems = []
+    for role, user in sample.users.items():
+        visible = sorted(model.objects.restrict(user).values_list("pk", flat=True))  # type: ignore[attr-defined]
+        if not user.has_perms(perms):
+            if role == "outsider" and visible:
+                problems.append(f"outsider: {model.__name__}.objects.restrict() has {len(visible)} rows, expected none")
+            continue
+        response = client_for(user).get(url.build(sample))
+        if response.status_code != 200:
+            problems.append(f"{role} GET {name}: {response.status_code}")
+        elif sorted(shown(response.context)) != visible or not visible:
+            problems.append(f"{role} {name}: shows {sorted(shown(response.context))}, restrict() gives {visible}")
+    assert not problems, "\n".join(problems)

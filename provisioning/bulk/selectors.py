@@ -1,7 +1,6 @@
 """Reads for the Bulk Provision Users screens, scoped to the signed-in user."""
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
@@ -11,17 +10,9 @@ from provisioning.models import BulkJob
 PERMISSION = "provisioning.bulk_provision"
 
 
-def bulk_jobs_visible_to(user: User | AnonymousUser) -> QuerySet[BulkJob]:
-    """Every bulk job for staff allowed to bulk provision (exports are shared within the team),
-    none for anyone else."""
-    if not user.has_perm(PERMISSION):
-        return BulkJob.objects.none()
-    return BulkJob.objects.all()
-
-
 def bulk_job_get(user: User | AnonymousUser, pk: int) -> BulkJob:
     """The job named in a URL, through the user's scope (404 when not visible)."""
-    return get_object_or_404(bulk_jobs_visible_to(user), pk=pk)
+    return get_object_or_404(BulkJob.objects.restrict(user), pk=pk)
 
 
 def bulk_job_pending_count(job: BulkJob) -> int:

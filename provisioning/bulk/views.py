@@ -16,7 +16,7 @@ from licensing.services import licence_counts
 from provisioning.bulk.csvfile import DELIMITER_NAMES, CsvFileError, layout_from_json
 from provisioning.bulk.forms import BulkUploadForm
 from provisioning.bulk.preview import first_rows
-from provisioning.bulk.selectors import PERMISSION, bulk_job_get, bulk_job_pending_count, bulk_jobs_visible_to
+from provisioning.bulk.selectors import PERMISSION, bulk_job_get, bulk_job_pending_count
 from provisioning.bulk.services import (
     BulkError,
     bulk_export_open,
@@ -26,7 +26,7 @@ from provisioning.bulk.services import (
     bulk_job_upload,
     bulk_start_refusal,
 )
-from provisioning.models import BulkJobStatus
+from provisioning.models import BulkJob, BulkJobStatus
 
 PREVIEW_ERRORS_SHOWN = 1000
 FIRST_ROWS_SHOWN = 10
@@ -45,8 +45,8 @@ def bulk_list(request: HttpRequest) -> HttpResponse:
             form.add_error("csv_file", str(exc))
         else:
             return redirect("provisioning:bulk_preview", pk=job.pk)
-    jobs = bulk_jobs_visible_to(request.user).exclude(status=BulkJobStatus.PREVIEW)[:200]
-    drafts = bulk_jobs_visible_to(request.user).filter(status=BulkJobStatus.PREVIEW,
+    jobs = BulkJob.objects.restrict(request.user).exclude(status=BulkJobStatus.PREVIEW)[:200]
+    drafts = BulkJob.objects.restrict(request.user).filter(status=BulkJobStatus.PREVIEW,
                                                         created_by_id=request.user.pk)[:20]
     return render(request, "provisioning/bulk_list.html", {
         "form": form, "jobs": jobs, "drafts": drafts, "max_mb": settings.BULK_MAX_UPLOAD_MB,

@@ -5,7 +5,6 @@ from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
@@ -40,21 +39,15 @@ class QrRow:
         return self.enrollment.otp_expires_at if self.enrollment else self.qr.otp_expires_at
 
 
-def qr_visible_to(user: User | AnonymousUser) -> QuerySet[QrProvisioning]:
-    if not user.has_perm(PERMISSION):
-        return QrProvisioning.objects.none()
-    return QrProvisioning.objects.all()
-
-
 def qr_get(user: User | AnonymousUser, pk: int) -> QrProvisioning:
     if not user.has_perm(PERMISSION):
         raise PermissionDenied
-    return get_object_or_404(qr_visible_to(user), pk=pk)
+    return get_object_or_404(QrProvisioning.objects.restrict(user), pk=pk)
 
 
 def qr_rows(user: User | AnonymousUser, *, limit: int = 200) -> list[QrRow]:
     """The newest codes with their pending enrollments, in two queries."""
-    codes = list(qr_visible_to(user).order_by("-created_at", "-id")[:limit])
+    codes = list(QrProvisioning.objects.restrict(user).order_by("-created_at", "-id")[:limit])
     tokens = [c.enrollment_token for c in codes if c.enrollment_token]
     enrollments = {e.token: e for e in PendingEnrollment.objects.filter(token__in=tokens)} if tokens else {}
     return [QrRow(qr=c, enrollment=enrollments.get(c.enrollment_token)) for c in codes]
