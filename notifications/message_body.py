@@ -58,13 +58,7 @@ def message_text_open(*, message: Message, actor: Actor) -> MessageText:
     otp = _current_otp(message)
     subject = _unseal_or_note(message.subject_sealed) if message.subject_sealed else ""
     body = _unseal_or_note(message.body_sealed)
-    audit_record(
-        actor=actor,
-        action=AuditAction.MESSAGE_BODY_VIEWED,
-        enrollment_token=message.enrollment.token if message.enrollment else "",
-        target_username=message.username,
-        details={"message_id": message.pk, "channel": message.channel, "recipient": message.recipient},
-    )
+    audit_record(actor=actor, action=AuditAction.MESSAGE_BODY_VIEWED, **message.audit_target())
     return MessageText(subject=mask_otps(subject, otp=otp), body=mask_otps(body, otp=otp))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -143,3 +144,9 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} to {self.recipient}"
+
+    def audit_target(self) -> dict[str, Any]:
+        """What an audit entry about this message names: its enrollment, user and the message itself
+        (never its text)."""
+        return {"enrollment_token": self.enrollment.token if self.enrollment else "", "target_username": self.username,
+                "details": {"message_id": self.pk, "channel": self.channel, "recipient": self.recipient}}

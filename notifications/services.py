@@ -242,13 +242,7 @@ def message_resend(*, message: Message, actor: Actor) -> None:
         )
         if changed != 1:
             raise ResendRefused("Only a failed message can be re-sent.")
-        audit_record(
-            actor=actor,
-            action=AuditAction.MESSAGE_RESENT,
-            enrollment_token=message.enrollment.token if message.enrollment else "",
-            target_username=message.username,
-            details={"message_id": message.pk, "channel": message.channel, "recipient": message.recipient},
-        )
+        audit_record(actor=actor, action=AuditAction.MESSAGE_RESENT, **message.audit_target())
         enqueue_after_commit([message.pk])
 
 
