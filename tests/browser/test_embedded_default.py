@@ -116,6 +116,9 @@ def run_script(tmp_path: Path) -> Iterator[RunScript]:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
+        # The server and the worker run in process groups of their own: when the script died first
+        # (a failed start, a test that failed midway) they would outlive it. Nothing of this copy may.
+        subprocess.run(["pkill", "-KILL", "-f", str(home)], check=False)
 
 
 def listening(port: int) -> bool:
