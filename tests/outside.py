@@ -41,12 +41,13 @@ from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
 import pytest
 
 DEFAULT_WAIT_SECONDS = 15.0
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -437,7 +438,7 @@ def redis_cache(settings: Any) -> Iterator[RawRedisCache]:
     import redis
 
     if not settings.TEST_REDIS_URL:
-        pytest.skip("needs REDIS_URL (it becomes settings.TEST_REDIS_URL)")
+        pytest.fail("Run with REDIS_URL set: this test needs the real Redis (it becomes settings.TEST_REDIS_URL).")
     from config.cache import cache_settings
 
     prefix = f"test-cache-{uuid.uuid4().hex}"
@@ -449,3 +450,33 @@ def redis_cache(settings: Any) -> Iterator[RawRedisCache]:
         for key in raw.keys():
             raw.client.delete(key)
         raw.client.close()
+
+
+# --- Concurrency ----------------------------------------------------------------------------------
+
+
+def concurrently(count: int, attempt: Callable[[int], T]) -> list[T]:
+    """Run ``attempt(n)`` for n in 0..count-1, each in a thread of its own, all released at the same
+    moment (a barrier); their answers, in the order they finished. Each thread closes its database
+    connections, so a transactional test's database can be dropped afterwards."""
+    from django.db import connections
+
+    barrier = threading.Barrier(count)
+    answers: list[T] = []
+    lock = threading.Lock()
+
+    def run(n: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            answer = attempt(n)
+            with lock:
+                answers.append(answer)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return answers

@@ -3,19 +3,17 @@ counted before its password is checked, atomically, so concurrent tries never pa
 username is keyed as authentication reads it; unknown and known usernames cost the same hashing."""
 
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
-from django.conf import settings as django_settings
 from django.contrib.auth.hashers import MD5PasswordHasher
-from django.db import connections
 from django.http import HttpResponse
 from django.test import Client
 
 from accounts.models import EndUser
 from enrollment.models import PendingEnrollment
 from tests.conftest import PASSWORD, client_for
+from tests.outside import concurrently
 from tests.provisioning.test_provision_user import URL as PROVISION_URL
 from tests.provisioning.test_provision_user import form_data
 
@@ -40,16 +38,6 @@ def hash_runs(settings) -> Iterator[Callable[[], int]]:  # type: ignore[no-untyp
     settings.PASSWORD_HASHERS = [COUNTING_HASHER]
     CountingHasher.runs = 0
     yield lambda: CountingHasher.runs
-
-
-@pytest.fixture
-def redis_cache(settings):  # type: ignore[no-untyped-def]
-    """The real Redis as the throttle's store, as in production (shared by every worker)."""
-    if not django_settings.TEST_REDIS_URL:
-        pytest.fail("Run with REDIS_URL set: this test needs the real Redis.")
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": django_settings.TEST_REDIS_URL,
-                                   "KEY_PREFIX": f"throttle-tests-{uuid.uuid4().hex}"}}
 
 
 def console_sign_in(username: str, password: str, address: str = "127.0.0.1") -> int:
@@ -136,30 +124,6 @@ def test_right_passwords_do_not_add_up_to_a_throttle(licences, admin_user, helpd
 
 
 # --- counted before the password is checked, under concurrency ------------------------------------
-
-def concurrently(count: int, attempt: Callable[[int], int]) -> list[int]:
-    """Run ``attempt(n)`` for n in 0..count-1, each in a thread, all released at the same moment;
-    their answers."""
-    barrier = threading.Barrier(count)
-    answers: list[int] = []
-    lock = threading.Lock()
-
-    def run(n: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            answer = attempt(n)
-            with lock:
-                answers.append(answer)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return answers
-
 
 def own_address(n: int) -> str:
     return f"198.51.100.{n + 1}"

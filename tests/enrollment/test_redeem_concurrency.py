@@ -2,16 +2,16 @@
 as uses, and the licence invariant holds."""
 
 import json
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 
 from audit.models import AuditAction, AuditEntry
 from enrollment.models import Device, PendingEnrollment
 from licensing.services import licence_counts
+from tests.outside import concurrently
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -25,26 +25,14 @@ def test_fifty_simultaneous_redemptions_of_ten_uses_give_exactly_ten_devices(mak
     licences(USES)
     made = make_pending("alice", usage_count=USES)
     assert licence_counts().remaining == 0
-    barrier = threading.Barrier(CLIENTS)
-    answers: list[tuple[int, str]] = []
-    lock = threading.Lock()
 
-    def redeem(n: int) -> None:
-        try:
-            body = json.dumps({"token": made.enrollment.token, "otp": made.otp,
-                               "device": {"platform": "android", "serial_number": f"SN-{n}"}})
-            barrier.wait(timeout=30)
-            response = Client().post("/api/v1/enrollments/redeem", body, content_type="application/json")
-            with lock:
-                answers.append((response.status_code, response.json().get("error", "")))
-        finally:
-            connections.close_all()
+    def redeem(n: int) -> tuple[int, str]:
+        body = json.dumps({"token": made.enrollment.token, "otp": made.otp,
+                           "device": {"platform": "android", "serial_number": f"SN-{n}"}})
+        response = Client().post("/api/v1/enrollments/redeem", body, content_type="application/json")
+        return response.status_code, response.json().get("error", "")
 
-    threads = [threading.Thread(target=redeem, args=(n,)) for n in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    answers = concurrently(CLIENTS, redeem)
 
     tally = Counter(answers)
     assert tally[(201, "")] == USES

@@ -2,15 +2,15 @@
 running), on PostgreSQL row locks: one device, one 201, the others 200 with that device."""
 
 import json
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 
 from audit.models import AuditAction, AuditEntry
 from enrollment.models import Device, PendingEnrollment
 from licensing.services import licence_counts
+from tests.outside import concurrently
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -18,25 +18,11 @@ CLIENTS = 8
 
 
 def redeem_at_once(body: str) -> list[tuple[int, dict[str, object]]]:
-    barrier = threading.Barrier(CLIENTS)
-    answers: list[tuple[int, dict[str, object]]] = []
-    lock = threading.Lock()
+    def redeem(_: int) -> tuple[int, dict[str, object]]:
+        response = Client().post("/api/v1/enrollments/redeem", body, content_type="application/json")
+        return response.status_code, response.json()
 
-    def redeem() -> None:
-        try:
-            barrier.wait(timeout=30)
-            response = Client().post("/api/v1/enrollments/redeem", body, content_type="application/json")
-            with lock:
-                answers.append((response.status_code, response.json()))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=redeem) for _ in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return answers
+    return concurrently(CLIENTS, redeem)
 
 
 @pytest.mark.parametrize("uses", [1, 3], ids=["last-use", "uses-left"])
