@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.fields import MobileField
 from accounts.models import EndUser, UserType
-from config.text import USERNAME_HELP, username_problem
+from lib.text import USERNAME_HELP, username_problem
 
 
 class EndUserForm(forms.ModelForm[EndUser]):

@@ -20,7 +20,7 @@ from django.views.decorators.debug import sensitive_variables
 from accounts.ldap import LdapError, LdapUser, ldap_authenticate, ldap_enabled, ldap_lookup_user
 from accounts.models import EndUser, UserType
 from accounts.throttle import username_normalize
-from config.text import username_problem
+from lib.text import username_problem
 
 logger = logging.getLogger(__name__)
 
@@ -170,14 +170,14 @@ def end_user_for_provisioning(*, username: str, user_type: str, email: str = "")
 
     Local: the existing local EndUser; a missing one is created when ``email`` is given, else
     refused ("Unknown local user"); either way the name must follow the username rule
-    (``config.text``). LDAP: the directory entry, mirrored (refused when the directory does not
+    (``lib.text``). LDAP: the directory entry, mirrored (refused when the directory does not
     know the user). Raises EndUserError; LdapError when the directory cannot be asked. Call
     inside the provisioning transaction so a later refusal rolls the new row back.
     """
     username = (username or "").strip()
     if not username:
         raise EndUserError("A username is required.")
-    # A local name typed here may create the user: the console's rule (config.text). An LDAP name is
+    # A local name typed here may create the user: the console's rule (lib.text). An LDAP name is
     # the directory's own and only looked up.
     if problem := username_problem(username, lookup=user_type == UserType.LDAP):
         raise EndUserError(f"The username {problem}.")

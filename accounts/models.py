@@ -6,7 +6,7 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils.crypto import salted_hmac
 
-from config.querysets import RestrictedQuerySet
+from lib.querysets import RestrictedQuerySet
 
 
 class UserQuerySet(RestrictedQuerySet["User"]):

@@ -1,4 +1,4 @@
-"""Sign-in throttle: attempts counted per username and per IP (``config.ratelimit``), at most
+"""Sign-in throttle: attempts counted per username and per IP (``lib.ratelimit``), at most
 LOGIN_MAX_FAILURES per LOGIN_FAILURE_WINDOW_SECONDS. Each place people type a password has its own
 scope: "console" (console login and the Provision User authorizer) and "portal".
 
@@ -18,7 +18,7 @@ import unicodedata
 
 from django.conf import settings
 
-from config import ratelimit
+from lib import ratelimit
 
 
 def username_normalize(raw: str) -> str:

@@ -4,7 +4,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from config.querysets import RestrictedQuerySet
+from lib.querysets import RestrictedQuerySet
 
 
 class AuditAction(models.TextChoices):

@@ -6,8 +6,8 @@ from django.db.models import Model
 
 from audit.actor import Actor
 from audit.models import AuditAction, AuditEntry
-from config.bulkinsert import insert_rows
-from config.text import storable
+from lib.bulkinsert import insert_rows
+from lib.text import storable
 
 
 def audit_record(

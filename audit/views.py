@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from accounts.access import console_view
 from audit.models import AuditAction, AuditEntryQuerySet
 from audit.selectors import FILTERS, audit_entries_filtered
-from config.spreadsheet import spreadsheet_safe
+from lib.spreadsheet import spreadsheet_safe
 
 
 def _filtered(request: HttpRequest) -> tuple[AuditEntryQuerySet, dict[str, str]]:

@@ -88,7 +88,7 @@ def run_size(rows: int, workdir: Path, worker_env: dict[str, str], actor: Any) -
     from django.db import connection
 
     from provisioning.bulk.options import BulkOptions
-    from provisioning.bulk.services import bulk_job_start, bulk_job_upload
+    from provisioning.bulk.upload import bulk_job_start, bulk_job_upload
     from provisioning.models import BulkJob, BulkJobStatus
 
     source = workdir / f"users-{rows}.csv"

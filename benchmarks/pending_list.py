@@ -129,7 +129,7 @@ def seed(url: str, count: int) -> None:
     from accounts.models import User
     from accounts.roles import ADMINISTRATOR
     from audit.actor import Actor
-    from enrollment.crypto import seal
+    from lib.crypto import seal
     from licensing.services import licence_counts, licence_total_set
 
     recreate_database(url)

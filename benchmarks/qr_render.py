@@ -6,7 +6,7 @@ Builds an Automatic Provisioning Wi-Fi payload with provisioning.qr.payload (~94
 android.app.extra key names alone take ~650), then
 times per code, in one run and in alternating rounds so machine drift hits every case alike:
 - ``qrencode -l M -s 8 -m 4`` (Debian's CLI, process start included) to PNG and to SVG: the baseline;
-- enrollment.qr.render to PNG and SVG with the cache bypassed (Django's DummyCache): what the
+- lib.qr.render to PNG and SVG with the cache bypassed (Django's DummyCache): what the
   console does for a code it has not drawn before;
 - the same with a fixed mask pattern (qrcode skips evaluating all 8 masks), to show what mask
   choice is worth;
@@ -86,15 +86,15 @@ def main() -> None:
     setup_django("sqlite:///:memory:")
     from django.test.utils import override_settings
 
-    from enrollment import qr
+    from lib import qr
     from provisioning.qr import images
 
     text = typical_payload()
     cases: dict[str, tuple[str, Callable[[], bytes]]] = {
         "qrencode PNG (baseline)": ("png", lambda: qrencode(text, "png")),
         "qrencode SVG": ("svg", lambda: qrencode(text, "svg")),
-        "enrollment.qr.render PNG": ("png", lambda: qr.render(text, "png")),
-        "enrollment.qr.render SVG": ("svg", lambda: qr.render(text, "svg")),
+        "lib.qr.render PNG": ("png", lambda: qr.render(text, "png")),
+        "lib.qr.render SVG": ("svg", lambda: qr.render(text, "svg")),
         "qrcode fixed mask PNG": ("png", lambda: qrcode_fixed_mask(text, "png")),
         "qrcode fixed mask SVG": ("svg", lambda: qrcode_fixed_mask(text, "svg")),
         "verified_png (render + decode)": ("png", lambda: images.verified_png(text)),
@@ -117,14 +117,14 @@ def main() -> None:
         rows.append([name, ms(timing.median), ms(timing.p90), f"{timing.median / base:.1f}x"])
     print(f"Payload: {len(text.encode())} bytes, EC M, 8 px/module, 4-module quiet zone; {args.repeat} rounds")
     print_table(["case", "median ms", "p90 ms", "vs qrencode (same format)"], rows)
-    png_ratio = timings["enrollment.qr.render PNG"].median / base_png
+    png_ratio = timings["lib.qr.render PNG"].median / base_png
     print(f"\nPNG ratio {png_ratio:.1f}x (target <= 3x): {'met' if png_ratio <= 3 else 'NOT met'}")
     path = write_results("qr_render", {
         "payload_bytes": len(text.encode()),
         "repeat": args.repeat,
         "timings": timings,
         "png_ratio_vs_qrencode": png_ratio,
-        "svg_ratio_vs_qrencode": timings["enrollment.qr.render SVG"].median / base_svg,
+        "svg_ratio_vs_qrencode": timings["lib.qr.render SVG"].median / base_svg,
         "target_png_ratio": 3.0,
     })
     print(f"Results: {path}")

@@ -10,7 +10,7 @@ import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from config.cache import cache_settings
+from lib.cache import cache_settings
 
 # Lets generic Django classes (ModelForm[Model], QuerySet[Model]) be subscripted at run time.
 django_stubs_ext.monkeypatch()
@@ -45,17 +45,18 @@ INSTALLED_APPS = [
     "enrollment",
     "provisioning",
     "notifications",
+    "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "config.middleware.PermissionsPolicyMiddleware",
+    "lib.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.SessionIdleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "config.text.refuse_unstorable_query",
+    "lib.text.refuse_unstorable_query",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -81,7 +82,7 @@ TEMPLATES = [
     },
 ]
 # One field template for every form (STYLE.md habit 13): {{ field.as_field_group }}.
-FORM_RENDERER = "config.forms.OnrampFormRenderer"
+FORM_RENDERER = "lib.forms.OnrampFormRenderer"
 
 
 def database_settings(url: str) -> dict[str, Any]:
@@ -170,7 +171,7 @@ PRIVATE_STORAGE_DIR = Path(env.path("PRIVATE_STORAGE_DIR", default=str(BASE_DIR 
 
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHE_URL = env.str("CACHE_URL", default=REDIS_URL or "locmemcache://onramp")
-# On Redis the cache fails open: an outage never fails a request (config/cache.py).
+# On Redis the cache fails open: an outage never fails a request (lib/cache.py).
 CACHES = {"default": cache_settings(CACHE_URL)}
 
 # Celery. Production: Redis (CELERY_BROKER_URL, else REDIS_URL). Without either (the embedded
@@ -325,7 +326,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Error pages and mailed reports hide what views and services mark sensitive, with DEBUG on too.
-DEFAULT_EXCEPTION_REPORTER_FILTER = "config.error_reports.SecretSafeExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "lib.error_reports.SecretSafeExceptionReporterFilter"
 
 LOGGING = {
     "version": 1,

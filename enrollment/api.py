@@ -1,4 +1,4 @@
-"""The device JSON API (SPEC Formats, "Redeem API"). No session, no CSRF: devices and the
+"""The device JSON API (``POST /api/v1/enrollments/redeem``). No session, no CSRF: devices and the
 companion app post JSON; the token or the username plus OTP is the credential."""
 
 import json

@@ -1,4 +1,4 @@
-"""Expiry (SPEC F12): OTPs past their expiry turn their pending enrollment to expired and give
+"""Expiry: OTPs past their expiry turn their pending enrollment to expired and give
 back its licence reservations; expired entries stay listed for EXPIRED_RETENTION_DAYS, then go.
 
 Both functions work in batches, each in its own transaction, taking rows with

@@ -1,5 +1,5 @@
 """Device identifiers as devices report them: one normalisation, used by redemption and by
-anything that later compares identifiers (enrollment restrictions' allow-list, SPEC F14)."""
+anything that later compares identifiers (the allow-list of enrollment restrictions)."""
 
 import re
 

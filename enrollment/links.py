@@ -1,7 +1,7 @@
 from typing import Literal
 
-from enrollment import qr
 from enrollment.models import GeneralSettings
+from lib import qr
 
 QrKind = Literal["link", "provisioning"]
 QR_KINDS: tuple[QrKind, ...] = ("link", "provisioning")
@@ -12,7 +12,7 @@ def activation_base_url() -> str:
 
 
 def activation_link(token: str, base_url: str | None = None) -> str:
-    """The link a device opens to finish enrolling: Activation URL + /enroll/<token>/ (SPEC F9).
+    """The link a device opens to finish enrolling: Activation URL + /enroll/<token>/.
     Pass ``base_url`` when building many links, to read the setting once."""
     return f"{base_url or activation_base_url()}/enroll/{token}/"
 
@@ -23,7 +23,7 @@ def activation_link_qr(token: str, fmt: qr.Format) -> bytes:
 
 
 def qr_owner(token: str, kind: QrKind) -> str:
-    """The cache owner (``enrollment.qr``) of a QR image that carries ``token``: its activation link,
+    """The cache owner (``lib.qr``) of a QR image that carries ``token``: its activation link,
     or an Automatic Provisioning code (which also holds the OTP). Deleting the pending enrollment or
     resetting its OTP forgets both kinds."""
     return f"enrollment:{token}:{kind}"

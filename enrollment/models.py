@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from accounts.end_users import mobile_readings
 from accounts.models import EndUser, UserType
-from config.querysets import RestrictedQuerySet
-from config.singleton import SingletonModel
+from lib.querysets import RestrictedQuerySet
+from lib.singleton import SingletonModel
 
 
 class Ownership(models.TextChoices):

@@ -1,6 +1,6 @@
 """OTP rules: generation from the policy (or an override), expiry, constant-time comparison.
 
-The OTP rule: an OTP is stored only sealed (``enrollment.crypto``); it is compared with
+The OTP rule: an OTP is stored only sealed (``lib.crypto``); it is compared with
 ``pyotp.utils.strings_equal`` (hmac.compare_digest) so the time taken does not depend on how
 many leading characters match.
 """
@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 from pyotp.utils import strings_equal
 
-from enrollment.crypto import SecretUnreadable, unseal
 from enrollment.models import OtpContent, OtpPolicy
+from lib.crypto import SecretUnreadable, unseal
 
 LOOKALIKES = set("0Oo1lI")
 MIN_LENGTH, MAX_LENGTH = 4, 32

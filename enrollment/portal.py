@@ -1,4 +1,4 @@
-"""The self-service portal (SPEC F5): end users sign in and start their own enrollment.
+"""The self-service portal: end users sign in and start their own enrollment.
 
 Portal sessions are not console sessions: the signed-in end user's id lives under its own
 session key, never in ``request.user``, and console users cannot sign in here (only ``EndUser``

@@ -15,8 +15,6 @@ from accounts.access import console_view
 from accounts.fields import MobileField
 from accounts.models import EndUser
 from audit.settings_page import settings_page
-from config.text import validate_username_lookup
-from enrollment import qr
 from enrollment.links import activation_link, activation_link_qr
 from enrollment.models import Ownership, PortalSettings
 from enrollment.portal import (
@@ -31,6 +29,8 @@ from enrollment.portal import (
     portal_sign_out,
 )
 from enrollment.services import EnrollmentError, otp_reveal
+from lib import qr
+from lib.text import validate_username_lookup
 from licensing.services import LicenceError
 
 

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from config.ratelimit import Decision, hit
+from lib.ratelimit import Decision, hit
 
 
 def redeem_hit(ip: str | None) -> Decision:

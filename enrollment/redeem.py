@@ -1,4 +1,4 @@
-"""Redemption: a device completes a pending enrollment (SPEC F9). One service for the activation
+"""Redemption: a device completes a pending enrollment. One service for the activation
 page and the redeem API.
 
 The rules, in the order they are checked, all under a row lock on the pending enrollment
@@ -43,11 +43,11 @@ from django.views.decorators.debug import sensitive_variables
 from audit.actor import Actor
 from audit.models import AuditAction
 from audit.services import audit_record
-from config.text import text_problem
-from enrollment.crypto import seal
 from enrollment.identifiers import BadIdentifier, imei_normalize
 from enrollment.models import Device, OtpPolicy, PendingEnrollment, Platform, PortalSettings, State
 from enrollment.otp import otp_matches
+from lib.crypto import seal
+from lib.text import text_problem
 from licensing.services import licence_consume
 
 MAX_TOKEN, MAX_USERNAME, MAX_OTP = 64, 150, 64

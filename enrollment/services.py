@@ -15,12 +15,12 @@ from accounts.models import EndUser, UserType
 from audit.actor import Actor
 from audit.models import AuditAction
 from audit.services import audit_record, audit_record_many
-from config.text import username_problem
-from enrollment import qr
-from enrollment.crypto import SecretUnreadable, seal, unseal
 from enrollment.links import QR_KINDS, qr_owner
 from enrollment.models import Ownership, PendingEnrollment, Source, State
 from enrollment.otp import OtpRule
+from lib import qr
+from lib.crypto import SecretUnreadable, seal, unseal
+from lib.text import username_problem
 from licensing.services import licence_release, licence_release_many, licence_reserve
 
 logger = logging.getLogger(__name__)

@@ -10,12 +10,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.access import console_view
 from audit.actor import Actor
 from audit.settings_page import settings_page
-from enrollment import qr
 from enrollment.forms import GeneralSettingsForm, OtpPolicyForm, SelectionForm
 from enrollment.links import activation_link, activation_link_qr
 from enrollment.models import GeneralSettings, OtpPolicy, PendingEnrollment, Source, State
 from enrollment.platforms import FINISH_STEPS
-from enrollment.qr_http import qr_image_response
 from enrollment.selectors import normalise_sort, pending_get, pending_list_page
 from enrollment.services import (
     OTP_UNREADABLE,
@@ -24,6 +22,8 @@ from enrollment.services import (
     pending_enrollments_delete,
     qr_download_record,
 )
+from lib import qr
+from lib.qr_http import qr_image_response
 
 
 @console_view("enrollment.view_pendingenrollment")

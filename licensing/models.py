@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.db import models
 
-from config.querysets import RestrictedQuerySet
-from config.singleton import SingletonModel
+from lib.querysets import RestrictedQuerySet
+from lib.singleton import SingletonModel
 
 
 class LicencePool(SingletonModel):

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from audit.actor import Actor
 from audit.models import AuditAction
 from audit.services import audit_record
-from config.bulkinsert import insert_rows
+from lib.bulkinsert import insert_rows
 from licensing.models import LedgerEntry, LedgerKind, LicencePool
 
 

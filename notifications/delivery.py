@@ -12,17 +12,26 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from enrollment.crypto import unseal
+from audit.actor import Actor
+from audit.models import AuditAction
+from audit.services import audit_record
+from lib.crypto import unseal
 from notifications.email import EmailSession
 from notifications.models import Channel, Message, MessageStatus, SmsSettings
-from notifications.services import _unseal_attachments
+from notifications.outbox import enqueue_after_commit, unseal_attachments
 from notifications.sms import SmsSession
+
+
+class ResendRefused(Exception):
+    """Only a failed message can be re-sent."""
 
 
 @dataclass
@@ -78,7 +87,7 @@ def message_deliver(*, message: Message, transports: Transports) -> None:
             to=message.recipient,
             subject=unseal(message.subject_sealed) if message.subject_sealed else "",
             body=unseal(message.body_sealed),
-            attachments=_unseal_attachments(message.attachments_sealed),
+            attachments=unseal_attachments(message.attachments_sealed),
         )
     else:
         provider_id = transports.sms.send(
@@ -95,3 +104,70 @@ def messages_release(*, message_ids: Sequence[int]) -> None:
     Message.objects.filter(id__in=list(message_ids), status=MessageStatus.SENDING).update(
         status=MessageStatus.QUEUED, claimed_at=None, attempts=F("attempts") - 1
     )
+
+
+# --- one message's state: claim, failure, the sweep, re-send ------------------------------
+
+
+def message_claim(*, message_id: int) -> bool:
+    """Move a queued message to sending. True for exactly one caller; a message is never sent twice."""
+    now = timezone.now()
+    changed = Message.objects.filter(id=message_id, status=MessageStatus.QUEUED).update(
+        status=MessageStatus.SENDING, claimed_at=now
+    )
+    return changed == 1
+
+
+def message_record_failure(*, message_id: int, error: str) -> int | None:
+    """A failed attempt. With attempts left the message goes back to queued, due after an
+    exponential backoff, and the backoff in seconds is returned; otherwise it is marked failed
+    with the error and None is returned."""
+    attempts = Message.objects.filter(id=message_id).values_list("attempts", flat=True).first() or 0
+    if attempts > settings.NOTIFICATION_MAX_RETRIES:
+        message_fail(message_id=message_id, error=error)
+        return None
+    countdown = settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
+    # queued_at is when the message is due: the sweep leaves a message waiting for its retry alone.
+    Message.objects.filter(id=message_id, status=MessageStatus.SENDING).update(
+        status=MessageStatus.QUEUED, queued_at=timezone.now() + timedelta(seconds=countdown), error=error[:2000]
+    )
+    return int(countdown)
+
+
+def message_fail(*, message_id: int, error: str) -> None:
+    Message.objects.filter(id=message_id, status=MessageStatus.SENDING).update(
+        status=MessageStatus.FAILED, error=error[:2000]
+    )
+
+
+def messages_requeue_stuck() -> int:
+    """The sweep: re-publish messages left queued (broker down, lost publish) or left sending
+    (worker died mid-send). Returns how many were re-queued."""
+    now = timezone.now()
+    stuck = Message.objects.stuck(
+        queued_before=now - timedelta(seconds=settings.NOTIFICATION_STUCK_SECONDS),
+        sending_before=now - timedelta(seconds=settings.NOTIFICATION_SENDING_TIMEOUT_SECONDS),
+    )
+    ids = list(stuck.values_list("id", flat=True)[:5000])
+    if not ids:
+        return 0
+    with transaction.atomic():
+        # Sending rows go back to queued so a worker can claim them again; the queued_at bump keeps
+        # the next sweep from publishing the same rows while this publish is in flight.
+        Message.objects.filter(id__in=ids, status__in=[MessageStatus.QUEUED, MessageStatus.SENDING]).update(
+            status=MessageStatus.QUEUED, queued_at=now, claimed_at=None
+        )
+        enqueue_after_commit(ids)
+    return len(ids)
+
+
+def message_resend(*, message: Message, actor: Actor) -> None:
+    """Delivery log "Re-send": a failed message goes back to queued with fresh attempts."""
+    with transaction.atomic():
+        changed = Message.objects.filter(id=message.pk, status=MessageStatus.FAILED).update(
+            status=MessageStatus.QUEUED, queued_at=timezone.now(), attempts=0, error="", claimed_at=None
+        )
+        if changed != 1:
+            raise ResendRefused("Only a failed message can be re-sent.")
+        audit_record(actor=actor, action=AuditAction.MESSAGE_RESENT, **message.audit_target())
+        enqueue_after_commit([message.pk])

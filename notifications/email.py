@@ -14,7 +14,7 @@ from django.core.mail.message import make_msgid
 from django.core.mail.utils import DNS_NAME
 
 if TYPE_CHECKING:
-    from notifications.services import Attachment
+    from notifications.outbox import Attachment
 
 
 class EmailDeliveryError(Exception):

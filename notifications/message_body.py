@@ -23,7 +23,7 @@ from django.views.decorators.debug import sensitive_variables
 from audit.actor import Actor
 from audit.models import AuditAction
 from audit.services import audit_record
-from enrollment.crypto import SecretUnreadable, unseal
+from lib.crypto import SecretUnreadable, unseal
 from notifications.models import Message
 
 OTP_MASK = "••••"

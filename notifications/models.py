@@ -1,4 +1,4 @@
-"""Notification outbox, editable message templates and SMS settings (SPEC F10)."""
+"""Notification outbox, editable message templates and SMS settings."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from config.querysets import RestrictedQuerySet
-from config.singleton import SingletonModel
+from lib.querysets import RestrictedQuerySet
+from lib.singleton import SingletonModel
 
 
 class Channel(models.TextChoices):
@@ -104,7 +104,7 @@ class MessageQuerySet(RestrictedQuerySet["Message"]):
 class Message(models.Model):
     """An outbox row: written in the transaction of the change that caused it, sent after commit.
 
-    Subject and body may carry an OTP, so they are stored sealed (``enrollment.crypto``).
+    Subject and body may carry an OTP, so they are stored sealed (``lib.crypto``).
     Status moves queued → sending (claimed by exactly one worker) → sent | queued (retry) | failed.
     """
 

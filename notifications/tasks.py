@@ -9,7 +9,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from notifications import delivery, services
+from notifications import delivery
 from notifications.apps import SEND_TASK_TIME_LIMIT
 from notifications.email import EmailDeliveryError
 from notifications.models import Message
@@ -36,15 +36,15 @@ def _deliver(message: Message, transports: delivery.Transports) -> str | _Retry:
     except SoftTimeLimitExceeded:
         raise
     except SmsNotConfigured as exc:
-        services.message_fail(message_id=message_id, error=str(exc))
+        delivery.message_fail(message_id=message_id, error=str(exc))
         return "failed"
     except DELIVERY_ERRORS as exc:
-        countdown = services.message_record_failure(message_id=message_id, error=str(exc))
+        countdown = delivery.message_record_failure(message_id=message_id, error=str(exc))
         return "failed" if countdown is None else _Retry(countdown, exc)
     except Exception as exc:
         # An unexpected error (bug, unreadable secret): fail visibly rather than retry forever.
         logger.exception("Message %s could not be sent", message_id)
-        services.message_fail(message_id=message_id, error=f"{type(exc).__name__}: {exc}")
+        delivery.message_fail(message_id=message_id, error=f"{type(exc).__name__}: {exc}")
         return "failed"
     return "sent"
 
@@ -68,7 +68,7 @@ def send_message(self, message_id: int) -> str:  # type: ignore[no-untyped-def]
         with delivery.open_transports() as transports:
             outcome = _deliver(claimed[0], transports)
     except SoftTimeLimitExceeded:
-        services.message_fail(message_id=message_id, error="Sending took longer than the time limit.")
+        delivery.message_fail(message_id=message_id, error="Sending took longer than the time limit.")
         return "failed"
     if isinstance(outcome, _Retry):
         raise self.retry(exc=outcome.error, countdown=outcome.countdown) from outcome.error
@@ -99,7 +99,7 @@ def send_messages(message_ids: list[int]) -> int:
             except SoftTimeLimitExceeded:
                 # Out of time: this message counts as a failed attempt (due again after its backoff);
                 # those not tried yet go back to queued as they were. The sweep publishes them again.
-                services.message_record_failure(message_id=message.pk, error="Sending took longer than the time limit.")
+                delivery.message_record_failure(message_id=message.pk, error="Sending took longer than the time limit.")
                 delivery.messages_release(message_ids=[m.pk for m in claimed[position + 1:]])
                 logger.warning("A batch ran out of time; %d message(s) go back to queued.", len(claimed) - position)
                 break
@@ -120,4 +120,4 @@ def _publish_retry(message_id: int, countdown: int) -> None:
 @shared_task(time_limit=120, soft_time_limit=100, ignore_result=True)  # type: ignore[untyped-decorator]
 def requeue_stuck_messages() -> int:
     """Celery beat: re-publish messages stuck in queued or sending."""
-    return services.messages_requeue_stuck()
+    return delivery.messages_requeue_stuck()

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import console_view
 from audit.actor import Actor
 from audit.settings_page import settings_page
-from notifications import selectors, services
+from notifications import delivery, message_templates, selectors
 from notifications.forms import MessageFilterForm, MessageTemplateForm, SmsSettingsForm
 from notifications.message_body import message_text_open
 from notifications.models import Channel, Message, MessageTemplate, SmsSettings
@@ -40,7 +40,7 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
             # Preview renders the unsaved text with sample values; nothing is stored.
             preview = _preview(subject, body)
         else:
-            services.message_template_update(
+            message_templates.message_template_update(
                 template=template, subject=subject, body=body, actor=Actor.from_request(request)
             )
             messages.success(request, f"The template “{template.name}” was saved.")
@@ -115,8 +115,8 @@ def message_status(request: HttpRequest, pk: int) -> HttpResponse:
 def message_resend(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(Message.objects.restrict(request.user, "resend"), pk=pk)
     try:
-        services.message_resend(message=message, actor=Actor.from_request(request))
-    except services.ResendRefused as exc:
+        delivery.message_resend(message=message, actor=Actor.from_request(request))
+    except delivery.ResendRefused as exc:
         messages.error(request, str(exc))
     else:
         # The send may already have run (eager Celery) or a worker may have claimed it: say where it is now,

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.db import models
 
-from config.querysets import RestrictedQuerySet
-from config.singleton import SingletonModel
 from enrollment.models import Ownership
+from lib.querysets import RestrictedQuerySet
+from lib.singleton import SingletonModel
 
 
 class Provisioning(models.Model):
@@ -67,7 +67,7 @@ class BulkJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # Set by the worker after every batch; a running job whose heartbeat is old lost its worker
-    # and is queued again by the sweep (provisioning.bulk.services.bulk_jobs_requeue_stale).
+    # and is queued again by the sweep (provisioning.bulk.run.bulk_jobs_requeue_stale).
     heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     objects = BulkJobQuerySet.as_manager()
@@ -122,7 +122,7 @@ class QrProvisioningQuerySet(RestrictedQuerySet["QrProvisioning"]):
 class QrProvisioning(models.Model):
     """An Advanced QR-Code Provisioning code. Automatic Provisioning ties it to one pending
     enrollment (source qr) holding ``usage_count`` reservations; Self Service Portal codes hold
-    nothing and can be reused. The Wi-Fi password is sealed (enrollment.crypto)."""
+    nothing and can be reused. The Wi-Fi password is sealed (lib.crypto)."""
 
     option = models.CharField("Enrollment Option", max_length=10, choices=EnrollmentOption.choices)
     created_at = models.DateTimeField(auto_now_add=True)

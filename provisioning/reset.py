@@ -16,7 +16,7 @@ from audit.actor import Actor
 from enrollment.models import PendingEnrollment, Source
 from enrollment.services import CreatedEnrollment, otp_reset
 from notifications.models import TemplateKey
-from notifications.services import notify_enrollment_created
+from notifications.outbox import notify_enrollment_created
 from provisioning.qr.services import qr_attachment, qr_codes_renew_otp
 
 

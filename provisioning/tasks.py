@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from provisioning.bulk.services import bulk_exports_purge, bulk_job_run, bulk_jobs_requeue_stale
+from provisioning.bulk.run import bulk_job_run, bulk_jobs_requeue_stale
+from provisioning.bulk.upload import bulk_exports_purge
 
 # A job is resumable, so a lost worker costs one batch: acks late, and a re-delivery or the
 # sweep simply runs it again. Generous limits: 200,000 rows take minutes, not hours.

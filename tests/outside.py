@@ -439,7 +439,7 @@ def redis_cache(settings: Any) -> Iterator[RawRedisCache]:
 
     if not settings.TEST_REDIS_URL:
         pytest.fail("Run with REDIS_URL set: this test needs the real Redis (it becomes settings.TEST_REDIS_URL).")
-    from config.cache import cache_settings
+    from lib.cache import cache_settings
 
     prefix = f"test-cache-{uuid.uuid4().hex}"
     settings.CACHES = {"default": {**cache_settings(settings.TEST_REDIS_URL), "KEY_PREFIX": prefix}}

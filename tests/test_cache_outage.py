@@ -1,5 +1,5 @@
 """A Redis outage fails nothing a person does. The cache is the documented default (REDIS_URL
-alone: config.cache on a real redis-server of the test's own), and that Redis is stopped: sign-in,
+alone: lib.cache on a real redis-server of the test's own), and that Redis is stopped: sign-in,
 the portal, redemption, View OTP with its QR code and Provision User all answer as usual, the
 counters fail open, and the outage is logged as a warning."""
 
@@ -10,8 +10,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from config.cache import FailOpenRedisCache, cache_settings
 from enrollment.models import Device, PendingEnrollment
+from lib.cache import FailOpenRedisCache, cache_settings
 from tests.conftest import PASSWORD, client_for
 from tests.provisioning.test_provision_user import URL as PROVISION_URL
 from tests.provisioning.test_provision_user import form_data
@@ -28,7 +28,7 @@ def redis_down(own_redis, settings, caplog):  # type: ignore[no-untyped-def]
     assert cache.get("before-the-outage") == 1  # the real Redis answers
     own_redis.stop()
     FailOpenRedisCache._last_warning = 0.0
-    caplog.set_level(logging.WARNING, logger="config.cache")
+    caplog.set_level(logging.WARNING, logger="lib.cache")
     return caplog
 
 

@@ -7,7 +7,7 @@ are made by the same filter."""
 import pytest
 from django.test import Client
 
-import enrollment.qr
+import lib.qr
 from accounts.models import EndUser, User
 from enrollment.otp import OtpRule
 from tests.conftest import PASSWORD, client_for
@@ -67,7 +67,7 @@ def assert_hidden(pages: list[str], *secrets: str, frames: tuple[str, ...]) -> N
 
 @pytest.mark.parametrize(("target", "name", "frames"), [
     (User, "check_password", ("authorizer_check", "_authorizer_verify")),
-    ("provisioning.user_services.notify_enrollment_created", None, ("user_provision",)),
+    ("provisioning.single.services.notify_enrollment_created", None, ("user_provision",)),
 ])
 def test_it_hides_the_authorizer_password_and_the_otp_when_provision_user_fails(
         monkeypatch, licences, admin_user, helpdesk_user, target, name, frames):
@@ -101,7 +101,7 @@ def test_it_hides_the_password_when_the_portal_sign_in_fails(monkeypatch, end_us
 
 
 def test_it_hides_the_wifi_password_and_the_otp_when_qr_create_fails(monkeypatch, ready, admin_user):  # noqa: F811
-    fail(monkeypatch, enrollment.qr, "render")
+    fail(monkeypatch, lib.qr, "render")
 
     pages = error_pages(client_for(admin_user), "/devices/pending/qr/new/",
                         automatic(wifi_password=WIFI_PASSWORD, ldap_password="Ldap-Secret-77"))

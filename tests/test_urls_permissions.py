@@ -16,8 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import EndUser, User
 from audit.models import AuditEntry
-from enrollment.crypto import seal
 from enrollment.models import Device, PendingEnrollment, Platform, Source
+from lib.crypto import seal
 from licensing.models import LedgerEntry
 from notifications.models import Channel, Message, MessageTemplate
 from provisioning.models import BulkJob, BulkJobStatus, EnrollmentOption, NetworkType, QrProvisioning

@@ -1,4 +1,4 @@
-"""The export file (SPEC Formats): UTF-8 with BOM, one line per CSV row, cells made safe for
+"""The export file: UTF-8 with BOM, one line per CSV row, cells made safe for
 spreadsheets. Built from the database rows and the preview's error rows, never from a run's
 memory, so a resumed job's export still lists every row exactly once."""
 
@@ -12,12 +12,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from config.spreadsheet import spreadsheet_safe
-from enrollment.crypto import SecretUnreadable, unseal
+from django.conf import settings
+
+from audit.actor import Actor
+from audit.models import AuditAction
+from audit.services import audit_record
 from enrollment.links import activation_base_url, activation_link
 from enrollment.models import PendingEnrollment
 from enrollment.services import OTP_UNREADABLE
+from lib.crypto import SecretUnreadable, unseal
+from lib.spreadsheet import spreadsheet_safe
 from provisioning.bulk.csvfile import bulk_dir, iter_records, layout_from_json
+from provisioning.bulk.upload import BulkError
 from provisioning.models import BulkJob
 
 logger = logging.getLogger(__name__)
@@ -86,3 +92,13 @@ def _created_rows(job_id: int) -> Iterator[tuple[Any, ...]]:
 
 def _when(value: datetime | None) -> str:
     return value.isoformat(timespec="seconds") if value else ""
+
+
+def bulk_export_open(*, job: BulkJob, actor: Actor) -> Path:
+    """The export file for download; audited. Raises BulkError when there is none (any more)."""
+    if not job.export_path or not Path(job.export_path).is_file():
+        raise BulkError("This job has no export file (it is not finished, or its file was deleted after the "
+                        f"retention period of {settings.BULK_EXPORT_RETENTION_HOURS} hours).")
+    audit_record(actor=actor, action=AuditAction.BULK_DOWNLOADED,
+                 details={"bulk_job": job.pk, "file_name": job.file_name, "rows": job.total_rows})
+    return Path(job.export_path)

@@ -1,13 +1,13 @@
 """Inserting a batch of pending enrollments (and new end users) fast: PostgreSQL COPY
-(``config.bulkinsert``), else bulk_create."""
+(``lib.bulkinsert``), else bulk_create."""
 
 from __future__ import annotations
 
 from django.db import connection, models
 
 from accounts.models import EndUser
-from config.bulkinsert import concrete_fields, copy_rows
 from enrollment.models import PendingEnrollment
+from lib.bulkinsert import concrete_fields, copy_rows
 
 
 def insert_enrollments(enrollments: list[PendingEnrollment], *, need_ids: bool) -> None:

@@ -17,7 +17,7 @@ from django.conf import settings
 
 from accounts import ldap
 from accounts.models import UserType
-from provisioning.bulk.csvfile import CsvFileError, CsvLayout, CsvRecord, iter_records
+from provisioning.bulk.csvfile import CsvFileError, CsvLayout, CsvRecord, iter_records, remove_quietly
 from provisioning.bulk.options import BulkOptions
 from provisioning.bulk.rows import BulkRow, RowError, build_row
 
@@ -91,3 +91,10 @@ def valid_rows(upload: Path) -> Iterator[BulkRow]:
     with valid_rows_path(upload).open("r", encoding="utf-8", newline="") as handle:
         for row, *values in csv.reader(handle):
             yield BulkRow(int(row), *values)
+
+
+def remove_upload(upload_path: str) -> None:
+    """Remove an uploaded file and the valid rows kept beside it (quietly: they may be gone)."""
+    if upload_path:
+        remove_quietly(upload_path)
+        remove_quietly(valid_rows_path(Path(upload_path)))

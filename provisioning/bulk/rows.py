@@ -13,8 +13,8 @@ from django.core.validators import validate_email
 
 from accounts.end_users import mobile_problem
 from accounts.models import UserType
-from config.text import username_problem
 from enrollment.models import Ownership
+from lib.text import username_problem
 
 
 class RowError(Exception):

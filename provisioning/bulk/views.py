@@ -14,12 +14,12 @@ from accounts.access import console_view
 from audit.actor import Actor
 from licensing.services import licence_counts
 from provisioning.bulk.csvfile import DELIMITER_NAMES, CsvFileError, layout_from_json
+from provisioning.bulk.export import bulk_export_open
 from provisioning.bulk.forms import BulkUploadForm
 from provisioning.bulk.preview import first_rows
 from provisioning.bulk.selectors import PERMISSION, bulk_job_get, bulk_job_pending_count
-from provisioning.bulk.services import (
+from provisioning.bulk.upload import (
     BulkError,
-    bulk_export_open,
     bulk_job_cancel,
     bulk_job_remove,
     bulk_job_start,

@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
 from accounts.models import UserType
-from config.text import USERNAME_HELP, username_problem, validate_username_lookup
 from enrollment.models import OtpContent
 from enrollment.otp import MAX_LENGTH, MIN_LENGTH, OtpRule, OtpRuleError
+from lib.text import USERNAME_HELP, username_problem, validate_username_lookup
 from provisioning.models import DpcSettings, EnrollmentOption, ErrorCorrection, NetworkType, WifiSecurity
 from provisioning.qr.checksums import ChecksumError, file_sha256_base64url, sha256_to_base64url
 from provisioning.qr.payload import WifiNetwork

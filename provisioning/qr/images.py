@@ -1,6 +1,6 @@
 """QR images of a payload, checked before they are offered.
 
-Drawing stays in ``enrollment.qr`` (cached sealed). Here a rendered PNG is decoded back with
+Drawing stays in ``lib.qr`` (cached sealed). Here a rendered PNG is decoded back with
 zxing-cpp and compared byte for byte with the payload text: a code that does not scan back to
 exactly what we meant is refused rather than handed to a device.
 
@@ -14,8 +14,8 @@ import io
 import zxingcpp
 from PIL import Image
 
-from enrollment import qr
 from enrollment.links import qr_owner
+from lib import qr
 
 # Error correction M by default (L on request, for large payloads), 8 px per module (>= 6),
 # 4-module quiet zone (reference §5).

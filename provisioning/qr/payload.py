@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from django.views.decorators.debug import sensitive_variables
 
-from enrollment import qr as qr_render
+from lib import qr as qr_render
 from provisioning.models import DEMO_COMPANION_NAME, DpcSettings, WifiSecurity
 
 PREFIX = "android.app.extra."

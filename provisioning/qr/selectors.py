@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from enrollment.crypto import unseal
 from enrollment.models import PendingEnrollment
+from lib.crypto import unseal
 from provisioning.models import EnrollmentOption, QrProvisioning
 
 PERMISSION = "provisioning.qr_provision"

@@ -18,13 +18,13 @@ from accounts.models import EndUser, UserType
 from audit.actor import Actor
 from audit.models import AuditAction
 from audit.services import audit_record
-from enrollment.crypto import seal, unseal
 from enrollment.links import activation_base_url
 from enrollment.models import Ownership, PendingEnrollment, Source
 from enrollment.otp import OtpRule, otp_matches
 from enrollment.services import EnrollmentError, pending_enrollment_create, pending_enrollment_delete
+from lib.crypto import seal, unseal
 from notifications.models import TemplateKey
-from notifications.services import Attachment, email_queue, notify_enrollment_created
+from notifications.outbox import Attachment, email_queue, notify_enrollment_created
 from provisioning.models import DpcSettings, EnrollmentOption, ErrorCorrection, NetworkType, QrProvisioning
 from provisioning.qr import images
 from provisioning.qr.payload import (
@@ -38,7 +38,7 @@ from provisioning.qr.payload import (
     serialise,
 )
 
-# Provision User's words (provisioning/user_forms.py), not the directory module's.
+# Provision User's words (provisioning/single/forms.py), not the directory module's.
 LDAP_NOT_CONFIGURED = "LDAP users can be provisioned once an LDAP server is configured."
 
 

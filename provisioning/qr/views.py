@@ -10,9 +10,9 @@ from django.views.decorators.http import require_http_methods
 from accounts.access import console_view
 from accounts.ldap import ldap_enabled
 from audit.actor import Actor
-from enrollment import qr as qr_render
-from enrollment.qr_http import qr_image_response
 from enrollment.services import qr_download_record
+from lib import qr as qr_render
+from lib.qr_http import qr_image_response
 from licensing.services import LicenceError, licence_counts
 from provisioning.models import DpcSettings, EnrollmentOption
 from provisioning.qr import images

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from audit.actor import Actor
 from notifications.models import Message, MessageStatus
-from notifications.services import notify_enrollment_created
+from notifications.outbox import notify_enrollment_created
 from tests.browser.test_content_security_policy import RECORD_VIOLATIONS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

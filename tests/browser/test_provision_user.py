@@ -1,8 +1,8 @@
 import pytest
 
 from accounts.models import EndUser
-from enrollment.crypto import unseal
 from enrollment.models import PendingEnrollment
+from lib.crypto import unseal
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -2,9 +2,9 @@ import pytest
 from cryptography.fernet import Fernet
 from django.db import connection
 
-from enrollment import crypto
-from enrollment.crypto import SecretUnreadable, seal, unseal
 from enrollment.otp import otp_matches
+from lib import crypto
+from lib.crypto import SecretUnreadable, seal, unseal
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ import pytest
 from cryptography.fernet import Fernet
 
 from audit.models import AuditAction, AuditEntry
-from enrollment.crypto import unseal
 from enrollment.models import PendingEnrollment
+from lib.crypto import unseal
 from tests.conftest import client_for
 from tests.enrollment.test_portal import signed_in
 

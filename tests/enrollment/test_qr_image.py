@@ -4,7 +4,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from enrollment import qr
+from lib import qr
 from tests.conftest import client_for
 
 

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from audit.models import AuditAction, AuditEntry
-from config import ratelimit
+from lib import ratelimit
 
 pytestmark = [pytest.mark.django_db]
 

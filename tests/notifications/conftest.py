@@ -6,7 +6,7 @@ from django.db import transaction
 from audit.actor import Actor
 from enrollment.services import CreatedEnrollment
 from notifications.models import Message
-from notifications.services import notify_enrollment_created
+from notifications.outbox import notify_enrollment_created
 
 
 @pytest.fixture

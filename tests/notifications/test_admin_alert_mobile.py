@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from audit.actor import Actor
-from enrollment.crypto import unseal
+from lib.crypto import unseal
 from notifications.defaults import DEFAULT_TEMPLATES
 from notifications.models import Message, MessageTemplate, TemplateKey
+from notifications.outbox import notify_enrollment_created
 from notifications.rendering import validate_template
-from notifications.services import notify_enrollment_created
 
 pytestmark = pytest.mark.django_db
 

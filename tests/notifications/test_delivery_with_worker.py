@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from enrollment.links import activation_link
+from notifications.delivery import messages_requeue_stuck
 from notifications.models import Message, MessageStatus
-from notifications.services import messages_requeue_stuck
 from tests.conftest import client_for
 from tests.outside import celery_broker, free_port, wait_for
 

@@ -5,10 +5,10 @@ from django.core import mail
 from django.db import transaction
 
 from accounts.models import User
-from enrollment.crypto import unseal
 from enrollment.links import activation_link
+from lib.crypto import unseal
 from notifications.models import Channel, Message, MessageStatus, TemplateKey
-from notifications.services import Attachment
+from notifications.outbox import Attachment
 
 pytestmark = pytest.mark.django_db
 

@@ -6,11 +6,11 @@ import pytest
 from django.db import transaction
 
 from audit.actor import Actor
-from enrollment.crypto import seal, unseal
 from enrollment.links import activation_link
 from enrollment.models import PendingEnrollment, Source
+from lib.crypto import seal, unseal
 from notifications.models import Channel, Message, TemplateKey
-from notifications.services import email_queue, notify_enrollments_created_many
+from notifications.outbox import email_queue, notify_enrollments_created_many
 
 pytestmark = pytest.mark.django_db
 

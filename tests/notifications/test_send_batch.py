@@ -5,7 +5,7 @@ import pytest
 
 from audit.actor import Actor
 from notifications.models import Message, MessageStatus
-from notifications.services import email_queue, enqueue_after_commit
+from notifications.outbox import email_queue, enqueue_after_commit
 from notifications.tasks import send_messages
 
 pytestmark = pytest.mark.django_db

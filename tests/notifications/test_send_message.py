@@ -5,7 +5,7 @@ import pytest
 from audit.actor import Actor
 from enrollment.links import activation_link
 from notifications.models import Channel, Message, MessageStatus
-from notifications.services import notify_enrollment_created
+from notifications.outbox import notify_enrollment_created
 from notifications.tasks import send_message
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +110,7 @@ def test_an_unreachable_mail_server_is_retried_then_failed(queued, settings):
 
 
 def test_a_failure_then_success_ends_sent(queued, twilio, sender_label):
-    from notifications.services import message_claim, message_record_failure
+    from notifications.delivery import message_claim, message_record_failure
 
     message = Message.objects.get(channel=Channel.SMS)
     assert message_claim(message_id=message.pk)
@@ -130,7 +130,7 @@ def test_a_failure_then_success_ends_sent(queued, twilio, sender_label):
 
 
 def test_the_backoff_doubles_with_each_attempt(queued, settings):
-    from notifications.services import message_claim, message_record_failure
+    from notifications.delivery import message_claim, message_record_failure
 
     settings.NOTIFICATION_RETRY_BASE_SECONDS = 10
     message = Message.objects.get(channel=Channel.SMS)
@@ -155,7 +155,7 @@ def test_sms_without_twilio_credentials_fails_with_a_clear_error(queued, setting
 
 
 def test_an_attachment_reaches_the_smtp_server(make_pending, admin_user, smtp, django_capture_on_commit_callbacks):
-    from notifications.services import Attachment
+    from notifications.outbox import Attachment
 
     created = make_pending("eve", email="eve@example.com")
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(256))

@@ -7,11 +7,11 @@ from django.urls import reverse
 from accounts.models import EndUser, UserType
 from audit.actor import Actor
 from audit.models import AuditAction, AuditEntry
-from enrollment.crypto import unseal
 from enrollment.models import GeneralSettings
+from lib.crypto import unseal
 from notifications.models import MessageTemplate, TemplateKey
+from notifications.outbox import notify_enrollment_created
 from notifications.rendering import SAMPLE_TOKEN, validate_template
-from notifications.services import notify_enrollment_created
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db

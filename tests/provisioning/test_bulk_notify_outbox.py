@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from notifications.models import Message, MessageStatus
-from provisioning.bulk.services import bulk_job_run
+from provisioning.bulk.run import bulk_job_run
 from provisioning.models import BulkJobStatus
 from tests.conftest import client_for
 from tests.outside import _reset_pools, free_port

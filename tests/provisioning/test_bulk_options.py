@@ -2,9 +2,9 @@
 
 import pytest
 
-from enrollment.crypto import unseal
 from enrollment.models import OtpContent, PendingEnrollment
 from enrollment.otp import OtpRule
+from lib.crypto import unseal
 from provisioning.bulk.options import BulkOptions
 from provisioning.models import BulkJobStatus
 from tests.conftest import client_for

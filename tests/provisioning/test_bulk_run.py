@@ -10,12 +10,13 @@ from django.utils import timezone
 
 from accounts.roles import HELPDESK
 from audit.models import AuditAction, AuditEntry
-from config.spreadsheet import spreadsheet_safe
-from enrollment.crypto import unseal
 from enrollment.models import PendingEnrollment, Source
+from lib.crypto import unseal
+from lib.spreadsheet import spreadsheet_safe
 from licensing.models import LedgerEntry, LedgerKind
 from licensing.services import licence_counts
-from provisioning.bulk.services import bulk_exports_purge, bulk_job_run, bulk_jobs_requeue_stale
+from provisioning.bulk.run import bulk_job_run, bulk_jobs_requeue_stale
+from provisioning.bulk.upload import bulk_exports_purge
 from provisioning.models import BulkJob, BulkJobStatus
 from tests.conftest import client_for, make_console_user
 from tests.provisioning.bulk_support import export_rows, uploaded
@@ -267,7 +268,7 @@ def test_a_job_stopped_by_an_unexpected_error_is_audited_as_finished_failed(help
     def broken_export(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise OSError("disk full")
 
-    monkeypatch.setattr("provisioning.bulk.services.export_write", broken_export)
+    monkeypatch.setattr("provisioning.bulk.run.export_write", broken_export)
     with pytest.raises(OSError):
         bulk_job_run(job_id=job.pk)
 

@@ -6,13 +6,13 @@ from collections import Counter
 import pytest
 from django.db.models import Sum
 
-from config.spreadsheet import spreadsheet_safe
-from enrollment.crypto import unseal
 from enrollment.links import activation_base_url
 from enrollment.models import PendingEnrollment
+from lib.crypto import unseal
+from lib.spreadsheet import spreadsheet_safe
 from licensing.models import LedgerEntry, LedgerKind
 from licensing.services import licence_counts
-from provisioning.bulk.services import bulk_jobs_requeue_stale
+from provisioning.bulk.run import bulk_jobs_requeue_stale
 from provisioning.models import BulkJobStatus
 from tests.conftest import client_for
 from tests.outside import wait_for

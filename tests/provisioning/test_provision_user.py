@@ -1,4 +1,4 @@
-"""Provision User: /devices/pending/provision/ and provisioning.user_services.user_provision."""
+"""Provision User: /devices/pending/provision/ and provisioning.single.services.user_provision."""
 
 import logging
 
@@ -9,10 +9,10 @@ from django.urls import reverse
 from accounts.models import EndUser, UserType
 from audit.actor import Actor
 from audit.models import AuditAction, AuditEntry
-from enrollment.crypto import unseal
 from enrollment.models import PendingEnrollment, Source
+from lib.crypto import unseal
 from notifications.models import Channel, Message
-from provisioning.user_services import ProvisioningError, user_provision
+from provisioning.single.services import ProvisioningError, user_provision
 from tests.conftest import PASSWORD, client_for, make_console_user
 from tests.ldap_server import PASSWORDS
 

@@ -5,11 +5,11 @@ Redis is back the sweep sends the message exactly once."""
 
 import pytest
 
-from config.cache import cache_settings
 from enrollment.links import activation_link
 from enrollment.models import PendingEnrollment
+from lib.cache import cache_settings
+from notifications.delivery import messages_requeue_stuck
 from notifications.models import Message, MessageStatus
-from notifications.services import messages_requeue_stuck
 from tests.conftest import client_for
 from tests.notifications.test_delivery_with_worker import all_sent
 from tests.outside import celery_broker, running_worker, wait_for

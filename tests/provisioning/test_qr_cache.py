@@ -4,8 +4,8 @@ is deleted or its OTP reset."""
 
 import pytest
 
-from enrollment.crypto import unseal
 from enrollment.models import PendingEnrollment
+from lib.crypto import unseal
 from tests.conftest import client_for
 from tests.provisioning.test_qr_dpc_settings import companion  # noqa: F401 - fixture
 from tests.provisioning.test_qr_manage import WIFI, make_qr  # noqa: F401 - fixture
@@ -81,7 +81,7 @@ def test_it_caches_the_png_checked_at_creation_so_the_first_view_does_not_draw_i
     qr = make_qr()
     assert len(redis_cache.keys("qr:*")) == 1
 
-    from enrollment import qr as qr_render
+    from lib import qr as qr_render
 
     def refuse(*args, **kwargs):
         raise AssertionError("drawn twice")

@@ -12,10 +12,10 @@ from PIL import Image
 from accounts.models import EndUser
 from audit.actor import Actor
 from audit.models import AuditAction, AuditEntry
-from enrollment import qr as qr_render
-from enrollment.crypto import unseal
 from enrollment.models import GeneralSettings, PendingEnrollment, Source
 from enrollment.otp import otp_matches
+from lib import qr as qr_render
+from lib.crypto import unseal
 from licensing.services import licence_counts
 from notifications.models import Message
 from provisioning.models import DpcSettings, QrProvisioning

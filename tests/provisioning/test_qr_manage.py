@@ -65,7 +65,7 @@ def test_downloads_are_the_exact_payload_and_are_audited(make_qr, admin_user):
     assert png["Content-Type"] == "image/png" and svg["Content-Type"] == "image/svg+xml"
     assert "attachment" in png["Content-Disposition"] and "no-store" in png["Cache-Control"]
     text = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))[0].text
-    from enrollment.crypto import unseal
+    from lib.crypto import unseal
 
     assert text == unseal(qr.payload_sealed)
     entries = AuditEntry.objects.filter(action=AuditAction.QR_DOWNLOADED)
@@ -135,7 +135,7 @@ def test_an_unknown_code_is_not_found(make_qr, admin_user):
 
 
 def test_the_stored_payload_is_sealed_json_with_json_booleans(make_qr):
-    from enrollment.crypto import unseal
+    from lib.crypto import unseal
 
     qr = make_qr(wifi=WifiNetwork(ssid="Net", security="NONE", hidden=True))
     text = unseal(qr.payload_sealed)

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 
-from enrollment import qr
+from lib import qr
 from provisioning.qr import payload as p
 from provisioning.qr.payload import CompanionApp, WifiNetwork, admin_extras, build_payload, serialise
 from provisioning.qr.validation import (

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from enrollment.crypto import unseal
 from enrollment.models import PendingEnrollment
 from enrollment.otp import otp_matches
+from lib.crypto import unseal
 from notifications.models import Channel, Message, TemplateKey
 from provisioning.models import QrProvisioning
 from provisioning.qr import images

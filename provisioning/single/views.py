@@ -12,8 +12,8 @@ from enrollment.links import activation_link
 from enrollment.platforms import FINISH_STEPS
 from enrollment.selectors import pending_get
 from enrollment.services import OTP_UNREADABLE, otp_reveal
-from provisioning.user_forms import ProvisionUserForm
-from provisioning.user_services import ProvisioningError, user_provision
+from provisioning.single.forms import ProvisionUserForm
+from provisioning.single.services import ProvisioningError, user_provision
 
 # Provisioned User Details reveals the OTP: only for those who may also view it on the pending list.
 DETAILS_PERMISSIONS = ("provisioning.provision_user", "enrollment.view_pendingenrollment", "enrollment.view_otp")

@@ -1,12 +1,12 @@
 """The Django cache on Redis, failing open.
 
-Nothing kept in the cache is the only copy of anything: it holds rate-limit and sign-in counters
-and rendered QR images. So a Redis outage must never fail a request (SPEC "Reliability and
-security": sign-in, provisioning, the portal and redemption go on while Redis is down). While Redis
-cannot be reached, reads find nothing, writes are dropped and counters count nothing: rate limits
-and sign-in throttles fail open. Each failure is logged as a warning (at most one line per
-WARN_EVERY_SECONDS per process, so a flood of requests does not flood the log), and short socket
-timeouts keep a Redis that hangs from holding requests for long.
+Nothing kept in the cache is the only copy of anything: it holds rate-limit and sign-in counters and
+rendered QR images. So a Redis outage must never fail a request: sign-in, provisioning, the portal
+and redemption go on while Redis is down. While Redis cannot be reached, reads find nothing, writes
+are dropped and counters count nothing: rate limits and sign-in throttles fail open. Each failure is
+logged as a warning (at most one line per WARN_EVERY_SECONDS per process, so a flood of requests
+does not flood the log), and short socket timeouts keep a Redis that hangs from holding requests for
+long.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
-BACKEND = "config.cache.FailOpenRedisCache"
+BACKEND = "lib.cache.FailOpenRedisCache"
 SOCKET_TIMEOUT_SECONDS = 0.5
 WARN_EVERY_SECONDS = 60.0
 

@@ -1,4 +1,5 @@
-"""Bulk Provision Users: upload and preview, start, run in batches, export, remove, purge.
+"""Bulk Provision Users on the worker: create a started job's rows in batches, write the export,
+and the sweep that resumes a job whose worker died.
 
 Rules this module keeps:
 - Nothing is created before a person starts the job after seeing the preview.
@@ -18,9 +19,8 @@ from __future__ import annotations
 import bisect
 import logging
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
@@ -33,113 +33,20 @@ from accounts.models import EndUser
 from audit.actor import Actor
 from audit.models import AuditAction
 from audit.services import audit_record, audit_record_many
-from enrollment.crypto import seal
 from enrollment.models import PendingEnrollment, Source
 from enrollment.otp import OtpRule
-from enrollment.services import new_token, pending_enrollments_delete
-from licensing.services import NoLicenceLeft, licence_counts, licence_reserve
-from provisioning.bulk.csvfile import DELIMITER_NAMES, layout_to_json, read_layout, remove_quietly, store_upload
+from enrollment.services import new_token
+from lib.crypto import seal
+from licensing.services import NoLicenceLeft, licence_reserve
 from provisioning.bulk.export import export_write
 from provisioning.bulk.fastinsert import end_user_ids, insert_end_users, insert_enrollments
 from provisioning.bulk.options import BulkOptions
-from provisioning.bulk.preview import preview_file, valid_rows, valid_rows_path
+from provisioning.bulk.preview import remove_upload, valid_rows
 from provisioning.bulk.rows import BulkRow
-from provisioning.models import BULK_ACTIVE_STATUSES, BulkJob, BulkJobStatus
+from provisioning.bulk.upload import enqueue
+from provisioning.models import BulkJob, BulkJobStatus
 
 logger = logging.getLogger(__name__)
-
-
-class BulkError(Exception):
-    """A refusal a person can act on; the message is shown as it is."""
-
-
-# --- upload and preview -------------------------------------------------------------------------
-
-
-def bulk_job_upload(*, actor: Actor, file_name: str, chunks: Iterable[bytes], options: BulkOptions) -> BulkJob:
-    """Store the file privately (as UTF-8), check every row and keep the preview in a new job.
-
-    Raises CsvFileError for a file that cannot be used at all; then nothing is stored.
-    """
-    path, decoding = store_upload(chunks)
-    try:
-        layout = read_layout(path, decoding)
-        preview = preview_file(path, layout, options)
-    except BaseException:
-        _remove_upload(str(path))
-        raise
-    with transaction.atomic():
-        job = BulkJob.objects.create(
-            status=BulkJobStatus.PREVIEW,
-            created_by=actor.user,
-            created_by_name=actor.name[:150],
-            file_name=file_name[:255],
-            upload_path=str(path),
-            options={**options.as_json(), "layout": layout_to_json(layout)},
-            total_rows=preview.total,
-            valid_rows=preview.total - len(preview.errors),
-            error_rows=len(preview.errors),
-            preview_errors=preview.errors,
-        )
-        audit_record(actor=actor, action=AuditAction.BULK_UPLOADED, details={
-            "bulk_job": job.pk, "file_name": job.file_name, "rows": job.total_rows, "bad_rows": job.error_rows,
-            "encoding": layout.encoding, "delimiter": DELIMITER_NAMES[layout.delimiter],
-        })
-    return job
-
-
-def bulk_job_cancel(*, job: BulkJob, actor: Actor) -> None:
-    """Cancel at preview: the job and its uploaded file go; nothing was created."""
-    with transaction.atomic():
-        locked = BulkJob.objects.select_for_update().filter(pk=job.pk, status=BulkJobStatus.PREVIEW).first()
-        if locked is None:
-            raise BulkError("Only a job that has not been started can be cancelled.")
-        audit_record(actor=actor, action=AuditAction.BULK_REMOVED,
-                     details={"bulk_job": locked.pk, "file_name": locked.file_name, "cancelled_at_preview": True})
-        locked.delete()
-    _remove_upload(job.upload_path)
-
-
-# --- start ---------------------------------------------------------------------------------------
-
-
-def bulk_job_start(*, job: BulkJob, actor: Actor) -> BulkJob:
-    """Queue the job after the preview. Refused when no row is valid or when the valid rows need
-    more licences than remain; the bad rows are skipped and reported in the export."""
-    with transaction.atomic():
-        locked = BulkJob.objects.select_for_update().get(pk=job.pk)
-        if locked.status != BulkJobStatus.PREVIEW:
-            raise BulkError("This job was already started.")
-        refusal = bulk_start_refusal(job=locked, remaining=licence_counts().remaining)
-        if refusal:
-            raise BulkError(refusal)
-        locked.status = BulkJobStatus.QUEUED
-        locked.started_at = timezone.now()
-        locked.save(update_fields=["status", "started_at"])
-        audit_record(actor=actor, action=AuditAction.BULK_STARTED,
-                     details={"bulk_job": locked.pk, "rows": locked.valid_rows, "skipped_rows": locked.error_rows})
-        transaction.on_commit(lambda: _enqueue(locked.pk))
-    return locked
-
-
-def bulk_start_refusal(*, job: BulkJob, remaining: int) -> str:
-    """Why the job cannot start with ``remaining`` licences, or "" when it can (the preview
-    shows this and disables Start; ``bulk_job_start`` refuses with it)."""
-    if job.valid_rows == 0:
-        return "No row of this file can be provisioned; fix the file and upload it again."
-    if job.valid_rows > remaining:
-        return (f"Not enough device licences: {job.valid_rows:,} needed, {remaining:,} remaining. "
-                "Ask an Administrator to raise the licence total, or upload fewer rows.")
-    return ""
-
-
-def _enqueue(job_id: int) -> None:
-    from provisioning.tasks import bulk_job_run_task
-
-    try:
-        bulk_job_run_task.apply_async(args=[job_id], queue=settings.BULK_CELERY_QUEUE)
-    except Exception:  # noqa: BLE001 - broker down: the job stays queued and the sweep publishes it again
-        logger.exception("Could not publish bulk job %s; the sweep will queue it again.", job_id)
 
 
 # --- the run (Celery worker) ---------------------------------------------------------------------
@@ -278,7 +185,7 @@ def _insert(context: _BatchContext, batch: list[BulkRow]) -> int:
     notify = context.options.email_user or context.options.sms_user
     insert_enrollments(enrollments, need_ids=notify)
     if notify:
-        from notifications.services import notify_enrollments_created_many
+        from notifications.outbox import notify_enrollments_created_many
 
         # The messages name the user: load the end users once, not once per row.
         people = EndUser.objects.in_bulk({e.end_user_id for e in enrollments if e.end_user_id})
@@ -323,7 +230,7 @@ def _finish(job: BulkJob, failure: str) -> None:
         )
         if finished == 1:
             _audit_finished(job.pk)
-    _remove_upload(job.upload_path)
+    remove_upload(job.upload_path)
 
 
 def _audit_finished(job_id: int) -> None:
@@ -340,53 +247,13 @@ def _audit_finished(job_id: int) -> None:
     audit_record(actor=_job_actor(job), action=AuditAction.BULK_JOB_FINISHED, details=details)
 
 
-def _remove_upload(upload_path: str) -> None:
-    if upload_path:
-        remove_quietly(upload_path)
-        remove_quietly(valid_rows_path(Path(upload_path)))
-
-
 def _not_created_reason(failure: str) -> str:
     if failure.startswith("Not enough device licences"):
         return "Not created: not enough device licences."
     return "Not created."
 
 
-# --- export --------------------------------------------------------------------------------------
-
-
-def bulk_export_open(*, job: BulkJob, actor: Actor) -> Path:
-    """The export file for download; audited. Raises BulkError when there is none (any more)."""
-    if not job.export_path or not Path(job.export_path).is_file():
-        raise BulkError("This job has no export file (it is not finished, or its file was deleted after the "
-                        f"retention period of {settings.BULK_EXPORT_RETENTION_HOURS} hours).")
-    audit_record(actor=actor, action=AuditAction.BULK_DOWNLOADED,
-                 details={"bulk_job": job.pk, "file_name": job.file_name, "rows": job.total_rows})
-    return Path(job.export_path)
-
-
-# --- remove, sweep, purge ------------------------------------------------------------------------
-
-
-def bulk_job_remove(*, job: BulkJob, actor: Actor, delete_pending: bool) -> int:
-    """Remove a finished job and its files; with ``delete_pending`` also delete its enrollments
-    that are still pending (releasing their licences). Returns how many were deleted."""
-    if job.is_active:
-        raise BulkError("This job is still running; remove it when it has finished.")
-    deleted = 0
-    if delete_pending:
-        ids = list(PendingEnrollment.objects.filter(bulk_job_id=job.pk).values_list("pk", flat=True))
-        for start in range(0, len(ids), 1000):
-            deleted += pending_enrollments_delete(ids=ids[start:start + 1000], actor=actor)
-    with transaction.atomic():
-        gone = BulkJob.objects.filter(pk=job.pk).exclude(status__in=BULK_ACTIVE_STATUSES).delete()[0]
-        if not gone:
-            raise BulkError("This job was already removed, or was started again.")
-        audit_record(actor=actor, action=AuditAction.BULK_REMOVED,
-                     details={"bulk_job": job.pk, "file_name": job.file_name, "deleted_enrollments": deleted})
-    remove_quietly(job.export_path)
-    _remove_upload(job.upload_path)
-    return deleted
+# --- the sweep ---------------------------------------------------------------------------------------
 
 
 def bulk_jobs_requeue_stale(*, stale_after_seconds: int | None = None) -> list[int]:
@@ -402,32 +269,5 @@ def bulk_jobs_requeue_stale(*, stale_after_seconds: int | None = None) -> list[i
         ).values_list("pk", flat=True))
         BulkJob.objects.filter(pk__in=ids, status=BulkJobStatus.RUNNING).update(status=BulkJobStatus.QUEUED)
         for job_id in ids:
-            transaction.on_commit(partial(_enqueue, job_id))
+            transaction.on_commit(partial(enqueue, job_id))
     return ids
-
-
-def bulk_exports_purge(*, now: datetime | None = None) -> int:
-    """Delete export files older than BULK_EXPORT_RETENTION_HOURS (they hold OTPs; the job row
-    stays in the overview), and previews nobody started within that time. Returns how many."""
-    cutoff = (now or timezone.now()) - timedelta(hours=settings.BULK_EXPORT_RETENTION_HOURS)
-    purged = 0
-    system = Actor.system("bulk-retention")
-    for job in BulkJob.objects.filter(finished_at__lt=cutoff).exclude(export_path=""):
-        with transaction.atomic():
-            if BulkJob.objects.filter(pk=job.pk).exclude(export_path="").update(export_path="") != 1:
-                continue
-            audit_record(actor=system, action=AuditAction.BULK_REMOVED,
-                         details={"bulk_job": job.pk, "export_deleted_after_hours":
-                                  settings.BULK_EXPORT_RETENTION_HOURS})
-        remove_quietly(job.export_path)
-        purged += 1
-    # Uploads previewed but never started nor cancelled: the job and its files go too.
-    for job in BulkJob.objects.filter(status=BulkJobStatus.PREVIEW, created_at__lt=cutoff):
-        with transaction.atomic():
-            if BulkJob.objects.filter(pk=job.pk, status=BulkJobStatus.PREVIEW).delete()[0] != 1:
-                continue
-            audit_record(actor=system, action=AuditAction.BULK_REMOVED,
-                         details={"bulk_job": job.pk, "file_name": job.file_name, "abandoned_preview": True})
-        _remove_upload(job.upload_path)
-        purged += 1
-    return purged

@@ -1,8 +1,9 @@
-"""Writing messages into the outbox, re-sending, and editing templates and SMS settings.
+"""Writing messages into the outbox.
 
 Invariant: every message is a ``Message`` row written in the caller's transaction (the outbox);
 the send is enqueued with ``transaction.on_commit`` so a rolled-back change never sends anything,
-and a broker outage leaves the row queued for ``messages_requeue_stuck`` (the sweep).
+and a broker outage leaves the row queued for ``messages_requeue_stuck`` (the sweep, in
+``notifications.delivery``).
 """
 
 from __future__ import annotations
@@ -12,23 +13,19 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import User
 from audit.actor import Actor
-from audit.models import AuditAction
-from audit.services import audit_record
-from enrollment.crypto import seal, unseal
 from enrollment.links import activation_base_url
+from lib.crypto import seal, unseal
 from notifications.defaults import ensure_default_templates
-from notifications.models import Channel, Message, MessageStatus, MessageTemplate, TemplateKey
-from notifications.rendering import enrollment_context, render_template, validate_template
+from notifications.models import Channel, Message, MessageTemplate, TemplateKey
+from notifications.rendering import enrollment_context, render_template
 
 if TYPE_CHECKING:
     from enrollment.models import PendingEnrollment
@@ -45,11 +42,6 @@ class Attachment:
     mimetype: str
 
 
-class ResendRefused(Exception):
-    """Only a failed message can be re-sent."""
-
-
-# --- writing the outbox -------------------------------------------------------------------
 
 
 @sensitive_variables()
@@ -179,95 +171,6 @@ def enqueue_after_commit(message_ids: Sequence[int]) -> None:
     transaction.on_commit(publish)
 
 
-# --- delivery state -------------------------------------------------------------------------
-
-
-def message_claim(*, message_id: int) -> bool:
-    """Move a queued message to sending. True for exactly one caller; a message is never sent twice."""
-    now = timezone.now()
-    changed = Message.objects.filter(id=message_id, status=MessageStatus.QUEUED).update(
-        status=MessageStatus.SENDING, claimed_at=now
-    )
-    return changed == 1
-
-
-def message_record_failure(*, message_id: int, error: str) -> int | None:
-    """A failed attempt. With attempts left the message goes back to queued, due after an
-    exponential backoff, and the backoff in seconds is returned; otherwise it is marked failed
-    with the error and None is returned."""
-    attempts = Message.objects.filter(id=message_id).values_list("attempts", flat=True).first() or 0
-    if attempts > settings.NOTIFICATION_MAX_RETRIES:
-        message_fail(message_id=message_id, error=error)
-        return None
-    countdown = settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
-    # queued_at is when the message is due: the sweep leaves a message waiting for its retry alone.
-    Message.objects.filter(id=message_id, status=MessageStatus.SENDING).update(
-        status=MessageStatus.QUEUED, queued_at=timezone.now() + timedelta(seconds=countdown), error=error[:2000]
-    )
-    return int(countdown)
-
-
-def message_fail(*, message_id: int, error: str) -> None:
-    Message.objects.filter(id=message_id, status=MessageStatus.SENDING).update(
-        status=MessageStatus.FAILED, error=error[:2000]
-    )
-
-
-def messages_requeue_stuck() -> int:
-    """The sweep: re-publish messages left queued (broker down, lost publish) or left sending
-    (worker died mid-send). Returns how many were re-queued."""
-    now = timezone.now()
-    stuck = Message.objects.stuck(
-        queued_before=now - timedelta(seconds=settings.NOTIFICATION_STUCK_SECONDS),
-        sending_before=now - timedelta(seconds=settings.NOTIFICATION_SENDING_TIMEOUT_SECONDS),
-    )
-    ids = list(stuck.values_list("id", flat=True)[:5000])
-    if not ids:
-        return 0
-    with transaction.atomic():
-        # Sending rows go back to queued so a worker can claim them again; the queued_at bump keeps
-        # the next sweep from publishing the same rows while this publish is in flight.
-        Message.objects.filter(id__in=ids, status__in=[MessageStatus.QUEUED, MessageStatus.SENDING]).update(
-            status=MessageStatus.QUEUED, queued_at=now, claimed_at=None
-        )
-        enqueue_after_commit(ids)
-    return len(ids)
-
-
-def message_resend(*, message: Message, actor: Actor) -> None:
-    """Delivery log "Re-send": a failed message goes back to queued with fresh attempts."""
-    with transaction.atomic():
-        changed = Message.objects.filter(id=message.pk, status=MessageStatus.FAILED).update(
-            status=MessageStatus.QUEUED, queued_at=timezone.now(), attempts=0, error="", claimed_at=None
-        )
-        if changed != 1:
-            raise ResendRefused("Only a failed message can be re-sent.")
-        audit_record(actor=actor, action=AuditAction.MESSAGE_RESENT, **message.audit_target())
-        enqueue_after_commit([message.pk])
-
-
-# --- settings and templates --------------------------------------------------------------------
-
-
-def message_template_update(*, template: MessageTemplate, subject: str, body: str, actor: Actor) -> MessageTemplate:
-    """Save a validated template (the form validates; this re-checks so no caller stores a bad one)."""
-    validate_template(channel=template.channel, subject=subject, body=body)
-    with transaction.atomic():
-        # Compare with the stored row: a bound ModelForm has already copied the new text onto ``template``.
-        stored = MessageTemplate.objects.select_for_update().values("subject", "body").get(pk=template.pk)
-        changed = [name for name, old, new in (("subject", stored["subject"], subject), ("body", stored["body"], body))
-                   if old != new]
-        template.subject = subject
-        template.body = body
-        template.save(update_fields=["subject", "body", "updated_at"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.TEMPLATE_CHANGED,
-            details={"template": template.key, "name": template.name, "changed": changed},
-        )
-    return template
-
-
 # --- helpers ----------------------------------------------------------------------------------
 
 
@@ -348,7 +251,7 @@ def _seal_attachments(attachments: list[Attachment]) -> str:
 
 
 @sensitive_variables()
-def _unseal_attachments(sealed: str) -> list[Attachment]:
+def unseal_attachments(sealed: str) -> list[Attachment]:
     if not sealed:
         return []
     return [

@@ -4,8 +4,8 @@ from django import forms
 
 from accounts.fields import MobileField
 from accounts.models import UserType
-from config.text import USERNAME_HELP, username_problem, validate_username_lookup
 from enrollment.models import Ownership
+from lib.text import USERNAME_HELP, username_problem, validate_username_lookup
 
 
 class ProvisionUserForm(forms.Form):

@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 
-from enrollment.qr import CONTENT_TYPES, Format
+from lib.qr import CONTENT_TYPES, Format
 
 
 def qr_image_response(body: bytes, fmt: Format, *, download_name: str = "") -> HttpResponse:

@@ -3,11 +3,11 @@ PNG, the SVG is one path written here). A rendered code is cached for a day and 
 
 The cache: codes hold secrets (an activation link's token; a provisioning code's OTP and Wi-Fi
 password) and production's cache is Redis, which writes to disk. So a cached image is sealed with
-the database's Fernet keys (``enrollment.crypto``), under a key that is an HMAC of its *owner* and
+the database's Fernet keys (``lib.crypto``), under a key that is an HMAC of its *owner* and
 format and so names nothing. The owner (default: the data) is a name the caller can give again
 when the code dies: ``forget(owner)`` deletes its images (both formats). The sealed value starts
 with a digest of data and options, so an owner whose code changed misses instead of showing the
-old one. A Redis outage costs a render, never the page: the cache fails open (``config.cache``).
+old one. A Redis outage costs a render, never the page: the cache fails open (``lib.cache``).
 
 Speed: qrcode spends most of its time trying all eight mask patterns and scoring each (pure
 Python), about 4x the rest of the work. Every mask is valid and its number is written in the
@@ -27,7 +27,7 @@ from django.core.cache import cache
 from django.utils.crypto import salted_hmac
 from PIL import Image
 
-from enrollment.crypto import SecretUnreadable, seal_bytes, unseal_bytes
+from lib.crypto import SecretUnreadable, seal_bytes, unseal_bytes
 
 Format = Literal["png", "svg"]
 FORMATS: tuple[Format, ...] = ("png", "svg")

@@ -24,7 +24,7 @@ from audit.services import audit_record
 from enrollment.models import Ownership, Source
 from enrollment.services import CreatedEnrollment, EnrollmentError, pending_enrollment_create
 from licensing.services import LicenceError
-from notifications.services import notify_enrollment_created
+from notifications.outbox import notify_enrollment_created
 
 logger = logging.getLogger(__name__)
 
