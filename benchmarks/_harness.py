@@ -121,19 +121,63 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[object]], *, tit
     print(format_table(columns, rows))
 
 
-def write_results(name: str, payload: dict[str, Any]) -> Path:
-    """Write ``payload`` (plus timestamp and host facts) to benchmarks/results/<name>-<UTC stamp>.json."""
+@dataclass(frozen=True)
+class Target:
+    """One target of SPEC "Performance" and the figure this run measured for it.
+
+    ``value`` is a ratio against a baseline of the same run (unit "x"), or seconds for the test
+    command. ``at_least`` targets (throughput, delivery rate) are met at or above ``limit``, the
+    others at or below it. ``detail`` says what was compared (shown by run_all.py).
+    """
+
+    name: str
+    value: float
+    limit: float
+    unit: str = "x"
+    at_least: bool = False
+    detail: str = ""
+
+    @property
+    def met(self) -> bool:
+        return self.value >= self.limit if self.at_least else self.value <= self.limit
+
+    @property
+    def rule(self) -> str:
+        return f"{'>=' if self.at_least else '<='} {self.limit:g}{self.unit}"
+
+    @property
+    def figure(self) -> str:
+        return f"{self.value:.2f}{self.unit}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"target": self.name, "rule": self.rule, "figure": self.figure, "value": self.value,
+                "limit": self.limit, "unit": self.unit, "at_least": self.at_least, "met": self.met,
+                "detail": self.detail}
+
+
+def print_targets(targets: Sequence[Target], *, title: str = "Targets") -> None:
+    print_table(["target", "rule", "figure", "", "detail"],
+                [[t.name, t.rule, t.figure, "met" if t.met else "MISSED", t.detail] for t in targets], title=title)
+
+
+def write_results(name: str, payload: dict[str, Any], *, targets: Sequence[Target] = ()) -> Path:
+    """Write ``payload`` (plus timestamp, host facts and ``targets``) to
+    benchmarks/results/<name>-<UTC stamp>.json, and to $BENCH_RESULT_FILE too when set (run_all.py
+    reads each benchmark's targets from there)."""
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC)
     path = RESULTS_DIR / f"{name}-{now:%Y%m%dT%H%M%SZ}.json"
     document = {"benchmark": name, "at": now.isoformat(), "python": sys.version.split()[0],
-                "cpus": os.cpu_count(), **payload}
-    path.write_text(json.dumps(document, indent=2, default=_json_default) + "\n")
+                "cpus": os.cpu_count(), **payload, "targets": [t.as_dict() for t in targets]}
+    text = json.dumps(document, indent=2, default=_json_default) + "\n"
+    path.write_text(text)
+    if os.environ.get("BENCH_RESULT_FILE"):
+        Path(os.environ["BENCH_RESULT_FILE"]).write_text(text)
     return path
 
 
 def _json_default(value: object) -> object:
-    if isinstance(value, Timing):
+    if isinstance(value, Timing | Target):
         return value.as_dict()
     if hasattr(value, "__dataclass_fields__"):
         return asdict(value)  # type: ignore[call-overload]
