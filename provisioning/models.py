@@ -23,6 +23,8 @@ class Provisioning(models.Model):
 
 
 class BulkJobStatus(models.TextChoices):
+    CHECKING = "checking", "Checking rows"
+    REFUSED = "refused", "File refused"
     PREVIEW = "preview", "Awaiting start"
     QUEUED = "queued", "Queued"
     RUNNING = "running", "In progress"
@@ -33,6 +35,9 @@ class BulkJobStatus(models.TextChoices):
 
 # A queued or running job belongs to the worker: it cannot be removed, and the overview polls it.
 BULK_ACTIVE_STATUSES = (BulkJobStatus.QUEUED, BulkJobStatus.RUNNING)
+# Before a person started it: the worker checks its rows, or it waits for Start, or its file cannot
+# be used at all. Such a job is the uploader's draft, not a row of the overview.
+BULK_DRAFT_STATUSES = (BulkJobStatus.CHECKING, BulkJobStatus.PREVIEW, BulkJobStatus.REFUSED)
 
 
 class BulkJobQuerySet(RestrictedQuerySet["BulkJob"]):
@@ -69,6 +74,10 @@ class BulkJob(models.Model):
     # Set by the worker after every batch; a running job whose heartbeat is old lost its worker
     # and is queued again by the sweep (provisioning.bulk.run.bulk_jobs_requeue_stale).
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The export as the batches wrote it, committed with their rows: its length in bytes and the
+    # last CSV row in it. A resumed run cuts the file back to this length and goes on from there.
+    export_offset = models.BigIntegerField(default=0)
+    export_row = models.PositiveIntegerField(default=0)
 
     objects = BulkJobQuerySet.as_manager()
 
@@ -81,6 +90,10 @@ class BulkJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in BULK_ACTIVE_STATUSES
+
+    @property
+    def is_checking(self) -> bool:
+        return self.status == BulkJobStatus.CHECKING
 
     @property
     def percent(self) -> int:

@@ -327,6 +327,17 @@ class _Lines:
         self.taken.clear()
 
 
+def count_lines(path: Path) -> int:
+    """How many lines the file has (the preview's progress shows rows checked against it)."""
+    count = 0
+    last = b"\n"
+    with path.open("rb") as handle:
+        while block := handle.read(CHUNK):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (last != b"\n")
+
+
 def remove_quietly(path: str | os.PathLike[str] | None) -> None:
     if path:
         Path(path).unlink(missing_ok=True)

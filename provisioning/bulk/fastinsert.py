@@ -7,28 +7,12 @@ from django.db import connection, models
 
 from accounts.models import EndUser
 from enrollment.models import PendingEnrollment
-from lib.bulkinsert import concrete_fields, copy_rows
+from lib.bulkinsert import concrete_fields, copy_rows, insert_rows
 
 
 def insert_enrollments(enrollments: list[PendingEnrollment], *, need_ids: bool) -> None:
-    """Insert ``enrollments`` (all of one bulk job). With ``need_ids`` their ``pk`` is set afterwards."""
-    if not enrollments:
-        return
-    if connection.vendor != "postgresql":
-        PendingEnrollment.objects.bulk_create(enrollments, batch_size=1000)
-        return
-    with connection.cursor() as cursor:
-        copy_rows(cursor.cursor, PendingEnrollment, PendingEnrollment._meta.db_table, enrollments)
-    if need_ids:
-        rows = [e.bulk_row for e in enrollments if e.bulk_row is not None]
-        ids = dict(
-            PendingEnrollment.objects.filter(bulk_job_id=enrollments[0].bulk_job_id, bulk_row__gte=min(rows),
-                                             bulk_row__lte=max(rows)).values_list("bulk_row", "id")
-        )
-        for enrollment in enrollments:
-            enrollment.pk = ids[enrollment.bulk_row]
-            enrollment._state.adding = False
-            enrollment._state.db = "default"
+    """Insert ``enrollments`` (all of one bulk job). With ``need_ids`` their ``pk`` is set."""
+    insert_rows(PendingEnrollment, enrollments, with_ids=need_ids)
 
 
 def end_user_ids(keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:

@@ -56,13 +56,22 @@ def _mobile_cached(text: str, region: str) -> tuple[str, str]:
     return mobile_problem(text, region)
 
 
+@lru_cache(maxsize=8)
+def _words(choices: type[Ownership] | type[UserType]) -> dict[str, str]:
+    # What a person may write for each choice (its value or its label, any case). Built once:
+    # ``choices.choices`` builds its list afresh on every access, once per cell of every row.
+    words: dict[str, str] = {}
+    for choice_value, label in choices.choices:
+        words[str(choice_value)] = words[str(label).lower()] = str(choice_value)
+    return words
+
+
 def _choice(value: str, choices: type[Ownership] | type[UserType], default: str, what: str) -> str:
     text = value.strip().lower()
     if not text:
         return default
-    for choice_value, label in choices.choices:
-        if text in (str(choice_value), str(label).lower()):
-            return str(choice_value)
+    if text in (words := _words(choices)):
+        return words[text]
     allowed = ", ".join(str(v) for v in choices.values)
     raise RowError(f"Unknown {what} {value.strip()!r} (use {allowed}).")
 

@@ -10,8 +10,9 @@ Rules this module keeps:
 - Exactly once: PendingEnrollment (bulk_job_id, bulk_row) is unique, and each batch, under the
   job's row lock, reads which of its rows already exist and creates only the others. A worker
   killed mid-batch loses that batch's transaction; the re-run (sweep or redelivery) redoes it.
-- The export is built at the end from the database rows and the preview's error rows, never from
-  memory, so it lists every CSV row exactly once whatever happened in between.
+- The export is written by the batches as they commit (``provisioning.bulk.export``): each batch
+  commits the export file's length and last row with its rows, and a resumed run cuts the file back
+  to what was committed, so it lists every CSV row exactly once whatever happened in between.
 """
 
 from __future__ import annotations
@@ -36,14 +37,15 @@ from audit.services import audit_record, audit_record_many
 from enrollment.models import PendingEnrollment, Source
 from enrollment.otp import OtpRule
 from enrollment.services import new_token
+from lib.bulkinsert import new_instances
 from lib.crypto import seal
 from licensing.services import NoLicenceLeft, licence_reserve
-from provisioning.bulk.export import export_write
+from provisioning.bulk.export import Created, ExportStream, created_from_database, export_write
 from provisioning.bulk.fastinsert import end_user_ids, insert_end_users, insert_enrollments
 from provisioning.bulk.options import BulkOptions
 from provisioning.bulk.preview import remove_upload, valid_rows
 from provisioning.bulk.rows import BulkRow
-from provisioning.bulk.upload import enqueue
+from provisioning.bulk.upload import enqueue, enqueue_preview
 from provisioning.models import BulkJob, BulkJobStatus
 
 logger = logging.getLogger(__name__)
@@ -53,17 +55,19 @@ logger = logging.getLogger(__name__)
 
 
 def bulk_job_run(*, job_id: int) -> None:
-    """Create the job's pending enrollments in batches, then write the export.
+    """Create the job's pending enrollments in batches, writing the export as they commit.
 
     Safe to call again at any point (a redelivered task, a re-queue after a dead worker): only a
-    queued job, or a running one whose heartbeat is stale, is claimed; created rows are skipped.
+    queued job, or a running one whose heartbeat is stale, is claimed; it goes on after the last
+    committed batch, and created rows are skipped.
     """
     if not _claim(job_id):
         return
     job = BulkJob.objects.get(pk=job_id)
+    export = ExportStream.open(job)
     try:
-        failure = _create_rows(job)
-        _finish(job, failure)
+        failure = _create_rows(job, export)
+        _finish(job, failure, export)
     except _JobGone:
         return
     except Exception as exc:
@@ -77,6 +81,9 @@ def bulk_job_run(*, job_id: int) -> None:
             if stopped == 1:
                 _audit_finished(job_id)
         raise
+    finally:
+        if export is not None:
+            export.close()
 
 
 def _claim(job_id: int) -> bool:
@@ -91,18 +98,22 @@ def _job_actor(job: BulkJob) -> Actor:
     return Actor(user=job.created_by, name=job.created_by_name or "system:bulk")
 
 
-def _create_rows(job: BulkJob) -> str:
-    """Run every batch; returns a failure reason, or "" when all valid rows exist."""
+def _create_rows(job: BulkJob, export: ExportStream | None) -> str:
+    """Run every batch after the last one committed; returns a failure reason, or "" when all
+    valid rows exist."""
     options = BulkOptions.from_json(job.options)
-    context = _BatchContext(job_id=job.pk, options=options, rule=options.otp_rule(), actor=_job_actor(job))
+    context = _BatchContext(job_id=job.pk, options=options, rule=options.otp_rule(), actor=_job_actor(job),
+                            export=export)
     # Progress counts CSV rows: valid rows done plus the bad rows before the batch's last row.
     bad_rows = sorted(int(item[0]) for item in job.preview_errors)
     batch: list[BulkRow] = []
     done = 0
     for item in valid_rows(Path(job.upload_path)):
+        done += 1
+        if export is not None and item.row <= export.row:
+            continue  # in a batch that committed before this run
         batch.append(item)
         if len(batch) >= settings.BULK_BATCH_SIZE:
-            done += len(batch)
             failure = _batch_create(context, batch, done + bisect.bisect_right(bad_rows, item.row))
             if failure is not None:
                 return failure
@@ -116,6 +127,7 @@ class _BatchContext:
     options: BulkOptions
     rule: OtpRule
     actor: Actor
+    export: ExportStream | None
 
 
 class _JobGone(Exception):
@@ -123,17 +135,23 @@ class _JobGone(Exception):
 
 
 def _batch_create(context: _BatchContext, batch: list[BulkRow], seen: int) -> str | None:
-    """One transaction: reserve, create, notify, audit, record progress. Returns a failure
-    reason when the pool cannot hold the batch (nothing of the batch is written)."""
+    """One transaction: reserve, create, notify, audit, write the batch's export lines, record
+    progress. Returns a failure reason when the pool cannot hold the batch (nothing of the batch
+    is written)."""
     try:
         with transaction.atomic():
             job = BulkJob.objects.select_for_update().filter(pk=context.job_id,
                                                              status=BulkJobStatus.RUNNING).first()
             if job is None:
                 raise _JobGone
-            created = _insert(context, batch) if batch else 0
+            created, lines = _insert(context, batch) if batch else (0, [])
+            progress: dict[str, object] = {}
+            if context.export is not None and batch:
+                progress = {"export_offset": context.export.batch(lines, batch[-1].row),
+                            "export_row": batch[-1].row}
             BulkJob.objects.filter(pk=context.job_id).update(
-                processed_rows=seen, created_rows=F("created_rows") + created, heartbeat_at=timezone.now()
+                processed_rows=seen, created_rows=F("created_rows") + created, heartbeat_at=timezone.now(),
+                **progress,
             )
     except NoLicenceLeft as exc:
         return str(exc)
@@ -153,7 +171,9 @@ def _let_other_writers_in() -> None:
         time.sleep(SQLITE_PAUSE_BETWEEN_BATCHES)
 
 
-def _insert(context: _BatchContext, batch: list[BulkRow]) -> int:
+def _insert(context: _BatchContext, batch: list[BulkRow]) -> tuple[int, list[Created]]:
+    """Create the batch's rows that do not exist yet; returns how many it created and every row of
+    the batch as the export lists it (rows an earlier run created with their stored token and OTP)."""
     # A row range (the batch is in row order) is an index range scan on (bulk_job_id, bulk_row);
     # an IN list may be planned as a scan of the whole job, once per batch.
     existing = set(
@@ -162,27 +182,27 @@ def _insert(context: _BatchContext, batch: list[BulkRow]) -> int:
         .values_list("bulk_row", flat=True)
     )
     rows = [r for r in batch if r.row not in existing]
+    earlier = created_from_database(context.job_id, [r for r in batch if r.row in existing]) if existing else []
     if not rows:
-        return 0
+        return 0, earlier
     licence_reserve(quantity=len(rows), actor=context.actor,
                     note=f"bulk job {context.job_id}: rows {rows[0].row}-{rows[-1].row}")
     end_users = _end_users(rows)
     rule = context.rule
     expires = rule.expires_at()
     actor = context.actor
-    otps: list[str] = []
-    enrollments: list[PendingEnrollment] = []
-    for item in rows:
-        otp = rule.generate()
-        otps.append(otp)
-        enrollments.append(PendingEnrollment(
-            token=new_token(), username=item.username, user_type=item.user_type,
-            end_user_id=end_users.get((item.user_type, item.username)), email=item.email, mobile=item.mobile,
-            ownership=item.ownership, source=Source.BULK, otp_ciphertext=seal(otp), otp_expires_at=expires,
-            usage_count=1, uses_remaining=1, reserved_licences=1, created_by=actor.user,
-            created_by_name=actor.name[:150], bulk_job_id=context.job_id, bulk_row=item.row,
-        ))
     notify = context.options.email_user or context.options.sms_user
+    created_by = actor.user.pk if actor.user else None
+    otps = [rule.generate() for _ in rows]
+    tokens = [new_token() for _ in rows]
+    enrollments: list[PendingEnrollment] = new_instances(PendingEnrollment, (
+        {"token": token, "username": item.username, "user_type": item.user_type,
+         "end_user_id": end_users.get((item.user_type, item.username)), "email": item.email, "mobile": item.mobile,
+         "ownership": item.ownership, "source": Source.BULK, "otp_ciphertext": seal(otp), "otp_expires_at": expires,
+         "usage_count": 1, "uses_remaining": 1, "reserved_licences": 1, "created_by_id": created_by,
+         "created_by_name": actor.name[:150], "bulk_job_id": context.job_id, "bulk_row": item.row}
+        for item, otp, token in zip(rows, otps, tokens, strict=True)
+    ))
     insert_enrollments(enrollments, need_ids=notify)
     if notify:
         from notifications.outbox import notify_enrollments_created_many
@@ -197,29 +217,34 @@ def _insert(context: _BatchContext, batch: list[BulkRow]) -> int:
     audit_record_many(actor=actor, action=AuditAction.ENROLLMENT_CREATED,
                       targets=[(e.token, e.username) for e in enrollments],
                       details={"source": Source.BULK, "bulk_job": context.job_id})
-    return len(enrollments)
+    made = [(item, token, otp, expires) for item, token, otp in zip(rows, tokens, otps, strict=True)]
+    return len(made), sorted(made + earlier, key=lambda c: c[0].row) if earlier else made
 
 
 def _end_users(rows: list[BulkRow]) -> dict[tuple[str, str], int]:
     """The EndUser id of each row, created (with the CSV's names, email and mobile) when missing.
     Existing end users are linked, never changed."""
     found = end_user_ids({(r.user_type, r.username) for r in rows})
-    missing: dict[tuple[str, str], EndUser] = {}
+    missing: dict[tuple[str, str], dict[str, str]] = {}
     for r in rows:
         key = (r.user_type, r.username)
         if key not in found and key not in missing:
-            missing[key] = EndUser(username=r.username, user_type=r.user_type, email=r.email, mobile=r.mobile,
-                                   first_name=r.first_name, last_name=r.last_name)
+            missing[key] = {"username": r.username, "user_type": r.user_type, "email": r.email,
+                            "mobile": r.mobile, "first_name": r.first_name, "last_name": r.last_name}
     if missing:
-        insert_end_users(list(missing.values()))
+        insert_end_users(new_instances(EndUser, missing.values()))
         # The insert skips end users created meanwhile (by the portal, say): read the ids back.
         found.update(end_user_ids(set(missing)))
     return found
 
 
-def _finish(job: BulkJob, failure: str) -> None:
-    """Write the export, then mark the job done (or failed, with the reason)."""
-    path = export_write(job, not_created_reason=_not_created_reason(failure))
+def _finish(job: BulkJob, failure: str, export: ExportStream | None) -> None:
+    """Complete the export, then mark the job done (or failed, with the reason)."""
+    reason = _not_created_reason(failure)
+    if export is not None:
+        path = export.finish(valid_rows(Path(job.upload_path)), reason)
+    else:
+        path = export_write(job, not_created_reason=reason)
     created = PendingEnrollment.objects.filter(bulk_job_id=job.pk).count()
     now = timezone.now()
     with transaction.atomic():
@@ -262,6 +287,12 @@ def bulk_jobs_requeue_stale(*, stale_after_seconds: int | None = None) -> list[i
     publish) are published again too; claiming is atomic, so a duplicate message is harmless."""
     seconds = settings.BULK_HEARTBEAT_STALE_SECONDS if stale_after_seconds is None else stale_after_seconds
     stale = timezone.now() - timedelta(seconds=seconds)
+    # A preview whose worker died (or whose publish was lost) is published again; it starts over.
+    for job_id in BulkJob.objects.filter(
+            Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, created_at__lt=stale),
+            status=BulkJobStatus.CHECKING).values_list("pk", flat=True):
+        BulkJob.objects.filter(pk=job_id, status=BulkJobStatus.CHECKING).update(heartbeat_at=None)
+        enqueue_preview(job_id)
     with transaction.atomic():
         ids = list(BulkJob.objects.select_for_update(skip_locked=True).filter(
             Q(status=BulkJobStatus.RUNNING, heartbeat_at__lt=stale)

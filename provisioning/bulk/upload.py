@@ -1,5 +1,5 @@
-"""Bulk Provision Users in the console: upload and preview, cancel, start, remove, and the
-retention purge.
+"""Bulk Provision Users in the console: upload, the preview (run by the worker), cancel, start,
+remove, and the retention purge.
 
 Nothing is created before a person starts the job after seeing the preview; ``bulk_job_start``
 refuses a job that needs more licences than remain. The run itself is ``provisioning.bulk.run``.
@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audit.actor import Actor
@@ -21,10 +23,19 @@ from audit.services import audit_record
 from enrollment.models import PendingEnrollment
 from enrollment.services import pending_enrollments_delete
 from licensing.services import licence_counts
-from provisioning.bulk.csvfile import DELIMITER_NAMES, layout_to_json, read_layout, remove_quietly, store_upload
+from provisioning.bulk.csvfile import (
+    DELIMITER_NAMES,
+    CsvFileError,
+    count_lines,
+    layout_from_json,
+    layout_to_json,
+    read_layout,
+    remove_quietly,
+    store_upload,
+)
 from provisioning.bulk.options import BulkOptions
 from provisioning.bulk.preview import preview_file, remove_upload
-from provisioning.models import BULK_ACTIVE_STATUSES, BulkJob, BulkJobStatus
+from provisioning.models import BULK_ACTIVE_STATUSES, BULK_DRAFT_STATUSES, BulkJob, BulkJobStatus
 
 logger = logging.getLogger(__name__)
 
@@ -37,41 +48,99 @@ class BulkError(Exception):
 
 
 def bulk_job_upload(*, actor: Actor, file_name: str, chunks: Iterable[bytes], options: BulkOptions) -> BulkJob:
-    """Store the file privately (as UTF-8), check every row and keep the preview in a new job.
+    """Store the file privately (as UTF-8), read its header and queue the preview on the worker;
+    the job's page shows the rows checked so far, then the preview.
 
-    Raises CsvFileError for a file that cannot be used at all; then nothing is stored.
+    Raises CsvFileError for a file that cannot be used at all (not text, no header, no username
+    column); then nothing is stored. The checks of every row run on the worker
+    (``bulk_job_preview``): a request never reads the whole file twice.
     """
     path, decoding = store_upload(chunks)
     try:
         layout = read_layout(path, decoding)
-        preview = preview_file(path, layout, options)
+        lines = count_lines(path)
     except BaseException:
         remove_upload(str(path))
         raise
     with transaction.atomic():
         job = BulkJob.objects.create(
-            status=BulkJobStatus.PREVIEW,
+            status=BulkJobStatus.CHECKING,
             created_by=actor.user,
             created_by_name=actor.name[:150],
             file_name=file_name[:255],
             upload_path=str(path),
             options={**options.as_json(), "layout": layout_to_json(layout)},
-            total_rows=preview.total,
-            valid_rows=preview.total - len(preview.errors),
-            error_rows=len(preview.errors),
-            preview_errors=preview.errors,
+            total_rows=max(lines - 1, 0),  # about: the lines below the header, until the preview counts rows
         )
-        audit_record(actor=actor, action=AuditAction.BULK_UPLOADED, details={
-            "bulk_job": job.pk, "file_name": job.file_name, "rows": job.total_rows, "bad_rows": job.error_rows,
-            "encoding": layout.encoding, "delimiter": DELIMITER_NAMES[layout.delimiter],
-        })
+        transaction.on_commit(lambda: enqueue_preview(job.pk))
     return job
 
 
-def bulk_job_cancel(*, job: BulkJob, actor: Actor) -> None:
-    """Cancel at preview: the job and its uploaded file go; nothing was created."""
+def bulk_job_preview(*, job_id: int) -> None:
+    """The worker's preview of an uploaded file: check every row, keep the rows that pass and the
+    problems of those that do not, then wait for a person's Start (status preview). A file that
+    cannot be used (too many rows, none) ends refused with the reason on its page.
+
+    Safe to run again (a redelivery, the sweep): only a checking job nobody is checking (no
+    heartbeat yet, or a stale one) is claimed, and the preview starts over.
+    """
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.BULK_HEARTBEAT_STALE_SECONDS)
+    claimed = BulkJob.objects.filter(Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stale), pk=job_id,
+                                     status=BulkJobStatus.CHECKING).update(heartbeat_at=now)
+    if claimed != 1:
+        return
+    job = BulkJob.objects.get(pk=job_id)
+    layout = layout_from_json(job.options["layout"])
+
+    def progress(rows: int) -> None:
+        if not BulkJob.objects.filter(pk=job_id, status=BulkJobStatus.CHECKING).update(
+                processed_rows=rows, heartbeat_at=timezone.now()):
+            raise _PreviewCancelled
+
+    try:
+        preview = preview_file(Path(job.upload_path), layout, BulkOptions.from_json(job.options), progress)
+    except _PreviewCancelled:
+        remove_upload(job.upload_path)
+        return
+    except CsvFileError as exc:
+        BulkJob.objects.filter(pk=job_id, status=BulkJobStatus.CHECKING).update(
+            status=BulkJobStatus.REFUSED, failure_reason=str(exc), processed_rows=0, total_rows=0)
+        remove_upload(job.upload_path)
+        return
     with transaction.atomic():
-        locked = BulkJob.objects.select_for_update().filter(pk=job.pk, status=BulkJobStatus.PREVIEW).first()
+        done = BulkJob.objects.filter(pk=job_id, status=BulkJobStatus.CHECKING).update(
+            status=BulkJobStatus.PREVIEW, total_rows=preview.total, processed_rows=0,
+            valid_rows=preview.total - len(preview.errors), error_rows=len(preview.errors),
+            preview_errors=preview.errors,
+        )
+        if done != 1:  # cancelled meanwhile
+            transaction.on_commit(lambda: remove_upload(job.upload_path))
+            return
+        audit_record(actor=Actor(user=job.created_by, name=job.created_by_name), action=AuditAction.BULK_UPLOADED,
+                     details={"bulk_job": job.pk, "file_name": job.file_name, "rows": preview.total,
+                              "bad_rows": len(preview.errors), "encoding": layout.encoding,
+                              "delimiter": DELIMITER_NAMES[layout.delimiter]})
+
+
+class _PreviewCancelled(Exception):
+    """The job was cancelled while its rows were being checked."""
+
+
+def enqueue_preview(job_id: int) -> None:
+    from provisioning.tasks import bulk_job_preview_task
+
+    try:
+        bulk_job_preview_task.apply_async(args=[job_id], queue=settings.BULK_CELERY_QUEUE)
+    except Exception:  # noqa: BLE001 - broker down: the job stays checking and the sweep publishes it again
+        logger.exception("Could not publish the preview of bulk job %s; the sweep will queue it again.", job_id)
+
+
+def bulk_job_cancel(*, job: BulkJob, actor: Actor) -> None:
+    """Cancel before the start (while its rows are checked, at the preview, or a refused file):
+    the job and its uploaded file go; nothing was created."""
+    with transaction.atomic():
+        locked = BulkJob.objects.select_for_update().filter(pk=job.pk, status__in=BULK_DRAFT_STATUSES).first()
         if locked is None:
             raise BulkError("Only a job that has not been started can be cancelled.")
         audit_record(actor=actor, action=AuditAction.BULK_REMOVED,
@@ -161,10 +230,11 @@ def bulk_exports_purge(*, now: datetime | None = None) -> int:
                                   settings.BULK_EXPORT_RETENTION_HOURS})
         remove_quietly(job.export_path)
         purged += 1
-    # Uploads previewed but never started nor cancelled: the job and its files go too.
-    for job in BulkJob.objects.filter(status=BulkJobStatus.PREVIEW, created_at__lt=cutoff):
+    # Uploads never started nor cancelled (refused ones too): the job and its files go too.
+    for job in BulkJob.objects.filter(status__in=[BulkJobStatus.PREVIEW, BulkJobStatus.REFUSED],
+                                      created_at__lt=cutoff):
         with transaction.atomic():
-            if BulkJob.objects.filter(pk=job.pk, status=BulkJobStatus.PREVIEW).delete()[0] != 1:
+            if BulkJob.objects.filter(pk=job.pk, status=job.status).delete()[0] != 1:
                 continue
             audit_record(actor=system, action=AuditAction.BULK_REMOVED,
                          details={"bulk_job": job.pk, "file_name": job.file_name, "abandoned_preview": True})

@@ -1,5 +1,6 @@
-"""Bulk Provision Users screens: overview and upload, preview, start or cancel, live status,
-download and remove. Each view parses, calls one service, then redirects or re-renders."""
+"""Bulk Provision Users screens: overview and upload, preview (live while the worker checks the
+rows), start or cancel, live status, download and remove. Each view parses, calls one service,
+then redirects or re-renders."""
 
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from provisioning.bulk.upload import (
     bulk_job_upload,
     bulk_start_refusal,
 )
-from provisioning.models import BulkJob, BulkJobStatus
+from provisioning.models import BULK_DRAFT_STATUSES, BulkJob, BulkJobStatus
 
 PREVIEW_ERRORS_SHOWN = 1000
 FIRST_ROWS_SHOWN = 10
@@ -45,8 +46,8 @@ def bulk_list(request: HttpRequest) -> HttpResponse:
             form.add_error("csv_file", str(exc))
         else:
             return redirect("provisioning:bulk_preview", pk=job.pk)
-    jobs = BulkJob.objects.restrict(request.user).exclude(status=BulkJobStatus.PREVIEW)[:200]
-    drafts = BulkJob.objects.restrict(request.user).filter(status=BulkJobStatus.PREVIEW,
+    jobs = BulkJob.objects.restrict(request.user).exclude(status__in=BULK_DRAFT_STATUSES)[:200]
+    drafts = BulkJob.objects.restrict(request.user).filter(status__in=BULK_DRAFT_STATUSES,
                                                         created_by_id=request.user.pk)[:20]
     return render(request, "provisioning/bulk_list.html", {
         "form": form, "jobs": jobs, "drafts": drafts, "max_mb": settings.BULK_MAX_UPLOAD_MB,
@@ -57,16 +58,34 @@ def bulk_list(request: HttpRequest) -> HttpResponse:
 @console_view(PERMISSION)
 @require_GET
 def bulk_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The upload's page: the rows checked so far while the worker checks them, then the preview
+    (or why the file cannot be used)."""
     job = bulk_job_get(request.user, pk)
-    if job.status != BulkJobStatus.PREVIEW:
+    if job.status not in BULK_DRAFT_STATUSES:
         return redirect("provisioning:bulk_list")
+    return render(request, "provisioning/bulk_preview.html", _preview_context(job))
+
+
+@never_cache  # a live view, like bulk_status
+@console_view(PERMISSION)
+@require_GET
+def bulk_preview_part(request: HttpRequest, pk: int) -> HttpResponse:
+    """The preview page's body, the same partial the page renders; htmx polls it while the rows are checked."""
+    job = bulk_job_get(request.user, pk)
+    return render(request, "provisioning/includes/bulk_preview_body.html", _preview_context(job))
+
+
+def _preview_context(job: BulkJob) -> dict[str, object]:
+    context: dict[str, object] = {"job": job}
+    if job.status != BulkJobStatus.PREVIEW:
+        return context
     remaining = licence_counts().remaining
     layout = job.options.get("layout", {})
     columns, first = first_rows(Path(job.upload_path), layout_from_json(layout), FIRST_ROWS_SHOWN)
-    return render(request, "provisioning/bulk_preview.html", {
+    return {
+        **context,
         "first_columns": columns,
         "first_rows": first,
-        "job": job,
         "remaining": remaining,
         "refusal": bulk_start_refusal(job=job, remaining=remaining),
         "errors": job.preview_errors[:PREVIEW_ERRORS_SHOWN],
@@ -75,7 +94,7 @@ def bulk_preview(request: HttpRequest, pk: int) -> HttpResponse:
         "delimiter": DELIMITER_NAMES.get(layout.get("delimiter", ","), ""),
         "encoding": layout.get("encoding", ""),
         "encoding_notice": layout.get("encoding_notice", ""),
-    })
+    }
 
 
 @console_view(PERMISSION)
@@ -86,7 +105,7 @@ def bulk_start(request: HttpRequest, pk: int) -> HttpResponse:
         bulk_job_start(job=job, actor=Actor.from_request(request))
     except BulkError as exc:
         messages.error(request, str(exc))
-        if job.status == BulkJobStatus.PREVIEW:
+        if job.status in BULK_DRAFT_STATUSES:
             return redirect("provisioning:bulk_preview", pk=job.pk)
         return redirect("provisioning:bulk_list")
     messages.success(request, f"Bulk job {job.pk} started: {job.valid_rows:,} pending enrollments are being "

@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import TestCase
 
 from provisioning.models import BulkJob
 from tests.outside import suite_broker
@@ -45,9 +46,11 @@ def upload(client: Any, data: bytes, *, name: str = "users.csv", **options: Any)
     return client.post("/devices/pending/bulk/", form)
 
 
-def uploaded(client: Any, data: bytes | list[list[str]], **options: Any) -> BulkJob:
-    """Upload ``data`` (CSV bytes, or rows written as UTF-8 CSV); the job the preview shows."""
-    response = upload(client, data if isinstance(data, bytes) else csv_bytes(data), **options)
+def uploaded(client: Any, data: bytes | list[list[str]], *, checked: bool = True, **options: Any) -> BulkJob:
+    """Upload ``data`` (CSV bytes, or rows written as UTF-8 CSV); the job the preview shows. The
+    preview the upload queues runs here, as the (eager) worker would, unless ``checked`` is off."""
+    with TestCase.captureOnCommitCallbacks(execute=checked):
+        response = upload(client, data if isinstance(data, bytes) else csv_bytes(data), **options)
     assert response.status_code == 302, response.content.decode()[:2000]
     return BulkJob.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
 

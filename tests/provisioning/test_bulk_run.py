@@ -268,7 +268,7 @@ def test_a_job_stopped_by_an_unexpected_error_is_audited_as_finished_failed(help
     def broken_export(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise OSError("disk full")
 
-    monkeypatch.setattr("provisioning.bulk.run.export_write", broken_export)
+    monkeypatch.setattr("provisioning.bulk.export.ExportStream.finish", broken_export)
     with pytest.raises(OSError):
         bulk_job_run(job_id=job.pk)
 

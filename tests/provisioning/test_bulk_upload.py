@@ -106,9 +106,8 @@ def test_it_disables_start_when_the_licences_do_not_suffice(helpdesk_user, licen
     (b"", "The file is empty"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "not a text file"),
     (b"email,mobile\r\nx@example.com,\r\n", "no username column"),
-    (b"username\r\n", "no users below it"),
     (b"\r\nusername\r\nalice\r\n", "The first line is empty"),
-], ids=["empty", "binary", "no-username-column", "header-only", "no-header"])
+], ids=["empty", "binary", "no-username-column", "no-header"])
 def test_it_refuses_a_broken_file_with_a_clear_message_and_stores_nothing(helpdesk_user, licences, settings,
                                                                           tmp_path, data, message):
     settings.PRIVATE_STORAGE_DIR = tmp_path
@@ -129,10 +128,23 @@ def test_it_refuses_a_file_over_the_size_limit(helpdesk_user, licences, settings
     assert BulkJob.objects.count() == 0
 
 
-def test_it_refuses_more_rows_than_the_limit(helpdesk_user, licences, settings):
+@pytest.mark.parametrize("rows, message", [
+    ([["username"], ["a"], ["b"], ["c"], ["d"]], "The file has more than 3 rows. Split it into several files."),
+    ([["username"], [""], []], "The file has a header row but no users below it."),
+], ids=["too-many-rows", "header-only"])
+def test_a_file_the_worker_finds_unusable_is_refused_on_its_page_and_its_files_go(helpdesk_user, licences, settings,
+                                                                                 tmp_path, rows, message):
+    settings.PRIVATE_STORAGE_DIR = tmp_path
     settings.BULK_MAX_ROWS = 3
-    response = upload(client_for(helpdesk_user), csv_bytes([["username"], ["a"], ["b"], ["c"], ["d"]]))
-    assert "more than 3 rows" in " ".join(response.context["form"].errors["csv_file"])
+    client = client_for(helpdesk_user)
+    job = uploaded(client, rows)
+    assert (job.status, job.failure_reason) == (BulkJobStatus.REFUSED, message)
+    page = client.get(f"/devices/pending/bulk/{job.pk}/").content.decode()
+    assert f"This file cannot be used: {message}" in page and ">Start<" not in page
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+    assert client.post(f"/devices/pending/bulk/{job.pk}/start/").status_code == 302
+    assert PendingEnrollment.objects.count() == 0
+    client.post(f"/devices/pending/bulk/{job.pk}/cancel/")  # Discard
     assert BulkJob.objects.count() == 0
 
 

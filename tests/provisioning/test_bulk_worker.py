@@ -26,6 +26,11 @@ def finished(job):  # type: ignore[no-untyped-def]
     return job.status in (BulkJobStatus.COMPLETED, BulkJobStatus.FAILED)
 
 
+def previewed(job):  # type: ignore[no-untyped-def]
+    job.refresh_from_db()
+    return job.status == BulkJobStatus.PREVIEW
+
+
 def test_a_job_runs_on_a_worker_from_upload_to_a_correct_export(helpdesk_user, licences, settings, tmp_path):
     client = client_for(helpdesk_user)
     rows = [
@@ -37,9 +42,11 @@ def test_a_job_runs_on_a_worker_from_upload_to_a_correct_export(helpdesk_user, l
     ]
     data = csv_bytes(rows, encoding="cp1252", delimiter=";")
     with bulk_workers(settings, tmp_path) as start_worker:
-        job = uploaded(client, data, ownership="corporate")
-        assert client.post(f"/devices/pending/bulk/{job.pk}/start/").status_code == 302
         worker = start_worker()
+        job = uploaded(client, data, ownership="corporate")
+        wait_for(lambda: previewed(job), timeout=90, what=f"the preview; worker log:\n{worker.log()}")
+        assert (job.total_rows, job.valid_rows) == (4, 2)
+        assert client.post(f"/devices/pending/bulk/{job.pk}/start/").status_code == 302
         wait_for(lambda: finished(job), timeout=90, what=f"bulk job to finish; worker log:\n{worker.log()}")
     assert job.status == BulkJobStatus.COMPLETED, job.failure_reason
     exported = export_rows(client, job)
@@ -77,9 +84,10 @@ def test_a_worker_killed_mid_job_is_resumed_and_every_row_is_created_exactly_onc
     client = client_for(helpdesk_user)
     data = csv_bytes([["username", "email"]] + [[f"user{i:05d}", f"user{i}@example.com"] for i in range(total)])
     with bulk_workers(settings, tmp_path, BULK_BATCH_SIZE="100") as start_worker:
-        job = uploaded(client, data)
-        client.post(f"/devices/pending/bulk/{job.pk}/start/")
         first = start_worker()
+        job = uploaded(client, data)
+        wait_for(lambda: previewed(job), timeout=90, what=f"the preview; log:\n{first.log()}")
+        client.post(f"/devices/pending/bulk/{job.pk}/start/")
 
         def midway() -> bool:
             job.refresh_from_db()
@@ -106,3 +114,6 @@ def test_a_worker_killed_mid_job_is_resumed_and_every_row_is_created_exactly_onc
     exported = export_rows(client, job)[1:]
     assert Counter(r[0] for r in exported) == Counter(str(n) for n in range(2, total + 2))
     assert {r[9] for r in exported} == {"created"}
+    # Each line holds its enrollment's own token and OTP, whichever worker wrote it.
+    stored = {str(e.bulk_row): (e.token, unseal(e.otp_ciphertext)) for e in created}
+    assert all((r[5], r[6]) == stored[r[0]] for r in exported)
