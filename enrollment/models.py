@@ -3,10 +3,12 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.end_users import mobile_readings
 from accounts.models import EndUser, UserType
+from lib.pagination import FAR_FUTURE
 from lib.querysets import RestrictedQuerySet
 from lib.singleton import SingletonModel
 
@@ -107,6 +109,11 @@ class PendingEnrollment(models.Model):
             models.Index(fields=["mobile", "id"], name="pending_mobile_idx"),
             models.Index(fields=["source", "id"], name="pending_source_idx"),
             models.Index(fields=["state", "id"], name="pending_state_idx"),
+            # Sorting by OTP expiry pages by this key (enrollment.selectors.EXPIRES_SORT_KEY): "Unlimited"
+            # sorts as the furthest expiry, and keyset pagination needs a key that is never NULL
+            # (0008_list_indexes). Trigram indexes serve the username and mobile search (0002).
+            models.Index(Coalesce("otp_expires_at", models.Value(FAR_FUTURE), output_field=models.DateTimeField()),
+                         "id", name="pending_expires_sort_idx"),
         ]
 
     def __str__(self) -> str:
@@ -210,7 +217,13 @@ class Device(models.Model):
 
     class Meta:
         ordering = ["-enrolled_at", "-id"]
-        indexes = [models.Index(fields=["enrolled_at", "id"], name="device_enrolled_idx")]
+        # The list pages by (enrolled_at, id), filtered by platform through (platform, enrolled_at, id);
+        # its search reads trigram indexes on username, serial number and model and the prefix indexes
+        # Django makes for imei and enrollment_token (0008_list_indexes).
+        indexes = [
+            models.Index(fields=["enrolled_at", "id"], name="device_enrolled_idx"),
+            models.Index(fields=["platform", "enrolled_at", "id"], name="device_platform_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.username} · {self.get_platform_display()} {self.model}".strip()

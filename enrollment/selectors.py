@@ -1,51 +1,30 @@
-"""Reads for the console. The pending list pages from whichever end of the ordering is nearer,
-so the first and the last page cost the same with 100,000 rows as with 10."""
+"""Reads for the console. The pending list pages by keyset (``lib.pagination``): the first page, a
+search and the last page cost the same with 1,000,000 rows as with 10."""
 
-from dataclasses import dataclass
-from math import ceil
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, OrderBy
+from django.db import models
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from enrollment.models import PendingEnrollment, Source, State
+from enrollment.models import Device, PendingEnrollment, Platform, Source, State
+from lib.pagination import FAR_FUTURE, KeysetPage, keyset_page
 
-SORTS = {
+# An OTP without expiry ("Unlimited") sorts as the furthest expiry, on SQLite as on PostgreSQL; the
+# index pending_expires_sort_idx holds exactly this expression.
+EXPIRES_SORT_KEY = Coalesce("otp_expires_at", models.Value(FAR_FUTURE), output_field=models.DateTimeField())
+SORTS: dict[str, str | Any] = {
     "username": "username",
     "mobile": "mobile",
-    "expires": "otp_expires_at",
+    "expires": EXPIRES_SORT_KEY,
     "created": "created_at",
     "source": "source",
     "state": "state",
 }
 DEFAULT_SORT = "-created"
-
-
-@dataclass(frozen=True)
-class ListPage:
-    rows: list[PendingEnrollment]
-    number: int
-    num_pages: int
-    count: int
-    page_size: int
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
-
-    @property
-    def start_index(self) -> int:
-        return 0 if self.count == 0 else (self.number - 1) * self.page_size + 1
-
-    @property
-    def end_index(self) -> int:
-        return self.start_index + len(self.rows) - 1 if self.rows else 0
 
 
 def pending_get(user: User | AnonymousUser, token: str) -> PendingEnrollment:
@@ -66,31 +45,26 @@ def pending_list_page(
     source: str = "",
     state: str = "",
     sort: str = DEFAULT_SORT,
-    page: int = 1,
+    position: str = "",
     page_size: int = 25,
-) -> ListPage:
+) -> KeysetPage[PendingEnrollment]:
+    """The page at ``position`` (``lib.pagination``) of the pending enrollments ``user`` may see."""
     qs = PendingEnrollment.objects.restrict(user).search(search)
     if source in Source.values:
         qs = qs.filter(source=source)
     if state in State.values:
         qs = qs.filter(state=state)
     sort = normalise_sort(sort)
-    column = F(SORTS[sort.lstrip("-")])
-    # A missing value sorts as the largest: "Unlimited" (no OTP expiry) comes last when ascending,
-    # first when descending, on SQLite as on PostgreSQL (they differ by default).
-    ascending: list[str | OrderBy] = [column.asc(nulls_last=True), "id"]
-    descending: list[str | OrderBy] = [column.desc(nulls_first=True), "-id"]
-    forward, backward = (descending, ascending) if sort.startswith("-") else (ascending, descending)
+    key = SORTS[sort.lstrip("-")]
+    return keyset_page(qs, key=key, descending=sort.startswith("-"), position=position, page_size=page_size,
+                       key_field=None if isinstance(key, str) else models.DateTimeField())
 
-    count = qs.count()
-    num_pages = max(1, ceil(count / page_size))
-    number = min(max(page, 1), num_pages)
-    start = (number - 1) * page_size
-    stop = min(start + page_size, count)
-    if start <= count - stop:
-        rows = list(qs.order_by(*forward)[start:stop])
-    else:
-        # Nearer the end: read the reversed ordering from its start, then turn the slice round.
-        rows = list(qs.order_by(*backward)[count - stop : count - start])
-        rows.reverse()
-    return ListPage(rows=rows, number=number, num_pages=num_pages, count=count, page_size=page_size)
+
+def device_list_page(
+    user: User | AnonymousUser, *, search: str = "", platform: str = "", position: str = "", page_size: int = 25
+) -> KeysetPage[Device]:
+    """The page at ``position`` of the devices ``user`` may see, newest enrollment first."""
+    devices = Device.objects.restrict(user).search(search)
+    if platform in Platform.values:
+        devices = devices.filter(platform=platform)
+    return keyset_page(devices, key="enrolled_at", descending=True, position=position, page_size=page_size)

@@ -28,17 +28,13 @@ from lib.qr_http import qr_image_response
 
 @console_view("enrollment.view_pendingenrollment")
 def pending_list(request: HttpRequest) -> HttpResponse:
-    try:
-        page_number = int(request.GET.get("page", "1"))
-    except ValueError:
-        page_number = 1
     sort = normalise_sort(request.GET.get("sort", ""))
     filters = {
         "search": request.GET.get("q", "").strip()[:150],
         "source": request.GET.get("source", ""),
         "state": request.GET.get("state", ""),
     }
-    page = pending_list_page(request.user, **filters, sort=sort, page=page_number,
+    page = pending_list_page(request.user, **filters, sort=sort, position=request.GET.get("page", ""),
                              page_size=settings.PENDING_LIST_PAGE_SIZE)
     return render(request, "enrollment/pending_list.html", {
         "page": page,

@@ -70,18 +70,24 @@ def test_it_pages(helpdesk_user, settings):
     for n in range(5):
         device(f"user{n}")
     client = client_for(helpdesk_user)
-    assert len(client.get("/devices/").context["page"]) == 2
-    last = client.get("/devices/", {"page": 3}).context["page"]
-    assert last.number == 3 and len(last) == 1
-    assert client.get("/devices/", {"page": "999"}).context["page"].number == 3
+    first = client.get("/devices/").context["page"]
+    assert [d.username for d in first] == ["user4", "user3"]
+    second = client.get("/devices/", {"page": first.next_position}).context["page"]
+    assert [d.username for d in second] == ["user2", "user1"]
+    third = client.get("/devices/", {"page": second.next_position}).context["page"]
+    assert [d.username for d in third] == ["user0"] and not third.has_next
+    last = client.get("/devices/", {"page": "last"}).context["page"]
+    assert [d.username for d in last] == ["user1", "user0"] and last.has_previous
+    assert [d.username for d in client.get("/devices/", {"page": "999"}).context["page"]] == ["user4", "user3"]
 
 
 def test_the_page_links_keep_the_search(helpdesk_user, settings):
     settings.PENDING_LIST_PAGE_SIZE = 2
     for n in range(3):
         device(f"user{n}", platform="ios")
-    html = client_for(helpdesk_user).get("/devices/", {"q": "user", "platform": "ios"}).content.decode()
-    assert 'href="?q=user&amp;platform=ios&amp;page=2" rel="next"' in html
+    response = client_for(helpdesk_user).get("/devices/", {"q": "user", "platform": "ios"})
+    after = response.context["page"].next_position
+    assert f'href="?q=user&amp;platform=ios&amp;page={after}" rel="next"' in response.content.decode()
 
 
 def test_the_nav_shows_devices(helpdesk_user):
