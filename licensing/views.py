@@ -7,10 +7,8 @@ from accounts.access import console_view
 from audit.actor import Actor
 from licensing.forms import LicenceTotalForm
 from licensing.models import LedgerKind
-from licensing.selectors import ledger_entries
+from licensing.selectors import ledger_page
 from licensing.services import LicenceCounts, LicenceError, licence_counts, licence_total_set
-
-LEDGER_ROWS = 100
 
 
 @console_view("licensing.view_licencepool")
@@ -38,12 +36,12 @@ def licence_total_update(request: HttpRequest) -> HttpResponse:
 
 def _overview(request: HttpRequest, counts: LicenceCounts, form: LicenceTotalForm) -> HttpResponse:
     kind = request.GET.get("kind", "")
-    ledger = ledger_entries(request.user, kind=kind)
+    page = ledger_page(request.user, kind=kind, position=request.GET.get("page", ""))
     return render(request, "licensing/overview.html", {
         "counts": counts,
         "form": form,
-        "ledger": ledger[:LEDGER_ROWS],
+        "page": page,
+        "ledger": page.rows,
         "kind": kind,
         "kinds": LedgerKind.choices,
-        "ledger_rows": LEDGER_ROWS,
     })
