@@ -5,8 +5,11 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
+from lib.pagination import KeysetPage, keyset_page
 from notifications.defaults import ensure_default_templates
 from notifications.models import Message, MessageQuerySet, MessageTemplate
+
+PAGE_SIZE = 50
 
 
 def messages_filtered(
@@ -24,6 +27,15 @@ def messages_filtered(
     if template:
         messages = messages.filter(template_key=template)
     return messages
+
+
+def message_list_page(
+    user: User | AnonymousUser, *, q: str = "", status: str = "", channel: str = "", template: str = "",
+    position: str = "", page_size: int = PAGE_SIZE,
+) -> KeysetPage[Message]:
+    """The page at ``position`` (``lib.pagination``) of the Delivery log, newest first."""
+    rows = messages_filtered(user, q=q, status=status, channel=channel, template=template)
+    return keyset_page(rows, key="created_at", descending=True, position=position, page_size=page_size)
 
 
 def message_get(user: User | AnonymousUser, pk: int) -> Message:

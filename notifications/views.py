@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,8 +17,6 @@ from notifications.forms import MessageFilterForm, MessageTemplateForm, SmsSetti
 from notifications.message_body import message_text_open
 from notifications.models import Channel, Message, MessageTemplate, SmsSettings
 from notifications.rendering import PLACEHOLDERS, render_template, sample_context
-
-PAGE_SIZE = 50
 
 
 @console_view("notifications.change_template")
@@ -79,11 +76,10 @@ LIST_PARAMETERS = (*MessageFilterForm.base_fields, "page")
 def message_list(request: HttpRequest) -> HttpResponse:
     filters = MessageFilterForm(request.GET or None)
     values = filters.cleaned_data if filters.is_valid() else {}
-    rows = selectors.messages_filtered(
+    page = selectors.message_list_page(
         request.user, q=values.get("q", ""), status=values.get("status", ""), channel=values.get("channel", ""),
-        template=values.get("template", ""),
+        template=values.get("template", ""), position=request.GET.get("page", ""),
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/message_list.html", {
         "filters": filters, "page": page, "filtered": any(values.values()),
         "query": _list_query(request.GET.urlencode()),
