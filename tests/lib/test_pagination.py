@@ -43,28 +43,26 @@ def test_the_order_breaks_ties_on_the_key_by_id(tied):
     assert tied == ["g", "f", "e", "d", "c", "b", "a"]
 
 
-def test_next_walks_every_row_once_in_order_through_ties(tied):
-    seen, current = [], page()
-    assert not current.has_previous
+def walk(start: str, *, forward: bool) -> list[list[str]]:
+    """Names page by page from ``start``, following Next (forward) or Previous until there is none; every
+    page after the first must link back the way it came."""
+    seen, current = [], page(start)
     while True:
         seen.append(names(current))
-        if not current.has_next:
-            break
-        current = page(current.next_position)
-        assert current.has_previous
-    assert seen == [["g", "f"], ["e", "d"], ["c", "b"], ["a"]]
+        if not (current.has_next if forward else current.has_previous):
+            return seen
+        current = page(current.next_position if forward else current.previous_position)
+        assert current.has_previous if forward else current.has_next
+
+
+def test_next_walks_every_row_once_in_order_through_ties(tied):
+    assert not page().has_previous
+    assert walk("", forward=True) == [["g", "f"], ["e", "d"], ["c", "b"], ["a"]]
 
 
 def test_last_then_previous_walks_every_row_once_back_to_the_start(tied):
-    seen, current = [], page(pagination.LAST)
-    assert not current.has_next
-    while True:
-        seen.append(names(current))
-        if not current.has_previous:
-            break
-        current = page(current.previous_position)
-        assert current.has_next
-    assert seen == [["b", "a"], ["d", "c"], ["f", "e"], ["g"]]
+    assert not page(pagination.LAST).has_next
+    assert walk(pagination.LAST, forward=False) == [["b", "a"], ["d", "c"], ["f", "e"], ["g"]]
 
 
 def test_ascending_pages_read_the_ties_the_other_way(tied):
@@ -84,12 +82,7 @@ def test_a_row_inserted_between_requests_is_neither_repeated_nor_skipped(tied):
     device("newest", 9)
     device("oldest", 0)
     Device.objects.filter(username="d").delete()
-    rest, current = [], page(second.next_position)
-    while True:
-        rest += names(current)
-        if not current.has_next:
-            break
-        current = page(current.next_position)
+    rest = [name for names_ in walk(second.next_position, forward=True) for name in names_]
     shown = names(first) + names(second) + rest
     assert rest == ["c", "b", "a", "oldest"]
     assert len(shown) == len(set(shown))
