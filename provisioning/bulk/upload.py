@@ -157,8 +157,10 @@ def bulk_job_start(*, job: BulkJob, actor: Actor) -> BulkJob:
     more licences than remain; the bad rows are skipped and reported in the export."""
     with transaction.atomic():
         locked = BulkJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status == BulkJobStatus.CHECKING:
+            raise BulkError("The rows of this file are still being checked; start it from its preview.")
         if locked.status != BulkJobStatus.PREVIEW:
-            raise BulkError("This job was already started.")
+            raise BulkError("This job cannot be started: it was started already, or its file was refused.")
         refusal = bulk_start_refusal(job=locked, remaining=licence_counts().remaining)
         if refusal:
             raise BulkError(refusal)
