@@ -18,6 +18,7 @@ from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.template.base import Lexer, TokenType
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.views.decorators.debug import sensitive_variables
 
 from enrollment.links import activation_link
@@ -156,6 +157,12 @@ def _compiled(source: str) -> Template:
 def format_expires(value: datetime | None) -> str:
     if value is None:
         return "never"
+    return _expires_text(value, timezone.get_current_timezone_name(), get_language())
+
+
+@lru_cache(maxsize=256)
+def _expires_text(value: datetime, zone: str, language: str | None) -> str:
+    # A bulk batch's rows share one expiry: formatted once, not once per message.
     return date_format(timezone.localtime(value), "j M Y, H:i T")
 
 
