@@ -22,7 +22,6 @@ SEARCH_TERM = "termain"
 SEARCH_HITS = 5
 RARE_SERIAL = "ZXQV9"  # device serial numbers containing it (no random serial or token starts so)
 RARE_ACTOR = "wintermute"  # audit actors
-EXPORT_ACTION = "bulk_job_finished"  # the audit action given to 1 % of the entries: the small export
 
 FIRST = ["anna", "ben", "carla", "david", "elif", "felix", "greta", "hannes", "ida", "jonas", "klara", "lukas",
          "mia", "noah", "olga", "paul", "quinn", "rosa", "stefan", "tara", "umut", "vera", "wim", "yusuf", "zoe"]
@@ -130,9 +129,8 @@ def audit_rows(s: Seeder, *, admin_id: int, **_: Any) -> Iterator[tuple[object, 
     from psycopg.types.json import Jsonb
 
     actors = set(s.rnd.sample(range(s.count), min(SEARCH_HITS, s.count)))
-    every = s.count // 100  # 1 % of the entries (none below 100) are EXPORT_ACTION
     for i in range(s.count):
-        action = EXPORT_ACTION if every and i % every == every - 1 else s.choice(i, AUDIT_ACTIONS, AUDIT_WEIGHTS)
+        action = s.choice(i, AUDIT_ACTIONS, AUDIT_WEIGHTS)
         actor = RARE_ACTOR if i in actors else s.rnd.choice(STAFF)
         details: dict[str, object] = {"platform": "android", "serial": "R58M12345"} if action == "device_enrolled" \
             else {"reason": "wrong OTP", "attempts": s.rnd.randint(1, 5)} if action == "otp_failed" \
