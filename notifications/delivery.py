@@ -5,6 +5,13 @@ Invariant: only the caller whose claim moves a row queued → sending sends it, 
 twice (the sweep, a redelivery) is still sent once. A row stays in sending only while its batch runs;
 the sweep takes back rows left in sending longer than NOTIFICATION_SENDING_TIMEOUT_SECONDS, which the
 app check keeps longer than the send tasks' time limit.
+
+Sent marks are written in groups (``SENT_MARK_GROUP`` messages, and whatever is left when the batch's
+connections close, also after a failure or the soft time limit): one UPDATE instead of one per
+message, which was most of the cost of a message on a local mail server. The price: a worker
+killed outright (SIGKILL, power) between a send and its group's mark leaves at most that many sent
+messages in sending, and the sweep sends those again after the timeout. Email gives no stronger
+promise anyway: a crash between the server's 250 and any mark re-sends the message.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, CharField, F, Value, When
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -34,18 +41,41 @@ class ResendRefused(Exception):
     """Only a failed message can be re-sent."""
 
 
+SENT_MARK_GROUP = 25
+
+
 @dataclass
 class Transports:
-    """The open connections of one batch; the SMS sender label is read once per batch."""
+    """The open connections of one batch, and its sent marks not written yet; the SMS sender label
+    is read once per batch."""
 
     email: EmailSession = field(default_factory=EmailSession)
     sms: SmsSession = field(default_factory=SmsSession)
     _sender: str | None = None
+    _sent: dict[int, str] = field(default_factory=dict)
 
     def sender_label(self) -> str:
         if self._sender is None:
             self._sender = SmsSettings.load().sender_label
         return self._sender
+
+    def mark_sent(self, message_id: int, provider_id: str) -> None:
+        self._sent[message_id] = provider_id[:64]
+        if len(self._sent) >= SENT_MARK_GROUP:
+            self.write_sent_marks()
+
+    def write_sent_marks(self) -> None:
+        """Mark the messages sent so far sent, in one UPDATE (each with its provider's id)."""
+        if not self._sent:
+            return
+        sent, self._sent = self._sent, {}
+        with transaction.atomic():
+            _commit_without_waiting_for_disk()
+            Message.objects.filter(id__in=list(sent), status=MessageStatus.SENDING).update(
+                status=MessageStatus.SENT, sent_at=timezone.now(), error="",
+                provider_id=Case(*(When(id=pk, then=Value(provider)) for pk, provider in sent.items()),
+                                 default=Value(""), output_field=CharField()),
+            )
 
 
 @contextmanager
@@ -54,7 +84,10 @@ def open_transports() -> Iterator[Transports]:
     try:
         yield transports
     finally:
-        transports.email.close()
+        try:
+            transports.write_sent_marks()
+        finally:
+            transports.email.close()
 
 
 def messages_claim(*, message_ids: Sequence[int]) -> list[Message]:
@@ -79,9 +112,9 @@ def messages_claim(*, message_ids: Sequence[int]) -> list[Message]:
 
 @sensitive_variables()
 def message_deliver(*, message: Message, transports: Transports) -> None:
-    """Deliver one claimed message over the batch's open connections and mark it sent (each row at
-    once, so a worker that dies mid-batch never leaves a sent message to be sent again). Raises the
-    transport's error on failure: the task decides whether to retry or fail."""
+    """Deliver one claimed message over the batch's open connections; its sent mark is written with
+    its group's (``Transports.mark_sent``). Raises the transport's error on failure: the task
+    decides whether to retry or fail."""
     if message.channel == Channel.EMAIL:
         provider_id = transports.email.send(
             to=message.recipient,
@@ -93,19 +126,14 @@ def message_deliver(*, message: Message, transports: Transports) -> None:
         provider_id = transports.sms.send(
             to=message.recipient, body=unseal(message.body_sealed), sender=transports.sender_label()
         )
-    with transaction.atomic():
-        _commit_without_waiting_for_disk()
-        Message.objects.filter(id=message.pk, status=MessageStatus.SENDING).update(
-            status=MessageStatus.SENT, sent_at=timezone.now(), error="", provider_id=(provider_id or "")[:64]
-        )
+    transports.mark_sent(message.pk, provider_id or "")
 
 
 def _commit_without_waiting_for_disk() -> None:
-    """The sent mark commits without waiting for its WAL flush (PostgreSQL's per-transaction
-    synchronous_commit off): other sessions see it at once, so a worker that dies next never
-    leaves the message to be sent again; only a crash of the database server itself within
-    a fraction of a second could lose the mark, and the sweep would then send it once more.
-    Waiting for the disk was most of the time a message took on a local mail server."""
+    """Sent marks commit without waiting for their WAL flush (PostgreSQL's per-transaction
+    synchronous_commit off): other sessions see them at once; only a crash of the database server
+    itself within a fraction of a second could lose them, and the sweep would then send those
+    messages once more."""
     connection = transaction.get_connection()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

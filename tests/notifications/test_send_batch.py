@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def queue_emails(admin_user):  # type: ignore[no-untyped-def]
+def queue_emails(admin_user):
     """Queue ``count`` emails (rows only: nothing is published) and return their ids."""
 
     def queue(count: int) -> list[int]:
@@ -103,3 +103,35 @@ def test_a_message_in_two_batches_is_sent_once(queue_emails, smtp):
     assert send_messages.delay(ids).get() == 0
 
     assert len(smtp.messages) == 4
+
+
+def test_sent_marks_are_written_in_groups_each_with_its_own_message_id(queue_emails, smtp):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications.delivery import SENT_MARK_GROUP
+
+    ids = queue_emails(2 * SENT_MARK_GROUP + 3)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert send_messages.delay(ids).get() == len(ids)
+
+    marks = [q["sql"] for q in queries.captured_queries
+             if q["sql"].startswith('UPDATE "notifications_message"') and "'sent'" in q["sql"]]
+    assert len(marks) == 3  # two full groups and the rest when the batch's connections close
+    received = {m.rcpt_tos[0]: str(m.message["Message-ID"]) for m in smtp.wait_for(len(ids))}
+    for row in Message.objects.filter(pk__in=ids):
+        assert row.status == MessageStatus.SENT and row.sent_at
+        assert row.provider_id == received[row.recipient]
+
+
+def test_messages_sent_before_a_failure_in_their_group_are_marked_sent(queue_emails, smtp, settings):
+    settings.NOTIFICATION_MAX_RETRIES = 0
+    smtp.refused.add("user2@example.com")
+    ids = queue_emails(4)
+
+    assert send_messages.delay(ids).get() == 3
+
+    statuses = dict(Message.objects.filter(pk__in=ids).values_list("recipient", "status"))
+    assert statuses == {"user0@example.com": MessageStatus.SENT, "user1@example.com": MessageStatus.SENT,
+                        "user2@example.com": MessageStatus.FAILED, "user3@example.com": MessageStatus.SENT}
