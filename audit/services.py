@@ -6,6 +6,7 @@ from django.db.models import Model
 
 from audit.actor import Actor
 from audit.models import AuditAction, AuditEntry
+from lib import rows
 from lib.bulkinsert import insert_rows
 from lib.text import storable
 
@@ -20,7 +21,7 @@ def audit_record(
 ) -> AuditEntry:
     """Append one audit entry. Call it inside the transaction of the change it records, so the
     entry and the change commit or roll back together."""
-    return AuditEntry.objects.create(**_fields(actor, action, enrollment_token, target_username, details))
+    return rows.insert(AuditEntry(**_fields(actor, action, enrollment_token, target_username, details)))
 
 
 def audit_record_many(

@@ -46,6 +46,7 @@ from audit.services import audit_record
 from enrollment.identifiers import BadIdentifier, imei_normalize
 from enrollment.models import Device, OtpPolicy, PendingEnrollment, Platform, PortalSettings, State
 from enrollment.otp import otp_matches
+from lib import rows
 from lib.crypto import seal
 from lib.text import text_problem
 from licensing.services import licence_consume
@@ -217,7 +218,7 @@ def _input_problem(token: str, username: str, otp: str | None, device: DeviceFac
 @sensitive_variables()
 def _redeem_token(token: str, otp: str | None, device: DeviceFacts, actor: Actor,
                   details: dict[str, Any]) -> RedeemResult:
-    enrollment = PendingEnrollment.objects.select_for_update().filter(token=token).first()
+    enrollment = rows.get_for_update(PendingEnrollment, "token", token)
     if enrollment is None:
         previous = _enrolled_device(token, device)
         if previous is not None:
@@ -271,7 +272,10 @@ def _enrolled_device(token: str, device: DeviceFacts) -> Device | None:
 
 def _complete_or_repeat(enrollment: PendingEnrollment, device: DeviceFacts, actor: Actor,
                         details: dict[str, Any]) -> RedeemResult:
-    previous = _enrolled_device(enrollment.token, device)
+    # A device is recorded only by taking a use (``_complete``) and a token is never reused, so
+    # while no use has been taken there is no device to repeat and no need to look for one.
+    used = enrollment.uses_remaining < enrollment.usage_count
+    previous = _enrolled_device(enrollment.token, device) if used else None
     if previous is not None:
         return _repeat(previous, enrollment.uses_remaining, actor, details)
     return _complete(enrollment, device, actor, details)
@@ -339,35 +343,38 @@ def _complete(enrollment: PendingEnrollment, device: DeviceFacts, actor: Actor,
               details: dict[str, Any]) -> RedeemResult:
     if enrollment.reserved_licences < 1:
         return _refuse(actor, NO_LICENCE, enrollment.token, enrollment.username, details)
-    record = Device.objects.create(
-        username=enrollment.username,
-        user_type=enrollment.user_type,
-        end_user=enrollment.end_user,
-        platform=device.platform,
-        serial_number=device.serial_number,
-        imei=device.imei,
-        manufacturer=device.manufacturer,
-        model=device.model,
-        os_version=device.os_version,
-        ownership=enrollment.ownership,
-        enrollment_token=enrollment.token,
-        source=enrollment.source,
-    )
-    licence_consume(actor=actor, enrollment_token=enrollment.token, username=enrollment.username,
-                    note=f"device {record.public_id}")
     enrollment.uses_remaining -= 1
     enrollment.reserved_licences -= 1
     enrollment.failed_attempts = 0
-    if enrollment.uses_remaining == 0:
-        enrollment.delete()
-    else:
-        enrollment.save(update_fields=["uses_remaining", "reserved_licences", "failed_attempts"])
-    audit_record(actor=actor, action=AuditAction.DEVICE_ENROLLED, enrollment_token=enrollment.token,
-                 target_username=enrollment.username,
-                 details={**details, "device_id": str(record.public_id), "serial_number": record.serial_number,
-                          "imei": record.imei, "manufacturer": record.manufacturer,
-                          "model": record.model, "os_version": record.os_version,
-                          "remaining_uses": enrollment.uses_remaining})
+    # The five writes of a redemption touch five different rows and read none of each other's: one
+    # statement (lib.rows.together), sent under the row lock taken above.
+    with rows.together():
+        record = rows.insert(Device(
+            username=enrollment.username,
+            user_type=enrollment.user_type,
+            end_user_id=enrollment.end_user_id,
+            platform=device.platform,
+            serial_number=device.serial_number,
+            imei=device.imei,
+            manufacturer=device.manufacturer,
+            model=device.model,
+            os_version=device.os_version,
+            ownership=enrollment.ownership,
+            enrollment_token=enrollment.token,
+            source=enrollment.source,
+        ))
+        licence_consume(actor=actor, enrollment_token=enrollment.token, username=enrollment.username,
+                        note=f"device {record.public_id}")
+        if enrollment.uses_remaining == 0:
+            rows.delete(enrollment)
+        else:
+            rows.update(enrollment, ["uses_remaining", "reserved_licences", "failed_attempts"])
+        audit_record(actor=actor, action=AuditAction.DEVICE_ENROLLED, enrollment_token=enrollment.token,
+                     target_username=enrollment.username,
+                     details={**details, "device_id": str(record.public_id), "serial_number": record.serial_number,
+                              "imei": record.imei, "manufacturer": record.manufacturer,
+                              "model": record.model, "os_version": record.os_version,
+                              "remaining_uses": enrollment.uses_remaining})
     return RedeemResult(status=201, device=record, username=enrollment.username, ownership=enrollment.ownership,
                         remaining_uses=enrollment.uses_remaining)
 

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from audit.actor import Actor
 from audit.models import AuditAction
 from audit.services import audit_record
+from lib import rows
 from lib.bulkinsert import insert_rows
 from licensing.models import LedgerEntry, LedgerKind, LicencePool
 
@@ -132,9 +133,7 @@ def licence_total_set(*, total: int, actor: Actor) -> LicencePool:
 
 
 def _ledger(kind: LedgerKind, quantity: int, actor: Actor, token: str, username: str, note: str) -> LedgerEntry:
-    entry = _entry(kind, quantity, actor, token, username, note)
-    entry.save()
-    return entry
+    return rows.insert(_entry(kind, quantity, actor, token, username, note))
 
 
 def _entry(kind: LedgerKind, quantity: int, actor: Actor, token: str, username: str, note: str) -> LedgerEntry:
