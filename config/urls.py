@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import include, path
@@ -30,3 +31,6 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("", include("accounts.urls")),
 ]
+if settings.BENCHMARK_BASELINE_VIEW:
+    # The redeem benchmark's one-write baseline; off by default (benchmarks/baseline_view.py).
+    urlpatterns.append(path("", include("benchmarks.baseline_view")))

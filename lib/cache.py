@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any, TypeVar
 
 import environ
@@ -28,6 +29,12 @@ SOCKET_TIMEOUT_SECONDS = 0.5
 WARN_EVERY_SECONDS = 60.0
 
 T = TypeVar("T")
+
+_INCR_EXPIRING = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
 
 
 def cache_settings(url: str) -> dict[str, Any]:
@@ -97,3 +104,18 @@ class FailOpenRedisCache(RedisCache):
 
     def clear(self) -> None:
         self._fail_open("clear", lambda: super(FailOpenRedisCache, self).clear(), None)
+
+    def incr_expiring(self, key: Any, timeout: int, version: int | None = None) -> int:
+        """Add one to the counter ``key`` and return it, in one round trip: a counter that did not
+        exist starts at 1 and expires ``timeout`` seconds later (INCR, then EXPIRE on the first
+        count, atomically in a Lua script). 0 while Redis cannot be reached: the count fails open.
+        The rate limits' counter (lib.ratelimit); Django's add() and incr() take three round trips."""
+        key = self.make_and_validate_key(key, version=version)
+        return self._fail_open("incr_expiring", lambda: int(self._counter_client.eval(_INCR_EXPIRING, 1, key, timeout)),
+                               0)
+
+    @cached_property
+    def _counter_client(self) -> Any:
+        # Django builds a new client (and its table of response callbacks) for every operation;
+        # this one is kept. Cache backends are per thread, clients share the connection pool.
+        return self._cache.get_client(None, write=True)

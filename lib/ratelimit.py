@@ -55,14 +55,22 @@ def _window(scope: str, key: str, rate: str, now: float | None) -> _Window:
 def hit(scope: str, key: str, rate: str, *, now: float | None = None) -> Decision:
     """Count one request for ``key`` in ``scope`` and say whether it is within ``rate``."""
     window = _window(scope, key, rate, now)
-    # add() is atomic (SET NX on Redis): the first request of a window creates the counter.
-    cache.add(window.key, 0, window.seconds + 5)
-    try:
-        count = cache.incr(window.key)
-    except ValueError:  # the counter expired between add() and incr()
-        cache.set(window.key, 1, window.seconds + 5)
-        count = 1
+    count = _count(window.key, window.seconds + 5)
     return Decision(allowed=count <= window.limit, count=count, limit=window.limit, retry_after=window.retry_after)
+
+
+def _count(key: str, timeout: int) -> int:
+    """One more for the counter ``key``, created expiring ``timeout`` seconds later."""
+    incr_expiring = getattr(cache, "incr_expiring", None)
+    if incr_expiring is not None:  # lib.cache on Redis: one round trip
+        return int(incr_expiring(key, timeout))
+    # add() is atomic (SET NX on Redis): the first request of a window creates the counter.
+    cache.add(key, 0, timeout)
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # the counter expired between add() and incr()
+        cache.set(key, 1, timeout)
+        return 1
 
 
 def undo(scope: str, key: str, rate: str, *, now: float | None = None) -> None:
