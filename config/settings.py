@@ -275,8 +275,8 @@ PORTAL_MAX_PENDING_PER_USER = env.int("PORTAL_MAX_PENDING_PER_USER", default=3)
 RATE_LIMIT_REDEEM = f'{env.int("REDEEM_RATE_LIMIT", default=30)}/{env.int("REDEEM_RATE_WINDOW", default=60)}'
 # benchmarks/redeem_throughput.py's one-write baseline URL (benchmarks/baseline_view.py): never on in a console.
 BENCHMARK_BASELINE_VIEW = env.bool("BENCHMARK_BASELINE_VIEW", default=False)
-EXPIRED_RETENTION_DAYS = env.int("EXPIRED_RETENTION_DAYS", default=30)
 # Expired pending enrollments stay listed this many days, then are purged.
+EXPIRED_RETENTION_DAYS = env.int("EXPIRED_RETENTION_DAYS", default=30)
 
 # Console and portal sessions end this long after their last request (accounts/middleware.py), and
 # when the user's password changes (Django's session auth hash; EndUser.get_session_auth_hash).
