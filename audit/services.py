@@ -7,7 +7,7 @@ from django.db.models import Model
 from audit.actor import Actor
 from audit.models import AuditAction, AuditEntry
 from lib import rows
-from lib.bulkinsert import insert_rows
+from lib.bulkinsert import insert_plain
 from lib.text import storable
 
 
@@ -28,9 +28,12 @@ def audit_record_many(
     *, actor: Actor, action: AuditAction, targets: Iterable[tuple[str, str]], details: dict[str, Any] | None = None
 ) -> int:
     """One entry per (enrollment_token, username) pair, written in one statement (COPY on
-    PostgreSQL: a bulk job writes thousands)."""
-    entries = [AuditEntry(**_fields(actor, action, token, username, details)) for token, username in targets]
-    insert_rows(AuditEntry, entries)
+    PostgreSQL: a bulk job writes thousands), as plain rows: only the token and username differ,
+    made storable as ``audit_record`` makes them."""
+    shared = _fields(actor, action, "", "", details)
+    del shared["enrollment_token"], shared["target_username"]
+    entries = [(storable(token[:64]), storable(username[:150])) for token, username in targets]
+    insert_plain(AuditEntry, ("enrollment_token", "target_username"), entries, constant=shared)
     return len(entries)
 
 

@@ -4,12 +4,13 @@ COPY skips the per-value SQL compilation of ``bulk_create``, the largest cost of
 encryption. The columns are read from the model, so a column added later is copied too; values are
 what an INSERT would write (``pre_save``: model defaults and auto_now fields applied). Primary keys
 are not read back unless asked for (``with_ids``): then they are taken from the table's sequence
-first and copied with the rows, so no second query finds them.
+first and copied with the rows, so no second query finds them. ``insert_plain`` takes rows as plain
+tuples and builds no model instance at all (a bulk job's batch writes thousands of rows to three tables).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import attrgetter
 from typing import Any
 
@@ -58,14 +59,121 @@ def new_instances(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> 
 def assign_ids(raw: Any, model: type[models.Model], objects: Sequence[Any]) -> None:
     """Take ``len(objects)`` ids from the primary key's sequence and set them on the objects (the
     rows are then copied with their ids)."""
-    table = model._meta.db_table
-    column = model._meta.pk.column if model._meta.pk else "id"
-    raw.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [connection.ops.quote_name(table), column, len(objects)])
-    for obj, (pk,) in zip(objects, raw.fetchall(), strict=True):
+    for obj, pk in zip(objects, _take_ids(raw, model, len(objects)), strict=True):
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def _take_ids(raw: Any, model: type[models.Model], count: int) -> list[int]:
+    table = model._meta.db_table
+    column = model._meta.pk.column if model._meta.pk else "id"
+    raw.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [connection.ops.quote_name(table), column, count])
+    return [pk for (pk,) in raw.fetchall()]
+
+
+def insert_plain(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]], *,
+                 constant: Mapping[str, Any] | None = None, table: str | None = None,
+                 with_ids: bool = False) -> list[int]:
+    """Insert ``rows``, each the values of the fields ``names`` in that order, in one statement,
+    without building a model instance. ``constant`` gives every row the same values; any other
+    field is what an unsaved instance would hold (its default, called per row when callable; an
+    auto_now date the time of its row). Fields are named by attname, or by name with a model
+    instance for a foreign key. Returns the new ids with ``with_ids`` (from the sequence), else []."""
+    if not rows:
+        return []
+    fields = list(model._meta.concrete_fields)
+    given = {**_by_attname(model, constant or {})}
+    position = {name: index for index, name in enumerate(names)}
+    auto = [f for f in fields if f.attname not in position and f.attname not in given and _is_auto_date(f)]
+    custom = [f for f in fields if type(f).pre_save is not models.Field.pre_save and f not in auto]
+    if connection.vendor != "postgresql" or custom:
+        # Instances where a field computes its value at save (or no COPY): the same rows, slower.
+        objects = new_instances(model, ({**given, **dict(zip(names, row, strict=True))} for row in rows))
+        insert_rows(model, objects, table=table, with_ids=with_ids)
+        return [obj.pk for obj in objects] if with_ids else []
+    if not with_ids:
+        fields = [f for f in fields if not f.primary_key]
+    template: list[Any] = []
+    from_row: list[tuple[int, int]] = []
+    per_row: list[tuple[int, Callable[[], Any]]] = []
+    for index, field in enumerate(fields):
+        template.append(None)
+        if field.primary_key and with_ids:
+            continue  # filled from the sequence
+        if field.attname in position:
+            from_row.append((index, position[field.attname]))
+        elif field.attname in given:
+            template[index] = given[field.attname]
+        elif field in auto:
+            per_row.append((index, _now_of(field)))
+        elif field.has_default() and callable(field.default):
+            per_row.append((index, field.get_default))
+        else:
+            template[index] = field.get_default()
+    json = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    with connection.cursor() as cursor:
+        ids = _take_ids(cursor.cursor, model, len(rows)) if with_ids else []
+        pk_index = next((i for i, f in enumerate(fields) if f.primary_key), None)
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column or f.attname) for f in fields)
+        dumped = _JsonOnce()
+        with cursor.cursor.copy(f"COPY {quote(table or model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for number, row in enumerate(rows):
+                values = template.copy()
+                for index, source in from_row:
+                    values[index] = row[source]
+                for index, make in per_row:
+                    values[index] = make()
+                for index in json:
+                    values[index] = dumped(values[index])
+                if pk_index is not None and with_ids:
+                    values[pk_index] = ids[number]
+                copy.write_row(values)
+    return ids
+
+
+def _by_attname(model: type[models.Model], values: Mapping[str, Any]) -> dict[str, Any]:
+    by_name = {f.name: f for f in model._meta.concrete_fields}
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        field = by_name.get(key)
+        if field is not None and field.is_relation and isinstance(value, models.Model | None):
+            out[field.attname] = value.pk if value is not None else None
+        else:
+            out[field.attname if field is not None else key] = value
+    return out
+
+
+def _is_auto_date(field: models.Field[Any, Any]) -> bool:
+    return isinstance(field, models.DateField) and bool(getattr(field, "auto_now", False)
+                                                         or getattr(field, "auto_now_add", False))
+
+
+def _now_of(field: models.Field[Any, Any]) -> Callable[[], Any]:
+    # What DateField.pre_save / DateTimeField.pre_save set on an instance being added.
+    from datetime import date
+
+    from django.utils import timezone
+
+    return timezone.now if isinstance(field, models.DateTimeField) else date.today
+
+
+class _JsonOnce:
+    """A JSON value wrapped for COPY, once per object: a batch's rows often share one details dict."""
+
+    def __init__(self) -> None:
+        from psycopg.types.json import Jsonb
+
+        self._jsonb = Jsonb
+        self._dumped: dict[int, tuple[Any, Any]] = {}
+
+    def __call__(self, value: Any) -> Any:
+        key = id(value)
+        if key not in self._dumped:
+            self._dumped[key] = (self._jsonb(value), value)  # the value is kept so its id stays its own
+        return self._dumped[key][0]
 
 
 def _getter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
@@ -80,24 +188,17 @@ def copy_rows(raw: Any, model: type[models.Model], table: str, objects: Sequence
               with_ids: bool = False) -> None:
     """COPY ``objects`` into ``table`` through the raw psycopg cursor ``raw`` (with their ``pk``
     when ``with_ids``)."""
-    from psycopg.types.json import Jsonb
-
     fields = concrete_fields(model)
     if with_ids and model._meta.pk is not None:
         fields = [model._meta.pk, *fields]
     getters = [_getter(f) for f in fields]
     json_positions = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
-    # A batch's rows often share one details dict: dumped once, not once per row.
-    dumped: dict[int, Any] = {}
+    dumped = _JsonOnce()
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column or f.attname) for f in fields)
     with raw.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
         for obj in objects:
             values = [get(obj) for get in getters]
             for i in json_positions:
-                value = values[i]
-                key = id(value)
-                if key not in dumped:
-                    dumped[key] = (Jsonb(value), value)  # the value is kept so its id stays its own
-                values[i] = dumped[key][0]
+                values[i] = dumped(values[i])
             copy.write_row(values)
