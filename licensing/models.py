@@ -64,3 +64,23 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.quantity} {self.enrollment_token}"
+
+
+class LicenceTally(models.Model):
+    """Running totals of reserved and consumed licences, so the counts cost the same at any number
+    of pending enrollments and ledger entries (PostgreSQL; on SQLite, the embedded default, the
+    counts are summed from the rows). Database triggers keep them (migration 0004): every statement
+    that writes ``PendingEnrollment.reserved_licences`` (INSERT, UPDATE, DELETE, COPY) adds its change
+    to ``reserved``, every consume entry written to the ledger adds to ``consumed``, whoever writes
+    them. A transaction adds to one stripe, chosen by its database session, so concurrent
+    redemptions do not queue behind one row; the counts are the sums over the stripes."""
+
+    stripe = models.PositiveSmallIntegerField(primary_key=True)
+    reserved = models.BigIntegerField(default=0)
+    consumed = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "licence tally stripe"
+
+    def __str__(self) -> str:
+        return f"Licence tally {self.stripe}: {self.reserved} reserved, {self.consumed} consumed"

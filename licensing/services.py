@@ -9,7 +9,8 @@
 - ``licence_release`` shrinks the sum and needs no lock either.
 
 Reserved is the sum of ``PendingEnrollment.reserved_licences``: the caller sets that column in
-the same transaction as the ledger entry written here.
+the same transaction as the ledger entry written here. Consumed is the sum of the ledger's consume
+entries. On PostgreSQL the database keeps both sums as they change (``LicenceTally``).
 """
 
 from dataclasses import dataclass
@@ -51,15 +52,19 @@ class LicenceCounts:
 
 def licence_counts() -> LicenceCounts:
     """Total, reserved and consumed read in one statement, so one snapshot: a redemption that
-    moves a licence from reserved to consumed is seen wholly or not at all."""
+    moves a licence from reserved to consumed is seen wholly or not at all. On PostgreSQL from
+    the running tally the database keeps (``LicenceTally``: a few rows, whatever the number of
+    enrollments); on SQLite summed from the rows themselves."""
+    if connection.vendor == "postgresql":
+        sums = "SELECT COALESCE(SUM(reserved), 0), COALESCE(SUM(consumed), 0) FROM licensing_licencetally"
+        params: list[str] = []
+    else:
+        sums = ("SELECT (SELECT COALESCE(SUM(reserved_licences), 0) FROM enrollment_pendingenrollment),"
+                " (SELECT COALESCE(SUM(quantity), 0) FROM licensing_ledgerentry WHERE kind = %s)")
+        params = [LedgerKind.CONSUME.value]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT "
-            " (SELECT total FROM licensing_licencepool WHERE id = 1),"
-            " (SELECT COALESCE(SUM(reserved_licences), 0) FROM enrollment_pendingenrollment),"
-            " (SELECT COALESCE(SUM(quantity), 0) FROM licensing_ledgerentry WHERE kind = %s)",
-            [LedgerKind.CONSUME.value],
-        )
+        cursor.execute(f"SELECT (SELECT total FROM licensing_licencepool WHERE id = 1), s.* FROM ({sums}) AS s",
+                       params)
         total, reserved, consumed = cursor.fetchone()
     return LicenceCounts(total=int(total or 0), reserved=int(reserved), consumed=int(consumed))
 
