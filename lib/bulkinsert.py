@@ -86,8 +86,11 @@ def insert_plain(model: type[models.Model], names: Sequence[str], rows: Sequence
     fields = list(model._meta.concrete_fields)
     given = {**_by_attname(model, constant or {})}
     position = {name: index for index, name in enumerate(names)}
-    auto = [f for f in fields if f.attname not in position and f.attname not in given and _is_auto_date(f)]
-    custom = [f for f in fields if type(f).pre_save is not models.Field.pre_save and f not in auto]
+    # A date's pre_save only sets auto_now dates (whatever value they were given); any other field
+    # that computes its value at save (a file, say) needs the instance.
+    auto = [f for f in fields if _is_auto_date(f)]
+    custom = [f for f in fields
+              if type(f).pre_save is not models.Field.pre_save and not isinstance(f, models.DateField)]
     if connection.vendor != "postgresql" or custom:
         # Instances where a field computes its value at save (or no COPY): the same rows, slower.
         objects = new_instances(model, ({**given, **dict(zip(names, row, strict=True))} for row in rows))
@@ -102,12 +105,12 @@ def insert_plain(model: type[models.Model], names: Sequence[str], rows: Sequence
         template.append(None)
         if field.primary_key and with_ids:
             continue  # filled from the sequence
-        if field.attname in position:
+        if field in auto:
+            per_row.append((index, _now_of(field)))
+        elif field.attname in position:
             from_row.append((index, position[field.attname]))
         elif field.attname in given:
             template[index] = given[field.attname]
-        elif field in auto:
-            per_row.append((index, _now_of(field)))
         elif field.has_default() and callable(field.default):
             per_row.append((index, field.get_default))
         else:

@@ -1,18 +1,15 @@
-"""Inserting a batch of pending enrollments (and new end users) fast: PostgreSQL COPY
-(``lib.bulkinsert``), else bulk_create."""
+"""Inserting a batch's new end users fast: PostgreSQL COPY (``lib.bulkinsert``), else bulk_create.
+The batch's enrollments are plain rows for ``lib.bulkinsert.insert_plain``."""
 
 from __future__ import annotations
 
 from django.db import connection, models
 
 from accounts.models import EndUser
-from enrollment.models import PendingEnrollment
-from lib.bulkinsert import concrete_fields, copy_rows, insert_rows
+from lib.bulkinsert import concrete_fields, insert_plain, new_instances
 
-
-def insert_enrollments(enrollments: list[PendingEnrollment], *, need_ids: bool) -> None:
-    """Insert ``enrollments`` (all of one bulk job). With ``need_ids`` their ``pk`` is set."""
-    insert_rows(PendingEnrollment, enrollments, with_ids=need_ids)
+# The end user columns a bulk row gives; the others take their defaults.
+END_USER_NAMES = ("username", "user_type", "email", "mobile", "first_name", "last_name")
 
 
 def end_user_ids(keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
@@ -39,24 +36,29 @@ def end_user_ids(keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
         return {(t, u): pk for pk, t, u in cursor.fetchall()}
 
 
-def insert_end_users(end_users: list[EndUser]) -> None:
-    """Insert end users, skipping any that exist already (same user type and username, e.g.
-    created meanwhile by the portal): COPY into a temporary table, then one INSERT ... ON
-    CONFLICT DO NOTHING. The caller reads the ids back."""
-    if not end_users:
-        return
+def insert_end_users(rows: list[tuple[str, ...]]) -> dict[tuple[str, str], int]:
+    """Insert end users (values of END_USER_NAMES), skipping any that exist already (same user
+    type and username, e.g. created meanwhile by the portal): COPY into a temporary table, then
+    one INSERT ... ON CONFLICT DO NOTHING. Returns {(user_type, username): id} of those it
+    inserted; the caller looks up the others."""
+    if not rows:
+        return {}
     if connection.vendor != "postgresql":
+        end_users = new_instances(EndUser, (dict(zip(END_USER_NAMES, row, strict=True)) for row in rows))
         EndUser.objects.bulk_create(end_users, ignore_conflicts=True)
-        return
+        return {}
     quote = connection.ops.quote_name
     table = quote(EndUser._meta.db_table)
     columns = ", ".join(quote(f.column or f.attname) for f in concrete_fields(EndUser))
     with connection.cursor() as cursor:
+        # ON COMMIT DELETE ROWS: empty again when the batch commits (or rolls back).
         cursor.execute(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS bulk_new_endusers ON COMMIT DELETE ROWS AS "
             f"SELECT {columns} FROM {table} WITH NO DATA"
         )
-        copy_rows(cursor.cursor, EndUser, "bulk_new_endusers", end_users)
+        insert_plain(EndUser, END_USER_NAMES, rows, table="bulk_new_endusers")
         cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM bulk_new_endusers "
-                       "ON CONFLICT DO NOTHING")
-        cursor.execute("TRUNCATE bulk_new_endusers")
+                       "ON CONFLICT DO NOTHING RETURNING id, user_type, username")
+        # No TRUNCATE: the batch's commit empties the table (a second call in one transaction would
+        # offer the first call's rows again, which the conflict skips).
+        return {(t, u): pk for pk, t, u in cursor.fetchall()}

@@ -37,11 +37,11 @@ from audit.services import audit_record, audit_record_many
 from enrollment.models import PendingEnrollment, Source
 from enrollment.otp import OtpRule
 from enrollment.services import new_token
-from lib.bulkinsert import new_instances
+from lib.bulkinsert import insert_plain, new_instances
 from lib.crypto import seal
 from licensing.services import NoLicenceLeft, licence_reserve
 from provisioning.bulk.export import Created, ExportStream, created_from_database, export_write
-from provisioning.bulk.fastinsert import end_user_ids, insert_end_users, insert_enrollments
+from provisioning.bulk.fastinsert import end_user_ids, insert_end_users
 from provisioning.bulk.options import BulkOptions
 from provisioning.bulk.preview import remove_upload, valid_rows
 from provisioning.bulk.rows import BulkRow
@@ -192,49 +192,62 @@ def _insert(context: _BatchContext, batch: list[BulkRow]) -> tuple[int, list[Cre
     expires = rule.expires_at()
     actor = context.actor
     notify = context.options.email_user or context.options.sms_user
-    created_by = actor.user.pk if actor.user else None
     otps = [rule.generate() for _ in rows]
     tokens = [new_token() for _ in rows]
-    enrollments: list[PendingEnrollment] = new_instances(PendingEnrollment, (
-        {"token": token, "username": item.username, "user_type": item.user_type,
-         "end_user_id": end_users.get((item.user_type, item.username)), "email": item.email, "mobile": item.mobile,
-         "ownership": item.ownership, "source": Source.BULK, "otp_ciphertext": seal(otp), "otp_expires_at": expires,
-         "usage_count": 1, "uses_remaining": 1, "reserved_licences": 1, "created_by_id": created_by,
-         "created_by_name": actor.name[:150], "bulk_job_id": context.job_id, "bulk_row": item.row}
-        for item, otp, token in zip(rows, otps, tokens, strict=True)
-    ))
-    insert_enrollments(enrollments, need_ids=notify)
+    # Plain rows, no model instance (instances only for the messages, when the job sends any).
+    shared: dict[str, object] = {
+        "source": Source.BULK, "otp_expires_at": expires, "usage_count": 1, "uses_remaining": 1,
+        "reserved_licences": 1, "created_by_id": actor.user.pk if actor.user else None,
+        "created_by_name": actor.name[:150], "bulk_job_id": context.job_id}
+    values: list[tuple[object, ...]] = [
+        (token, item.username, item.user_type, end_users.get((item.user_type, item.username)), item.email,
+         item.mobile, item.ownership, seal(otp), item.row)
+        for item, otp, token in zip(rows, otps, tokens, strict=True)]
+    ids = insert_plain(PendingEnrollment, ENROLLMENT_NAMES, values, constant=shared, with_ids=notify)
     if notify:
-        from notifications.outbox import notify_enrollments_created_many
-
-        # The messages name the user: load the end users once, not once per row.
-        people = EndUser.objects.in_bulk({e.end_user_id for e in enrollments if e.end_user_id})
-        for enrollment in enrollments:
-            enrollment.end_user = people.get(enrollment.end_user_id)
-
-        notify_enrollments_created_many(items=list(zip(enrollments, otps, strict=True)), actor=actor,
-                                        email_user=context.options.email_user, sms_user=context.options.sms_user)
+        _notify(context, values, ids, shared, otps)
     audit_record_many(actor=actor, action=AuditAction.ENROLLMENT_CREATED,
-                      targets=[(e.token, e.username) for e in enrollments],
+                      targets=[(token, item.username) for item, token in zip(rows, tokens, strict=True)],
                       details={"source": Source.BULK, "bulk_job": context.job_id})
     made = [(item, token, otp, expires) for item, token, otp in zip(rows, tokens, otps, strict=True)]
     return len(made), sorted(made + earlier, key=lambda c: c[0].row) if earlier else made
+
+
+# A batch's enrollment columns, in the order of its plain rows.
+ENROLLMENT_NAMES = ("token", "username", "user_type", "end_user_id", "email", "mobile", "ownership", "otp_ciphertext",
+                    "bulk_row")
+
+
+def _notify(context: _BatchContext, values: list[tuple[object, ...]], ids: list[int], shared: dict[str, object],
+            otps: list[str]) -> None:
+    from notifications.outbox import notify_enrollments_created_many
+
+    enrollments: list[PendingEnrollment] = new_instances(PendingEnrollment, (
+        {**shared, **dict(zip(ENROLLMENT_NAMES, row, strict=True)), "id": pk}
+        for row, pk in zip(values, ids, strict=True)))
+    # The messages name the user: load the end users once, not once per row.
+    people = EndUser.objects.in_bulk({e.end_user_id for e in enrollments if e.end_user_id})
+    for enrollment in enrollments:
+        enrollment.end_user = people.get(enrollment.end_user_id)
+        enrollment._state.adding = False
+    notify_enrollments_created_many(items=list(zip(enrollments, otps, strict=True)), actor=context.actor,
+                                    email_user=context.options.email_user, sms_user=context.options.sms_user)
 
 
 def _end_users(rows: list[BulkRow]) -> dict[tuple[str, str], int]:
     """The EndUser id of each row, created (with the CSV's names, email and mobile) when missing.
     Existing end users are linked, never changed."""
     found = end_user_ids({(r.user_type, r.username) for r in rows})
-    missing: dict[tuple[str, str], dict[str, str]] = {}
+    missing: dict[tuple[str, str], tuple[str, ...]] = {}
     for r in rows:
         key = (r.user_type, r.username)
         if key not in found and key not in missing:
-            missing[key] = {"username": r.username, "user_type": r.user_type, "email": r.email,
-                            "mobile": r.mobile, "first_name": r.first_name, "last_name": r.last_name}
+            missing[key] = (r.username, r.user_type, r.email, r.mobile, r.first_name, r.last_name)
     if missing:
-        insert_end_users(new_instances(EndUser, missing.values()))
-        # The insert skips end users created meanwhile (by the portal, say): read the ids back.
-        found.update(end_user_ids(set(missing)))
+        found.update(insert_end_users(list(missing.values())))
+        # The insert skips end users created meanwhile (by the portal, say): read their ids.
+        if meanwhile := set(missing) - found.keys():
+            found.update(end_user_ids(meanwhile))
     return found
 
 
