@@ -1,8 +1,16 @@
 """The fixed cast (an admin, a super helpdesk, a helpdesk, an end user, an outsider) and helpers
 shared by every test."""
 
+import base64
+import hashlib
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
+
 import django.apps
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.test import Client
@@ -14,10 +22,46 @@ from enrollment.models import Source
 from enrollment.services import CreatedEnrollment, pending_enrollment_create
 from licensing.services import licence_total_set
 from notifications.models import SmsSettings
+from provisioning.models import DpcSettings
+
+if TYPE_CHECKING:
+    # What django.test.Client answers: django-stubs name it (an HttpResponse with .json(), .context, ...).
+    from django.test.client import _MonkeyPatchedWSGIResponse
+
+    ClientResponse: TypeAlias = _MonkeyPatchedWSGIResponse
+else:
+    from django.http import HttpResponse as ClientResponse  # noqa: F401 - the name the tests import
 
 pytest_plugins = ["tests.ldap_server", "tests.outside"]
 
 PASSWORD = "correct horse battery staple"
+# The companion app's signing certificate digest, and the checksum QR codes carry for it.
+DIGEST = hashlib.sha256(b"signing cert").digest()
+CHECKSUM = base64.urlsafe_b64encode(DIGEST).decode()
+# The ``make_pending`` fixture: make_pending(username="eve", **pending_enrollment_create arguments).
+MakePending = Callable[..., CreatedEnrollment]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist each worker has a test database of its own (pytest-django), a private storage
+    folder of its own (job ids start at 1 in every worker's database) and a redis-server of its own in
+    place of REDIS_URL's: Celery's queues and purge are per Redis database, and neighbouring database
+    numbers of a shared Redis may be anyone's (a run in one process uses REDIS_URL as given)."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is None:
+        return
+    name = workerinput["workerid"]
+    settings.PRIVATE_STORAGE_DIR = Path(settings.PRIVATE_STORAGE_DIR) / name
+    # Whether the run has a Redis (REDIS_URL): config/test_settings.py took it out of the environment
+    # the workers started with, so the controller passes it on (pytest_configure_node).
+    if workerinput["with_redis"]:
+        from tests.outside import RedisProcess  # here: pytest_plugins has it rewritten for assertions
+
+        server = RedisProcess()
+        server.start()
+        config.add_cleanup(lambda: shutil.rmtree(server.dir, ignore_errors=True))
+        config.add_cleanup(server.stop)
+        settings.TEST_REDIS_URL = server.url
 
 
 def ensure_roles() -> None:
@@ -94,7 +138,20 @@ def sender_label(db: None) -> str:
 
 
 @pytest.fixture
-def licences(db: None):  # type: ignore[no-untyped-def]
+def companion(db: None) -> DpcSettings:
+    """Admin > Companion app filled in, as every QR code needs it."""
+    dpc = DpcSettings.load()
+    dpc.component_name = "com.example.companion/.admin.CompanionAdminReceiver"
+    dpc.download_url = "https://mdm.example.com/dpc/companion.apk"
+    dpc.signature_checksum = CHECKSUM
+    dpc.default_locale = "en_US"
+    dpc.time_zone = "Europe/Berlin"
+    dpc.save()
+    return dpc
+
+
+@pytest.fixture
+def licences(db: None) -> Callable[[int], None]:
     """Call with a number to set the licence total."""
 
     def set_total(total: int) -> None:
@@ -105,12 +162,12 @@ def licences(db: None):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def make_pending(licences, admin_user: User):  # type: ignore[no-untyped-def]
+def make_pending(licences: Callable[[int], None], admin_user: User) -> MakePending:
     """Create a pending enrollment through the service, as the admin."""
 
-    def make(username: str = "eve", **kwargs: object) -> CreatedEnrollment:
+    def make(username: str = "eve", **kwargs: Any) -> CreatedEnrollment:
         kwargs.setdefault("source", Source.SINGLE)
-        return pending_enrollment_create(actor=Actor.for_user(admin_user), username=username, **kwargs)  # type: ignore[arg-type]
+        return pending_enrollment_create(actor=Actor.for_user(admin_user), username=username, **kwargs)
 
     return make
 
@@ -119,7 +176,10 @@ def make_pending(licences, admin_user: User):  # type: ignore[no-untyped-def]
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run transactional tests last. pytest-django orders them so, but pytest then regroups the
     browser tests by pytest-playwright's session-scoped browser parameter; a transactional test
-    empties every table, migration data (roles, shipped templates) included."""
+    empties every table, migration data (roles, shipped templates) included. Within each group the
+    tests marked ``slow`` come first: pytest-xdist hands tests out in this order, so a long test
+    overlaps the others instead of being the last one running. Each worker still runs its share in
+    this order (every transactional test after every other)."""
 
     def transactional(item: pytest.Item) -> bool:
         marker = item.get_closest_marker("django_db")
@@ -128,4 +188,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             "transactional_db" in fixtures
         )
 
-    items.sort(key=transactional)
+    items.sort(key=lambda item: (transactional(item), item.get_closest_marker("slow") is None))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist, in the controller, for each worker it starts: whether the run has a Redis."""
+    node.workerinput["with_redis"] = bool(settings.TEST_REDIS_URL)

@@ -91,10 +91,12 @@ class ReceivedEmail:
     @property
     def attachments(self) -> list[tuple[str, str, bytes]]:
         """(filename, content type, bytes) of every attachment."""
-        return [
-            (str(p.get_filename()), p.get_content_type(), p.get_payload(decode=True))
-            for p in self.message.iter_attachments()
-        ]
+        found = []
+        for part in self.message.iter_attachments():
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            found.append((str(part.get_filename()), part.get_content_type(), payload))
+        return found
 
 
 class SmtpServer:
@@ -111,7 +113,7 @@ class SmtpServer:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd hook
         parsed = email.message_from_bytes(envelope.content, policy=policy.default)
         with self._lock:
-            self.messages.append(ReceivedEmail(envelope.mail_from, list(envelope.rcpt_tos), parsed,  # type: ignore[arg-type]
+            self.messages.append(ReceivedEmail(envelope.mail_from, list(envelope.rcpt_tos), parsed,
                                                peer=session.peer))
         return "250 OK"
 
@@ -342,13 +344,17 @@ def own_redis() -> Iterator[RedisProcess]:
 
 @contextlib.contextmanager
 def celery_broker(broker_url: str) -> Iterator[Any]:
-    """Point the project's Celery app at ``broker_url`` with eager mode off, then put it back.
-    Publishing goes to that broker; a broker that is down makes ``.delay()`` raise."""
+    """Point the project's Celery app at ``broker_url`` with eager mode off and production's Redis
+    transport options, then put it back. Publishing goes to that broker; a broker that is down makes
+    ``.delay()`` raise (after one quick retry, as in production: the suite's settings have no Redis)."""
+    from django.conf import settings
+
     from config.celery import app
 
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "broker_transport_options")}
     app.conf.broker_url = broker_url
     app.conf.task_always_eager = False
+    app.conf.broker_transport_options = dict(settings.REDIS_BROKER_TRANSPORT_OPTIONS)
     _reset_pools(app)
     try:
         yield app
@@ -366,7 +372,7 @@ def _reset_pools(app: Any) -> None:
     app._pool = None
     if "amqp" in app.__dict__:
         app.amqp._producer_pool = None
-    kombu.pools.reset()
+    kombu.pools.reset()  # type: ignore[no-untyped-call]  # kombu has no annotations there
 
 
 @contextlib.contextmanager

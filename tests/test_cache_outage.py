@@ -22,7 +22,7 @@ WARNING = "Cache unavailable"
 
 
 @pytest.fixture
-def redis_down(own_redis, settings, caplog):  # type: ignore[no-untyped-def]
+def redis_down(own_redis, settings, caplog):
     settings.CACHES = {"default": cache_settings(own_redis.url)}
     cache.set("before-the-outage", 1)
     assert cache.get("before-the-outage") == 1  # the real Redis answers
@@ -32,7 +32,7 @@ def redis_down(own_redis, settings, caplog):  # type: ignore[no-untyped-def]
     return caplog
 
 
-def warned(caplog) -> bool:  # type: ignore[no-untyped-def]
+def warned(caplog: pytest.LogCaptureFixture) -> bool:
     return any(WARNING in record.getMessage() for record in caplog.records)
 
 

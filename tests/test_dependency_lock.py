@@ -7,6 +7,7 @@ import re
 import tomllib
 from importlib import metadata
 from pathlib import Path
+from typing import cast
 
 import pytest
 from packaging.markers import default_environment
@@ -25,7 +26,8 @@ LOCKS = {
 }
 DIRECT = "onramp (pyproject.toml)"
 # The locks are compiled for Python 3.11 (requires-python) on Linux.
-ENVIRONMENT: dict[str, str] = {**default_environment(), "python_version": "3.11", "python_full_version": "3.11.0"}
+ENVIRONMENT: dict[str, str] = {**cast(dict[str, str], default_environment()), "python_version": "3.11",
+                               "python_full_version": "3.11.0"}
 
 
 class Lock:

@@ -4,6 +4,8 @@ DEBUG error page (the embedded default runs with DEBUG on), as HTML or as the te
 client asks for, shows the secret, and the posted field shows as stars. Reports mailed to ADMINS
 are made by the same filter."""
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -12,7 +14,6 @@ from accounts.models import EndUser, User
 from enrollment.otp import OtpRule
 from tests.conftest import PASSWORD, client_for
 from tests.provisioning.test_qr_create import activation_url, automatic, ready  # noqa: F401 - fixtures
-from tests.provisioning.test_qr_dpc_settings import companion  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def embedded_default(settings, monkeypatch):
     monkeypatch.setattr(OtpRule, "generate", lambda self: OTP)
 
 
-def fail(monkeypatch, target: object, name: str | None = None) -> None:
+def fail(monkeypatch: pytest.MonkeyPatch, target: object, name: str | None = None) -> None:
     """Make ``target.name`` (or the dotted path ``target``) raise; the failing frame holds whatever
     secret it was passed."""
 
@@ -39,12 +40,13 @@ def fail(monkeypatch, target: object, name: str | None = None) -> None:
         raise RuntimeError("failed deep inside")
 
     if name is None:
+        assert isinstance(target, str), "a dotted path, or an object and an attribute name"
         monkeypatch.setattr(target, failing)
     else:
         monkeypatch.setattr(target, name, failing)
 
 
-def error_pages(client: Client, url: str, data: object = None, **extra: str) -> list[str]:
+def error_pages(client: Client, url: str, data: object = None, **extra: Any) -> list[str]:
     """The error page of the failing POST as a browser gets it (HTML) and as a client asking for
     text gets it."""
     client.raise_request_exception = False

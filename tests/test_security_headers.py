@@ -9,10 +9,10 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from accounts.models import User
 from tests.conftest import client_for
 from tests.enrollment.test_portal import signed_in
 from tests.provisioning.bulk_support import uploaded
-from tests.provisioning.test_qr_dpc_settings import companion  # noqa: F401 - fixture
 from tests.provisioning.test_qr_manage import make_qr  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def test_it_sends_a_permissions_policy_that_turns_off_camera_microphone_and_geol
 
 
 @pytest.mark.parametrize("path", ["/login/", "/portal/login/", f"/enroll/{'A' * 32}/", "/healthz", "/devices/"])
-def test_it_sends_both_policies_on_console_portal_device_and_refusal_pages(path: str, outsider) -> None:  # type: ignore[no-untyped-def]
+def test_it_sends_both_policies_on_console_portal_device_and_refusal_pages(path: str, outsider: User) -> None:
     response = client_for(outsider).get(path)
 
     assert "script-src 'self'" in response["Content-Security-Policy"]
@@ -61,7 +61,7 @@ def test_it_keeps_inline_script_style_and_handlers_out_of_every_template() -> No
     assert {name: hits for name, hits in found.items() if hits} == {}
 
 
-def test_it_marks_every_response_showing_an_otp_a_qr_code_or_an_export_no_store(  # type: ignore[no-untyped-def]
+def test_it_marks_every_response_showing_an_otp_a_qr_code_or_an_export_no_store(
         admin_user, end_user, make_pending, make_qr, django_capture_on_commit_callbacks):  # noqa: F811
     console = client_for(admin_user)
     token = make_pending("alice").enrollment.token
@@ -101,7 +101,7 @@ def test_it_marks_every_response_showing_an_otp_a_qr_code_or_an_export_no_store(
         == dict.fromkeys(responses, True)
 
 
-def test_it_shows_its_own_csrf_failure_page_without_inline_style(db) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_its_own_csrf_failure_page_without_inline_style(db: None) -> None:
     """Django's built-in CSRF failure page carries an inline <style> the CSP would block."""
     response = Client(enforce_csrf_checks=True).post("/login/", {"username": "hal", "password": "x"})
     html = response.content.decode()

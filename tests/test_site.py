@@ -13,9 +13,9 @@ from cryptography.fernet import Fernet
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from accounts.models import User
+from accounts.models import EndUser, User
 from accounts.roles import ROLE_GRANTS
-from tests.conftest import client_for
+from tests.conftest import MakePending, client_for
 from tests.test_site_text_input import FormParser
 from tests.test_site_text_input import pages as audience_pages
 from tests.test_urls_permissions import ALL_URLS, SampleContext
@@ -82,7 +82,8 @@ def _html_pages(sample: SampleContext, admin: User) -> dict[str, bytes]:
 
 
 @pytest.mark.django_db
-def test_every_page_has_one_h1_the_skip_link_main_and_labelled_inputs(cast, make_pending) -> None:  # type: ignore[no-untyped-def]
+def test_every_page_has_one_h1_the_skip_link_main_and_labelled_inputs(cast: dict[str, User],
+                                                                      make_pending: MakePending) -> None:
     sample = SampleContext(token=make_pending("walker").enrollment.token, users=cast)
     pages = _html_pages(sample, cast["admin"])
     assert {"enrollment:pending_list", "enrollment:pending_detail", "enrollment:settings_otp_policy",
@@ -149,8 +150,8 @@ FORMS_WITH_ERRORS = {"POST /devices/pending/provision/", "POST /devices/pending/
 
 
 @pytest.mark.django_db
-def test_every_describedby_and_label_target_exists_with_and_without_form_errors(  # type: ignore[no-untyped-def]
-        cast, make_pending, end_user) -> None:
+def test_every_describedby_and_label_target_exists_with_and_without_form_errors(
+        cast: dict[str, User], make_pending: MakePending, end_user: EndUser) -> None:
     """Django points a field's ``aria-describedby`` at ``<id>_helptext`` and, with errors, ``<id>_error``:
     each page must hold those ids, and every <label for> must name a control of the page. Every page of
     the console (admin), portal (signed in) and activation link (a phone), as opened and with each of

@@ -13,11 +13,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.forms import BaseForm
-from django.http import HttpResponse
 from django.test import Client
 
-from accounts.models import EndUser
-from tests.conftest import PASSWORD, client_for
+from accounts.models import EndUser, User
+from tests.conftest import PASSWORD, ClientResponse, MakePending, client_for
 from tests.test_urls_permissions import ALL_URLS, SampleContext
 
 NUL = "a\x00b"
@@ -96,7 +95,7 @@ class FormParser(HTMLParser):
             self._textarea = None
 
 
-def refused_with_a_message(response: HttpResponse, name: str) -> bool:
+def refused_with_a_message(response: ClientResponse, name: str) -> bool:
     """The page came back (200/400) with an error on field ``name``, or (a refusal before any form,
     such as a query string) with a message about the NUL."""
     if response.status_code not in (200, 400):
@@ -139,7 +138,8 @@ def pages(sample: SampleContext, end_user: EndUser) -> list[tuple[Client, str, b
 
 
 @pytest.mark.django_db
-def test_every_form_answers_a_nul_in_any_field_with_a_message_never_a_500(cast, make_pending, end_user) -> None:  # type: ignore[no-untyped-def]
+def test_every_form_answers_a_nul_in_any_field_with_a_message_never_a_500(
+        cast: dict[str, User], make_pending: MakePending, end_user: EndUser) -> None:
     sample = SampleContext(token=make_pending("walker").enrollment.token, users=cast)
     walked, problems = set(), []
     for client, path, content in pages(sample, end_user):

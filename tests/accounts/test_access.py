@@ -4,7 +4,8 @@ permission gets a 403 page that keeps the console's navigation and says what the
 import pytest
 from django.contrib.auth.models import Permission
 
-from tests.conftest import client_for, make_console_user
+from accounts.models import User
+from tests.conftest import MakePending, client_for, make_console_user
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,7 @@ def test_it_sends_an_anonymous_visitor_to_sign_in() -> None:
     assert response["Location"].startswith("/login/")
 
 
-def test_it_keeps_the_console_navigation_on_a_403_page(helpdesk_user) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_the_console_navigation_on_a_403_page(helpdesk_user: User) -> None:
     response = client_for(helpdesk_user).get("/audit/")
 
     assert response.status_code == 403
@@ -28,7 +29,7 @@ def test_it_keeps_the_console_navigation_on_a_403_page(helpdesk_user) -> None:  
     assert html.count("<h1") == 1
 
 
-def test_it_names_the_missing_permission_the_role_and_the_roles_that_hold_it(helpdesk_user) -> None:  # type: ignore[no-untyped-def]
+def test_it_names_the_missing_permission_the_role_and_the_roles_that_hold_it(helpdesk_user: User) -> None:
     html = client_for(helpdesk_user).get("/audit/").content.decode()
 
     assert "Your role (Helpdesk) does not include" in html
@@ -36,7 +37,7 @@ def test_it_names_the_missing_permission_the_role_and_the_roles_that_hold_it(hel
     assert "held by Administrator, Super Helpdesk" in html
 
 
-def test_it_names_only_the_permissions_that_are_missing(make_pending) -> None:  # type: ignore[no-untyped-def]
+def test_it_names_only_the_permissions_that_are_missing(make_pending: MakePending) -> None:
     reader = make_console_user("rita", None)
     reader.user_permissions.add(Permission.objects.get(codename="view_pendingenrollment"))
     token = make_pending("alice").enrollment.token
@@ -49,7 +50,7 @@ def test_it_names_only_the_permissions_that_are_missing(make_pending) -> None:  
     assert "Can view pending enrollment" not in html
 
 
-def test_it_tells_a_user_without_a_role_so(outsider) -> None:  # type: ignore[no-untyped-def]
+def test_it_tells_a_user_without_a_role_so(outsider: User) -> None:
     response = client_for(outsider).get("/devices/")
 
     assert response.status_code == 403

@@ -40,7 +40,8 @@ def test_a_username_cannot_inject_a_filter(ldap_settings):
 
 
 def test_it_authenticates_with_the_directory_password_only(ldap_settings):
-    assert ldap_authenticate("lars", PASSWORDS["lars"]).username == "lars"
+    lars = ldap_authenticate("lars", PASSWORDS["lars"])
+    assert lars is not None and lars.username == "lars"
     assert ldap_authenticate("lars", "wrong") is None
     assert ldap_authenticate("lars", "") is None
     assert ldap_authenticate("nobody", "x") is None

@@ -34,7 +34,8 @@ def test_sign_in_is_throttled_after_the_maximum_failures(helpdesk_user, settings
     assert "_auth_user_id" not in client.session
     failures = AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED)
     assert failures.count() == 4
-    assert failures.first().details == {"throttled": True}
+    first = failures.first()
+    assert first is not None and first.details == {"throttled": True}
 
 
 def test_the_throttle_also_counts_per_ip(helpdesk_user, admin_user, settings):

@@ -7,12 +7,12 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from django.contrib.auth.hashers import MD5PasswordHasher
-from django.http import HttpResponse
 from django.test import Client
+from pytest_django.fixtures import Settings
 
 from accounts.models import EndUser
 from enrollment.models import PendingEnrollment
-from tests.conftest import PASSWORD, client_for
+from tests.conftest import PASSWORD, ClientResponse, client_for
 from tests.outside import concurrently
 from tests.provisioning.test_provision_user import URL as PROVISION_URL
 from tests.provisioning.test_provision_user import form_data
@@ -33,7 +33,7 @@ class CountingHasher(MD5PasswordHasher):
 
 
 @pytest.fixture
-def hash_runs(settings) -> Iterator[Callable[[], int]]:  # type: ignore[no-untyped-def]
+def hash_runs(settings: Settings) -> Iterator[Callable[[], int]]:
     """Hashes made from now on, by every thread."""
     settings.PASSWORD_HASHERS = [COUNTING_HASHER]
     CountingHasher.runs = 0
@@ -151,7 +151,7 @@ def test_concurrent_wrong_passwords_never_get_more_checks_than_the_limit(path, h
     eve.set_password(PASSWORD)
     eve.save()
     helpdesk = client_for(make_console_user("helen", "Helpdesk"))
-    attempts: dict[str, Callable[[int], HttpResponse]] = {
+    attempts: dict[str, Callable[[int], ClientResponse]] = {
         "console": lambda n: Client(REMOTE_ADDR=own_address(n)).post(
             "/login/", {"username": "hal", "password": "wrong"}),
         "portal": lambda n: Client(REMOTE_ADDR=own_address(n)).post(
@@ -169,7 +169,7 @@ def test_concurrent_wrong_passwords_never_get_more_checks_than_the_limit(path, h
     assert sorted(answers) == [False] * 10 + [True] * 10
 
 
-def throttled(response: HttpResponse) -> bool:
+def throttled(response: ClientResponse) -> bool:
     if response.status_code == 429:
         return True
     return "Too many failed authorizations" in response.content.decode()

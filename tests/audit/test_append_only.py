@@ -1,5 +1,6 @@
 import pytest
 
+from accounts.models import User
 from audit.actor import Actor
 from audit.models import AuditAction, AuditEntry
 from audit.services import audit_record, audit_record_many
@@ -8,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def entry(admin_user) -> AuditEntry:
+def entry(admin_user: User) -> AuditEntry:
     return audit_record(actor=Actor.for_user(admin_user), action=AuditAction.OTP_VIEWED,
                         enrollment_token="t" * 32, target_username="alice", details={"why": "test"})
 
@@ -45,4 +46,5 @@ def test_many_entries_are_written_at_once(admin_user):
 
 def test_a_system_actor_has_no_user_and_a_system_name():
     audit_record(actor=Actor.system("expiry"), action=AuditAction.ENROLLMENT_EXPIRED)
-    assert AuditEntry.objects.values_list("actor", "actor_name", "ip").get() == (None, "system:expiry", None)
+    entry = AuditEntry.objects.get()
+    assert (entry.actor, entry.actor_name, entry.ip) == (None, "system:expiry", None)

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.http import StreamingHttpResponse
+from django.test import Client
 
 from audit import views
 from audit.actor import Actor
@@ -16,10 +17,10 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 
-def export_rows(client, **params):
+def export_rows(client: Client, **params: str) -> tuple[list[bytes], list[list[str]]]:
     response = client.get("/audit/export.csv", params)
     assert isinstance(response, StreamingHttpResponse)
-    chunks = list(response.streaming_content)
+    chunks = list(response)
     return chunks, list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig"))))
 
 

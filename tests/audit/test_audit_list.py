@@ -3,6 +3,8 @@ import io
 import re
 
 import pytest
+from django.http import StreamingHttpResponse
+from django.test import Client
 
 from audit.actor import Actor
 from audit.models import AuditAction
@@ -22,7 +24,7 @@ def entries(admin_user, helpdesk_user):
                  target_username="=HYPERLINK(\"http://evil\")", details={"note": "+danger"})
 
 
-def _rows(client, **params):
+def _rows(client: Client, **params: str) -> list[tuple[str, str, str]]:
     return [(e.actor_name, e.action, e.target_username) for e in client.get("/audit/", params).context["page"]]
 
 
@@ -52,7 +54,8 @@ def test_the_export_is_utf8_csv_with_a_bom_and_escapes_formulas(entries, admin_u
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="audit-')
-    body = b"".join(response.streaming_content)
+    assert isinstance(response, StreamingHttpResponse)
+    body = response.getvalue()
     assert body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0] == ["time", "actor", "action", "enrollment_token", "username", "ip", "details"]
@@ -71,7 +74,9 @@ def test_details_read_as_labelled_fields_on_the_page_and_as_json_in_the_export(a
     client = client_for(admin_user)
 
     html = client.get("/audit/").content.decode()
-    export = b"".join(client.get("/audit/export.csv").streaming_content).decode("utf-8-sig")
+    streamed = client.get("/audit/export.csv")
+    assert isinstance(streamed, StreamingHttpResponse)
+    export = streamed.getvalue().decode("utf-8-sig")
 
     assert "<dt>Authorizer</dt><dd>ada</dd>" in html
     assert "<dt>End user created</dt><dd>yes</dd>" in html

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 FIELDS = ("actor_id", "actor_name", "action", "enrollment_token", "target_username", "ip", "user_agent", "details")
 
 
-def test_the_entries_are_those_audit_record_writes(admin_user: User):
+def test_the_entries_are_those_audit_record_writes(admin_user: User) -> None:
     actor = Actor(user=admin_user, name="Ada Admin", ip="192.0.2.7", user_agent="Browser/1.0")
     targets = [("t" * 70, "alice"), ("b\x00d", "bob\x00" + "x" * 200)]  # too long, and what PostgreSQL cannot store
     details = {"source": "bulk", "bulk_job": 7}
@@ -35,6 +35,6 @@ def test_a_system_actor_and_no_details(db):
         None, "system:bulk", None, "", {})
 
 
-def test_no_targets_write_nothing(admin_user: User):
+def test_no_targets_write_nothing(admin_user: User) -> None:
     assert audit_record_many(actor=Actor.for_user(admin_user), action=AuditAction.ENROLLMENT_DELETED, targets=[]) == 0
     assert not AuditEntry.objects.exists()

@@ -3,12 +3,14 @@ BENCHMARK_BASELINE_VIEW is on, and then one INSERT per request."""
 
 import importlib
 import json
+from collections.abc import Iterator
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import clear_url_caches
+from pytest_django.fixtures import Settings
 
 import config.urls
 from benchmarks.baseline_view import TABLE, create_table
@@ -25,7 +27,7 @@ def reload_urls() -> None:
 
 
 @pytest.fixture
-def baseline_on(settings):  # type: ignore[no-untyped-def]
+def baseline_on(settings: Settings) -> Iterator[None]:
     settings.BENCHMARK_BASELINE_VIEW = True
     reload_urls()
     create_table()

@@ -2,8 +2,12 @@
 
 import os
 import shutil
+from collections.abc import Callable
+from typing import Any
 
 import pytest
+from playwright.sync_api import Page
+from pytest_django.live_server_helper import LiveServer
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -11,7 +15,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyped-def]
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
@@ -21,11 +25,11 @@ def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyp
 
 
 @pytest.fixture
-def sign_in(live_server, page):  # type: ignore[no-untyped-def]
+def sign_in(live_server: LiveServer, page: Page) -> Callable[[str], Page]:
     """Sign a console user in through the login form; returns the page."""
     from tests.conftest import PASSWORD
 
-    def go(username: str):  # type: ignore[no-untyped-def]
+    def go(username: str) -> Page:
         page.goto(f"{live_server.url}/login/")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(PASSWORD)

@@ -2,9 +2,9 @@
 without a single violation (nothing inline is refused), and the QR form's script still works."""
 
 import pytest
+from playwright.sync_api import Page
 
 from tests.conftest import PASSWORD
-from tests.provisioning.test_qr_dpc_settings import companion  # noqa: F401 - fixture
 from tests.provisioning.test_qr_manage import make_qr  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,7 +21,7 @@ document.addEventListener("securitypolicyviolation", function (e) {
 class CspWatch:
     """Collects the policy violations of every page a Playwright page opens."""
 
-    def __init__(self, page) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, page: Page) -> None:
         self.page = page
         self.logged: list[str] = []
         page.add_init_script(RECORD_VIOLATIONS)
@@ -32,13 +32,14 @@ class CspWatch:
         """Open ``url``; what the policy refused there (empty when nothing)."""
         self.logged.clear()
         response = self.page.goto(url)
+        assert response is not None, url
         assert "script-src 'self'" in response.headers["content-security-policy"], url
         self.page.wait_for_load_state("networkidle")
         return [*self.page.evaluate("window.__cspViolations"), *self.logged]
 
 
 def test_the_console_pages_raise_no_policy_violation(admin_user, make_pending, make_qr, sign_in,  # noqa: F811
-                                                     live_server):  # type: ignore[no-untyped-def]
+                                                     live_server):
     token = make_pending("alice").enrollment.token
     qr = make_qr()
     page = sign_in(admin_user.username)
@@ -55,7 +56,7 @@ def test_the_console_pages_raise_no_policy_violation(admin_user, make_pending, m
 
 
 def test_the_portal_and_activation_pages_raise_no_policy_violation(end_user, make_pending, browser,
-                                                                    live_server):  # type: ignore[no-untyped-def]
+                                                                    live_server):
     token = make_pending("alice").enrollment.token
     context = browser.new_context()
     try:

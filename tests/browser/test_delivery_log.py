@@ -5,7 +5,7 @@ import re
 
 import pytest
 from django.db import transaction
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from audit.actor import Actor
 from notifications.models import Message, MessageStatus
@@ -15,7 +15,7 @@ from tests.browser.test_content_security_policy import RECORD_VIOLATIONS
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def watch_csp(page) -> list[str]:  # type: ignore[no-untyped-def]
+def watch_csp(page: Page) -> list[str]:
     """Record the policy's refusals on every page ``page`` opens from now on (the list it returns)."""
     refused: list[str] = []
     page.add_init_script(RECORD_VIOLATIONS)

@@ -24,7 +24,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.outside import free_port, wait_for
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = 3000
@@ -99,9 +99,9 @@ def run_script(tmp_path: Path) -> Iterator[RunScript]:
                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, start_new_session=True)
     script = RunScript(process=process, url=f"http://127.0.0.1:{port}", home=home)
-    assert process.stdout is not None
-    reader = threading.Thread(target=lambda: script.output.extend(iter(process.stdout.readline, "")),  # type: ignore[union-attr]
-                              daemon=True)
+    stdout = process.stdout
+    assert stdout is not None
+    reader = threading.Thread(target=lambda: script.output.extend(iter(stdout.readline, "")), daemon=True)
     reader.start()
     try:
         wait_for(lambda: "Onramp console:" in script.text() or process.poll() is not None, timeout=120,
@@ -142,7 +142,7 @@ def mail_recipients(folder: Path) -> list[str]:
 
 
 def test_run_sh_runs_a_bulk_job_with_email_on_a_worker_while_another_admin_provisions(
-        run_script: RunScript, browser: Browser, tmp_path: Path):
+        run_script: RunScript, browser: Browser, tmp_path: Path) -> None:
     admin = sign_in(browser, run_script, "admin")
     admin.goto(f"{run_script.url}/licenses/")
     admin.get_by_label("Total licences").fill(str(ROWS + 100))

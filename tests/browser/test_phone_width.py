@@ -2,6 +2,7 @@
 sideways scrolling, whatever the length of the link, the token or the OTP."""
 
 import pytest
+from playwright.sync_api import Page
 
 from accounts.models import EndUser
 from enrollment.models import PendingEnrollment
@@ -13,7 +14,7 @@ ANDROID = ("Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/UQ1A.240205.004) Apple
            "(KHTML, like Gecko) Chrome/122.0.0.0 Mobile Safari/537.36")
 
 
-def overflow(page, width: int) -> int:  # type: ignore[no-untyped-def]
+def overflow(page: Page, width: int) -> int:
     """How many CSS pixels the page is wider than the phone's screen (0 when it fits). Not against
     innerWidth: a mobile browser widens its layout viewport to content that overflows."""
     return max(0, int(page.evaluate("document.documentElement.scrollWidth")) - width)

@@ -22,7 +22,7 @@ APK_CHECKSUM = base64.urlsafe_b64encode(hashlib.sha256(APK).digest()).decode()
 
 
 def test_an_admin_on_a_fresh_install_is_led_to_set_up_the_companion_app_and_warned_about_the_activation_url(
-        admin_user, licences, sign_in, live_server, tmp_path):  # type: ignore[no-untyped-def]
+        admin_user, licences, sign_in, live_server, tmp_path):
     page = sign_in(admin_user.username)
     page.get_by_role("link", name="Advanced QR-Code Provisioning").first.click()
     page.get_by_role("link", name="Create QR-Code").click()

@@ -1,30 +1,31 @@
 import io
 import json
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 import zxingcpp
 from PIL import Image
+from playwright.sync_api import Page
 
 from enrollment.models import PendingEnrollment
 from provisioning.models import QrProvisioning
-from tests.provisioning.test_qr_dpc_settings import companion  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def download(page, link_name: str) -> bytes:  # type: ignore[no-untyped-def]
+def download(page: Page, link_name: str) -> bytes:
     with page.expect_download() as info:
         page.get_by_role("link", name=link_name).click()
     return Path(info.value.path()).read_bytes()
 
 
-def decoded(png: bytes) -> dict:  # type: ignore[type-arg]
-    return json.loads(zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))[0].text)
+def decoded(png: bytes) -> dict[str, Any]:
+    return cast(dict[str, Any], json.loads(zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))[0].text))
 
 
 def test_an_admin_creates_a_wifi_automatic_code_and_a_mobile_data_portal_code_and_downloads_both(
-        admin_user, end_user, licences, companion, sign_in, live_server):  # noqa: F811  # type: ignore[no-untyped-def]
+        admin_user, end_user, licences, companion, sign_in, live_server):
     page = sign_in(admin_user.username)
     page.get_by_role("link", name="Advanced QR-Code Provisioning").first.click()
     page.get_by_role("link", name="Create QR-Code").click()

@@ -22,10 +22,6 @@ def test_every_role_sees_the_devices(cast):
         assert b"alice" in response.content and b"SN-1" in response.content and b"Pixel 8" in response.content
 
 
-def test_users_without_the_permission_are_refused(outsider):
-    assert client_for(outsider).get("/devices/").status_code == 403
-
-
 def test_it_lets_helpdesk_read_the_list_but_refuses_every_other_method(helpdesk_user):
     device("alice")
     client = client_for(helpdesk_user)
@@ -45,7 +41,7 @@ def test_it_opens_no_device_url_to_helpdesk_but_the_list(helpdesk_user):
 
     device_urls = [url for url in CONSOLE_URLS
                    if any(perm.endswith("_device") for perm in getattr(url.view, "required_permissions", ()))]
-    assert [url.name for url in device_urls if helpdesk_user.has_perms(url.view.required_permissions)] \
+    assert [url.name for url in device_urls if helpdesk_user.has_perms(getattr(url.view, "required_permissions", ()))] \
         == ["enrollment:device_list"]
 
 

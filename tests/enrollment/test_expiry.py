@@ -1,6 +1,6 @@
 """Expiry (F12): expired OTPs release their licences; reset re-reserves; old expired entries go."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -17,7 +17,7 @@ from licensing.services import NoLicenceLeft, licence_counts
 pytestmark = [pytest.mark.django_db]
 
 
-def past(hours: int = 1):  # type: ignore[no-untyped-def]
+def past(hours: int = 1) -> datetime:
     return timezone.now() - timedelta(hours=hours)
 
 

@@ -43,6 +43,7 @@ def test_a_reset_moves_the_expiry_and_unlocks_a_locked_enrollment(make_pending, 
     otp_reset(enrollment=made.enrollment, actor=Actor.for_user(admin_user))
     enrollment = PendingEnrollment.objects.get(pk=made.enrollment.pk)
     assert (enrollment.state, enrollment.failed_attempts, enrollment.locked_at) == (State.ACTIVE, 0, None)
+    assert enrollment.otp_expires_at is not None
     assert enrollment.otp_expires_at > timezone.now() + timedelta(hours=71)
     assert licence_counts().reserved == 1
     assert LedgerEntry.objects.filter(kind=LedgerKind.RESERVE).count() == 1

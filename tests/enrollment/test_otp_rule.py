@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.datastructures import MultiValueDict
 
 from enrollment.forms import OtpPolicyForm
 from enrollment.models import OtpContent, OtpPolicy
@@ -47,5 +48,5 @@ def test_the_qr_code_form_shows_the_rules_message():
 def test_the_bulk_upload_form_shows_the_rules_message():
     form = BulkUploadForm({"ownership": "corporate", "define_otp": "on", "otp_content": "digits", "otp_length": "5",
                            "otp_validity_hours": "72"},
-                          {"csv_file": SimpleUploadedFile("users.csv", b"username\r\nalice\r\n")})
+                          MultiValueDict({"csv_file": [SimpleUploadedFile("users.csv", b"username\r\nalice\r\n")]}))
     assert form.errors == {"otp_length": [TOO_FEW_DIGITS]}

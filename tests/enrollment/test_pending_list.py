@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from enrollment.models import PendingEnrollment, Source, State
 from enrollment.otp import OtpRule
+from lib.pagination import KeysetPage
 from tests.conftest import client_for
 
 pytestmark = [pytest.mark.django_db]
@@ -62,7 +63,7 @@ def test_it_filters_by_source_and_state(make_pending, helpdesk_user):
     PendingEnrollment.objects.filter(pk=carol.pk).update(state=State.LOCKED)
     client = client_for(helpdesk_user)
 
-    def names(**params):
+    def names(**params: str) -> list[str]:
         return sorted(e.username for e in client.get("/devices/pending/", params).context["page"].rows)
 
     assert names(source="bulk") == ["bob", "carol"]
@@ -107,7 +108,7 @@ def seven(make_pending, settings):
         make_pending(f"user-{name}")
 
 
-def _names(page):
+def _names(page: KeysetPage[PendingEnrollment]) -> list[str]:
     return [e.username.removeprefix("user-") for e in page.rows]
 
 
@@ -201,5 +202,5 @@ def test_new_tokens_never_start_with_a_character_spreadsheets_read_as_a_formula(
 
     # Of "=", "+", "-" and "@" only "-" is in the URL-safe alphabet: a token starting with it is drawn again.
     draws = iter(["-" + "a" * 31, "-" + "b" * 31, "c" * 32])
-    monkeypatch.setattr(services.secrets, "token_urlsafe", lambda n: next(draws))
+    monkeypatch.setattr("enrollment.services.secrets.token_urlsafe", lambda n: next(draws))
     assert services.new_token() == "c" * 32

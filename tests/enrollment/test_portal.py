@@ -108,7 +108,11 @@ def test_a_signed_in_console_user_is_not_a_portal_user(helpdesk_user):
 
 def test_a_portal_session_gives_no_console_access(end_user):
     client = signed_in(end_user)
-    assert client.get("/devices/pending/").status_code == 302
+    response = client.get("/devices/pending/", follow=True)
+    assert response.redirect_chain == [("/login/?next=/devices/pending/", 302)]
+    # The console's own sign-in form, and no console user in the session.
+    assert response.status_code == 200 and "accounts/login.html" in [t.name for t in response.templates]
+    assert "_auth_user_id" not in client.session
 
 
 def test_an_end_user_sees_only_their_own_enrollments(end_user, make_pending, licences):

@@ -25,7 +25,7 @@ def test_a_rendered_code_is_cached_and_not_drawn_twice(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("drawn twice")
 
-    monkeypatch.setattr(qr.qrcode, "QRCode", refuse)
+    monkeypatch.setattr("qrcode.QRCode", refuse)
     assert qr.render("cached", "png") == first
 
 

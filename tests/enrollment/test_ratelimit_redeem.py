@@ -6,7 +6,8 @@ import secrets
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.test import Client
 
 from audit.models import AuditAction, AuditEntry
@@ -19,7 +20,7 @@ BODY = json.dumps({"token": "x" * 32, "otp": "12345678", "device": {"platform": 
 
 
 @pytest.fixture
-def redis_cache(settings):  # type: ignore[no-untyped-def]
+def redis_cache(settings):
     """The real Redis as the cache. Never cleared (FLUSHDB would hit whatever else uses that
     database): the test counts for an address of its own instead."""
     if not django_settings.TEST_REDIS_URL:
@@ -71,7 +72,9 @@ def test_the_limit_counts_in_redis(redis_cache, settings):
              for _ in range(3)]
     assert codes == [404, 404, 429]
     # The counter lives in Redis (Django's key: "<prefix>:<version>:rl:redeem:<ip>:<window>").
-    keys = cache._cache.get_client().keys(f"portal-tests:*:rl:redeem:{address}:*")
+    backend = caches["default"]
+    assert isinstance(backend, RedisCache)
+    keys = backend._cache.get_client().keys(f"portal-tests:*:rl:redeem:{address}:*")
     assert len(keys) == 1
 
 

@@ -1,6 +1,7 @@
 """POST /api/v1/enrollments/redeem: each answer of SPEC F9 and Formats."""
 
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -9,6 +10,7 @@ from audit.models import AuditAction, AuditEntry
 from enrollment.models import Device, OtpPolicy, PendingEnrollment, State
 from licensing.models import LedgerEntry, LedgerKind
 from licensing.services import licence_counts
+from tests.conftest import ClientResponse
 
 pytestmark = [pytest.mark.django_db]
 
@@ -17,7 +19,7 @@ URL = "/api/v1/enrollments/redeem"
 DEVICE = {"platform": "android", "serial_number": "SN-1", "model": "Pixel 8", "os_version": "14"}
 
 
-def post(body: object, client: Client | None = None, **extra: str):  # type: ignore[no-untyped-def]
+def post(body: object, client: Client | None = None, **extra: Any) -> ClientResponse:
     raw = body if isinstance(body, (bytes, str)) else json.dumps(body)
     return (client or Client()).post(URL, raw, content_type="application/json",
                                      HTTP_USER_AGENT="companion/1.0", **extra)
@@ -147,7 +149,12 @@ def test_it_answers_410_expired_past_the_otp_expiry(make_pending):
 def test_it_answers_410_expired_for_an_expired_entry(make_pending):
     made = make_pending("alice")
     PendingEnrollment.objects.filter(pk=made.enrollment.pk).update(state=State.EXPIRED, reserved_licences=0)
-    assert post({"token": made.enrollment.token, "otp": made.otp, "device": DEVICE}).status_code == 410
+    response = post({"token": made.enrollment.token, "otp": made.otp, "device": DEVICE})
+    assert response.status_code == 410 and response.json()["error"] == "expired"
+    assert not Device.objects.exists() and licence_counts().consumed == 0
+    assert PendingEnrollment.objects.get().state == State.EXPIRED
+    refused = AuditEntry.objects.get(action=AuditAction.REDEEM_REFUSED)
+    assert (refused.enrollment_token, refused.details["reason"]) == (made.enrollment.token, "expired")
 
 
 def test_it_answers_410_used_up_once_every_use_is_taken(make_pending):

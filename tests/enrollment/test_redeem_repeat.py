@@ -6,8 +6,10 @@ from django.test import Client
 
 from audit.models import AuditAction, AuditEntry
 from enrollment.models import Device, PendingEnrollment
+from enrollment.services import CreatedEnrollment
 from licensing.models import LedgerEntry, LedgerKind
 from licensing.services import licence_counts
+from tests.conftest import ClientResponse
 from tests.enrollment.test_redeem_api import post
 
 pytestmark = [pytest.mark.django_db]
@@ -16,7 +18,7 @@ DEVICE = {"platform": "android", "serial_number": "SN-1", "model": "Pixel 8"}
 IMEI = "490154203237518"
 
 
-def redeem(made, device=DEVICE, **extra):  # type: ignore[no-untyped-def]
+def redeem(made: CreatedEnrollment, device: dict[str, str] = DEVICE, **extra: object) -> ClientResponse:
     return post({"token": made.enrollment.token, "otp": made.otp, "device": device, **extra})
 
 

@@ -1,6 +1,7 @@
 """Redeeming by username must not tell valid usernames from invalid ones."""
 
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -15,7 +16,7 @@ URL = "/api/v1/enrollments/redeem"
 DEVICE = {"platform": "android"}
 
 
-def post(body: dict) -> tuple[int, dict]:  # type: ignore[type-arg]
+def post(body: dict[str, object]) -> tuple[int, dict[str, Any]]:
     response = Client().post(URL, json.dumps(body), content_type="application/json")
     return response.status_code, response.json()
 

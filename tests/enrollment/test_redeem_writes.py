@@ -14,13 +14,14 @@ from enrollment.models import Device, PendingEnrollment
 from lib.crypto import seal
 from licensing.models import LedgerEntry, LedgerKind
 from notifications.models import Channel, Message
+from tests.conftest import ClientResponse
 
 pytestmark = [pytest.mark.django_db]
 
 URL = "/api/v1/enrollments/redeem"
 
 
-def redeem(token: str, otp: str, serial: str = "SN-1"):  # type: ignore[no-untyped-def]
+def redeem(token: str, otp: str, serial: str = "SN-1") -> ClientResponse:
     body = {"token": token, "otp": otp, "device": {"platform": "android", "serial_number": serial}}
     return Client().post(URL, json.dumps(body), content_type="application/json")
 

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from enrollment.models import Device
@@ -138,5 +139,5 @@ def test_the_count_is_exact_up_to_the_cap_and_more_than_above(monkeypatch, make_
 
 def test_an_expression_key_needs_its_field():
     with pytest.raises(ValueError, match="key_field"):
-        keyset_page(Device.objects.all(), key=pagination.models.F("enrolled_at"), descending=True, position="",
+        keyset_page(Device.objects.all(), key=F("enrolled_at"), descending=True, position="",
                     page_size=2)

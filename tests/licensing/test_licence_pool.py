@@ -24,8 +24,10 @@ def test_setting_the_total_writes_the_ledger_and_the_audit(admin_user):
     licence_total_set(total=70, actor=Actor.for_user(admin_user))
     assert LicencePool.objects.get().total == 70
     latest = LedgerEntry.objects.filter(kind=LedgerKind.SET_TOTAL).first()
+    assert latest is not None
     assert (latest.quantity, latest.note, latest.actor) == (70, "was 50", admin_user)
     entry = AuditEntry.objects.filter(action=AuditAction.LICENCE_TOTAL_SET).first()
+    assert entry is not None
     assert entry.details == {"total": 70, "previous": 50}
 
 

@@ -10,7 +10,7 @@ from notifications.outbox import notify_enrollment_created
 
 
 @pytest.fixture
-def provision_eve(make_pending, admin_user):  # type: ignore[no-untyped-def]
+def provision_eve(make_pending, admin_user):
     """What Provision User does for eve (email and mobile known): the pending enrollment and its
     messages in one transaction. Keyword arguments go to notify_enrollment_created."""
 

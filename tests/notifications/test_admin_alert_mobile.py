@@ -7,19 +7,21 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.models import User
 from audit.actor import Actor
 from lib.crypto import unseal
 from notifications.defaults import DEFAULT_TEMPLATES
 from notifications.models import Message, MessageTemplate, TemplateKey
 from notifications.outbox import notify_enrollment_created
 from notifications.rendering import validate_template
+from tests.conftest import MakePending
 
 pytestmark = pytest.mark.django_db
 
 MIGRATION = importlib.import_module("notifications.migrations.0005_admin_alert_mobile_line")
 
 
-def admin_alert_body(make_pending, admin_user, **fields):  # type: ignore[no-untyped-def]
+def admin_alert_body(make_pending: MakePending, admin_user: User, **fields: str) -> str:
     with transaction.atomic():
         created = make_pending("eve", email="eve@example.com", **fields)
         notify_enrollment_created(enrollment=created.enrollment, otp=created.otp, actor=Actor.for_user(admin_user),

@@ -71,6 +71,7 @@ def test_an_otp_from_before_a_reset_is_masked_by_its_label(provision_eve, admin_
     with transaction.atomic():
         otp_reset(enrollment=created.enrollment, actor=Actor.for_user(admin_user))
     first_sms = Message.objects.filter(channel="sms").order_by("id").first()
+    assert first_sms is not None
 
     html = client_for(admin_user).get(detail(first_sms)).content.decode()
 

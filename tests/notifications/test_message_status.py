@@ -4,6 +4,7 @@ it, the same markup, polling while the message is queued or sending and not once
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from notifications.models import Message, MessageStatus
@@ -12,18 +13,18 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 
-def cell_in_list(client, message: Message) -> str:  # type: ignore[no-untyped-def]
+def cell_in_list(client: Client, message: Message) -> str:
     html = client.get(reverse("notifications:message_list")).content.decode()
     found = re.search(rf'<span class="status-\w+" id="message-{message.pk}-status".*?</span>', html)
     assert found, html
     return found.group(0)
 
 
-def cell_polled(client, message: Message) -> str:  # type: ignore[no-untyped-def]
+def cell_polled(client: Client, message: Message) -> str:
     response = client.get(reverse("notifications:message_status", args=[message.pk]))
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
-    return response.content.decode().strip()
+    return str(response.content.decode().strip())
 
 
 def test_a_queued_messages_cell_is_the_same_in_the_list_and_the_poll_and_polls(provision_eve, admin_user):
@@ -41,7 +42,7 @@ def test_a_queued_messages_cell_is_the_same_in_the_list_and_the_poll_and_polls(p
 
 @pytest.mark.parametrize("status", [MessageStatus.SENT, MessageStatus.FAILED])
 def test_a_sent_or_failed_messages_cell_is_the_same_in_the_list_and_the_poll_and_stops_polling(
-        provision_eve, admin_user, status):  # type: ignore[no-untyped-def]
+        provision_eve, admin_user, status):
     provision_eve()
     sms = Message.objects.get(channel="sms")
     Message.objects.filter(pk=sms.pk).update(status=status)

@@ -5,6 +5,7 @@ import time
 import pytest
 from django.db import transaction
 
+from accounts.models import User
 from audit.actor import Actor
 from enrollment.links import activation_link
 from enrollment.models import PendingEnrollment, Source
@@ -15,7 +16,7 @@ from notifications.outbox import email_queue, notify_enrollments_created_many
 pytestmark = pytest.mark.django_db
 
 
-def bulk_enrollments(count: int, admin_user) -> list[tuple[PendingEnrollment, str]]:  # type: ignore[no-untyped-def]
+def bulk_enrollments(count: int, admin_user: User) -> list[tuple[PendingEnrollment, str]]:
     rows = [
         PendingEnrollment(token=f"tok{i:029d}", username=f"user{i}", email=f"user{i}@example.com",
                           mobile=f"+4917100{i:05d}", source=Source.BULK, otp_ciphertext=seal("12345678"),

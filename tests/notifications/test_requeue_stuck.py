@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def message(provision_eve):  # type: ignore[no-untyped-def]
+def message(provision_eve):
     provision_eve(notify_admins=False, sms_user=False)
     return Message.objects.get()
 

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def queued(provision_eve):  # type: ignore[no-untyped-def]
+def queued(provision_eve):
     """A provisioned enrollment with its three messages queued (not yet sent)."""
     created, _ = provision_eve()
     return created

@@ -38,8 +38,3 @@ def test_the_page_labels_its_field(admin_user):
 
     assert html.count("<h1>") == 1
     assert "SMS Sender Label" in html
-
-
-@pytest.mark.parametrize("who", ["super_helpdesk", "helpdesk"])
-def test_others_get_403(cast, who):
-    assert client_for(cast[who]).get(URL).status_code == 403

@@ -7,8 +7,10 @@ import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pytest_django.fixtures import Settings
 
 from notifications.models import Message, MessageStatus
 from provisioning.bulk.run import bulk_job_run
@@ -21,7 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @contextlib.contextmanager
-def filesystem_broker(folder: Path, settings) -> Iterator[Path]:  # type: ignore[no-untyped-def]
+def filesystem_broker(folder: Path, settings: Settings) -> Iterator[Path]:
     """The project's Celery app publishing to kombu's filesystem transport in ``folder``, eager off,
     with no worker: whatever is published stays there to be read."""
     from config.celery import app, ensure_broker_folders
@@ -42,7 +44,7 @@ def filesystem_broker(folder: Path, settings) -> Iterator[Path]:  # type: ignore
         _reset_pools(app)
 
 
-def published(queue: Path) -> list[tuple[str, list[object]]]:
+def published(queue: Path) -> list[tuple[str, list[Any]]]:
     """(task name, positional arguments) of every message in the queue folder."""
     tasks = []
     for path in sorted(queue.iterdir()):
@@ -83,6 +85,6 @@ def test_the_job_writes_the_outbox_and_publishes_batches_without_sending(helpdes
     assert {(m.status, m.attempts) for m in messages} == {(MessageStatus.QUEUED, 0)}
     # Three batches of rows (50, 50, 20), each published as sends of at most 20 messages.
     assert [name for name, _ in tasks] == ["notifications.tasks.send_messages"] * 7
-    batches = [ids for _, (ids,) in tasks]  # type: ignore[misc]
+    batches = [ids for _, (ids,) in tasks]
     assert sorted(len(ids) for ids in batches) == [10, 10, 20, 20, 20, 20, 20]
     assert sorted(i for ids in batches for i in ids) == sorted(messages.values_list("pk", flat=True))

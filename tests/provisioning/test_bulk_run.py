@@ -6,7 +6,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from django.utils import timezone
+from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from accounts.roles import HELPDESK
 from audit.models import AuditAction, AuditEntry
@@ -24,7 +26,8 @@ from tests.provisioning.bulk_support import export_rows, uploaded
 pytestmark = pytest.mark.django_db
 
 
-def start(client, job, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def start(client: Client, job: BulkJob,
+          django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> BulkJob:
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/devices/pending/bulk/{job.pk}/start/")
     assert response.status_code == 302
@@ -265,7 +268,7 @@ def test_a_job_stopped_by_an_unexpected_error_is_audited_as_finished_failed(help
     job = uploaded(client, [["username"], ["ann"]])
     client.post(f"/devices/pending/bulk/{job.pk}/start/")
 
-    def broken_export(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def broken_export(*args, **kwargs):
         raise OSError("disk full")
 
     monkeypatch.setattr("provisioning.bulk.export.ExportStream.finish", broken_export)

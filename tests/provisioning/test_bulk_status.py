@@ -4,6 +4,8 @@ same markup, polling while the job is active and not once it has finished."""
 import re
 
 import pytest
+from django.test import Client
+from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from provisioning.models import BulkJob, BulkJobStatus
 from tests.conftest import client_for
@@ -12,25 +14,26 @@ from tests.provisioning.bulk_support import uploaded
 pytestmark = pytest.mark.django_db
 
 
-def start(client, job, django_capture_on_commit_callbacks) -> BulkJob:  # type: ignore[no-untyped-def]
+def start(client: Client, job: BulkJob,
+          django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> BulkJob:
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(f"/devices/pending/bulk/{job.pk}/start/").status_code == 302
     job.refresh_from_db()
     return job
 
 
-def cell_in_list(client, job: BulkJob) -> str:  # type: ignore[no-untyped-def]
+def cell_in_list(client: Client, job: BulkJob) -> str:
     html = client.get("/devices/pending/bulk/").content.decode()
     found = re.search(rf'<div class="job-status" id="bulk-job-{job.pk}-status".*?</div>', html, re.DOTALL)
     assert found, html
     return found.group(0)
 
 
-def cell_polled(client, job: BulkJob) -> str:  # type: ignore[no-untyped-def]
+def cell_polled(client: Client, job: BulkJob) -> str:
     response = client.get(f"/devices/pending/bulk/{job.pk}/status/")
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
-    return response.content.decode().strip()
+    return str(response.content.decode().strip())
 
 
 def test_the_list_and_the_poll_render_the_same_cell_for_a_running_job_and_it_polls(

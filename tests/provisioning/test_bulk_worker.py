@@ -13,7 +13,7 @@ from lib.spreadsheet import spreadsheet_safe
 from licensing.models import LedgerEntry, LedgerKind
 from licensing.services import licence_counts
 from provisioning.bulk.run import bulk_jobs_requeue_stale
-from provisioning.models import BulkJobStatus
+from provisioning.models import BulkJob, BulkJobStatus
 from tests.conftest import client_for
 from tests.outside import wait_for
 from tests.provisioning.bulk_support import bulk_workers, csv_bytes, export_rows, uploaded
@@ -21,12 +21,12 @@ from tests.provisioning.bulk_support import bulk_workers, csv_bytes, export_rows
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
-def finished(job):  # type: ignore[no-untyped-def]
+def finished(job: BulkJob) -> bool:
     job.refresh_from_db()
     return job.status in (BulkJobStatus.COMPLETED, BulkJobStatus.FAILED)
 
 
-def previewed(job):  # type: ignore[no-untyped-def]
+def previewed(job: BulkJob) -> bool:
     job.refresh_from_db()
     return job.status == BulkJobStatus.PREVIEW
 
@@ -52,14 +52,15 @@ def test_a_job_runs_on_a_worker_from_upload_to_a_correct_export(helpdesk_user, l
     exported = export_rows(client, job)
     base = activation_base_url()
     by_row = {e.bulk_row: e for e in PendingEnrollment.objects.filter(bulk_job_id=job.pk)}
-    assert sorted(by_row) == [2, 3]
+    assert sorted(row for row in by_row if row is not None) == [2, 3]
 
     def created(row: int, username: str, email: str, mobile: str, ownership: str) -> list[str]:
         e = by_row[row]
         # Tokens never start with a formula character, so they are never escaped.
         assert spreadsheet_safe(e.token) == e.token
         return [str(row), username, email, mobile, ownership, e.token, unseal(e.otp_ciphertext),
-                e.otp_expires_at.isoformat(timespec="seconds"), f"{base}/enroll/{e.token}/", "created", ""]
+                e.otp_expires_at.isoformat(timespec="seconds") if e.otp_expires_at else "",
+                f"{base}/enroll/{e.token}/", "created", ""]
 
     refused_formula = exported.pop(3)
     assert exported == [
@@ -73,10 +74,11 @@ def test_a_job_runs_on_a_worker_from_upload_to_a_correct_export(helpdesk_user, l
     # A name that starts a formula is refused by the username rule, and listed escaped with its reason.
     assert refused_formula[:2] == ["4", "'=HYPERLINK()"] and refused_formula[9] == "error"
     assert "username" in refused_formula[10].lower()
-    assert by_row[2].end_user.last_name == "Müller"
+    assert by_row[2].end_user is not None and by_row[2].end_user.last_name == "Müller"
     assert licence_counts().reserved == 2
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_job_is_resumed_and_every_row_is_created_exactly_once(helpdesk_user, licences,
                                                                                   settings, tmp_path):
     total = 6000
@@ -107,7 +109,7 @@ def test_a_worker_killed_mid_job_is_resumed_and_every_row_is_created_exactly_onc
     created = PendingEnrollment.objects.filter(bulk_job_id=job.pk)
     assert created.count() == total == job.created_rows
     assert created.values("username").distinct().count() == total
-    assert sorted(created.values_list("bulk_row", flat=True)) == list(range(2, total + 2))
+    assert sorted(row or 0 for row in created.values_list("bulk_row", flat=True)) == list(range(2, total + 2))
     assert licence_counts().reserved == total
     reserved = LedgerEntry.objects.filter(kind=LedgerKind.RESERVE).aggregate(n=Sum("quantity"))["n"]
     assert reserved == total

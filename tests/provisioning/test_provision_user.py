@@ -84,7 +84,7 @@ def test_it_provisions_an_existing_local_user_and_shows_the_details(ready, helpd
     assert response.status_code == 302
     assert response["Location"] == f"/devices/pending/{enrollment.token}/provisioned/"
     assert (enrollment.username, enrollment.source, enrollment.ownership) == ("eve", Source.SINGLE, "corporate")
-    assert enrollment.end_user.username == "eve"
+    assert enrollment.end_user is not None and enrollment.end_user.username == "eve"
     assert enrollment.email == "eve@example.com"
     assert enrollment.mobile == "+491712345678"
     assert enrollment.created_by == helpdesk_user
@@ -264,10 +264,6 @@ def test_the_authorizer_password_is_never_stored_logged_or_rendered_back(ready, 
     assert AuditEntry.objects.get(action=AuditAction.USER_PROVISIONED).details["authorizer"] == "carol"
 
 
-def test_a_user_without_the_permission_gets_403(outsider):
-    assert client_for(outsider).get(URL).status_code == 403
-
-
 def test_an_ldap_user_is_provisioned_with_the_directory_email_and_mobile(ldap_settings, ready, caplog):
     caplog.set_level(logging.DEBUG)
 
@@ -278,7 +274,7 @@ def test_an_ldap_user_is_provisioned_with_the_directory_email_and_mobile(ldap_se
     enrollment = PendingEnrollment.objects.get()
     assert (enrollment.user_type, enrollment.email, enrollment.mobile) == (
         UserType.LDAP, "lars@ldap.onramp.test", "+491717654321")
-    assert enrollment.end_user.user_type == UserType.LDAP
+    assert enrollment.end_user is not None and enrollment.end_user.user_type == UserType.LDAP
     entry = AuditEntry.objects.get(action=AuditAction.USER_PROVISIONED)
     assert entry.details["authorizer"] == "auth" and entry.details["authorizer_type"] == "ldap"
     assert Message.objects.filter(channel=Channel.SMS, recipient="+491717654321").exists()

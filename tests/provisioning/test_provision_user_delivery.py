@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def ready(licences, admin_user, helpdesk_user, end_user, sender_label):  # type: ignore[no-untyped-def]
+def ready(licences, admin_user, helpdesk_user, end_user, sender_label):
     return client_for(helpdesk_user)
 
 

@@ -3,17 +3,18 @@ OTP: the cache (Redis, which writes to disk) holds them sealed only, and drops t
 is deleted or its OTP reset."""
 
 import pytest
+from django.test import Client
 
 from enrollment.models import PendingEnrollment
 from lib.crypto import unseal
+from provisioning.models import QrProvisioning
 from tests.conftest import client_for
-from tests.provisioning.test_qr_dpc_settings import companion  # noqa: F401 - fixture
 from tests.provisioning.test_qr_manage import WIFI, make_qr  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 
 
-def view_both_images(client, qr) -> None:
+def view_both_images(client: Client, qr: QrProvisioning) -> None:
     for fmt in ("png", "svg"):
         response = client.get(f"/devices/pending/qr/{qr.pk}/qr.{fmt}")
         assert response.status_code == 200
@@ -81,10 +82,9 @@ def test_it_caches_the_png_checked_at_creation_so_the_first_view_does_not_draw_i
     qr = make_qr()
     assert len(redis_cache.keys("qr:*")) == 1
 
-    from lib import qr as qr_render
 
     def refuse(*args, **kwargs):
         raise AssertionError("drawn twice")
 
-    monkeypatch.setattr(qr_render.qrcode, "QRCode", refuse)
+    monkeypatch.setattr("qrcode.QRCode", refuse)
     assert client_for(admin_user).get(f"/devices/pending/qr/{qr.pk}/qr.png").status_code == 200

@@ -7,20 +7,23 @@ import hashlib
 import importlib
 import io
 import json
+from collections.abc import Callable
+from typing import Any, cast
 
 import pytest
 import zxingcpp
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import Client
 from PIL import Image
 
 from enrollment.models import GeneralSettings, PendingEnrollment
 from licensing.services import licence_counts
 from provisioning.models import DEMO_COMPANION_NAME, DpcSettings, QrProvisioning
 from provisioning.qr import payload as p
-from tests.conftest import client_for
-from tests.provisioning.test_qr_dpc_settings import CHECKSUM, companion, form_data  # noqa: F401 - fixture
+from tests.conftest import CHECKSUM, client_for
+from tests.provisioning.test_qr_dpc_settings import form_data
 
 QR_URL = "/devices/pending/qr/new/"
 SETTINGS_URL = "/settings/companion-app/"
@@ -35,11 +38,11 @@ def set_activation_url(url: str) -> None:
     general.save()
 
 
-def create_portal_code(client) -> dict:  # type: ignore[no-untyped-def]
+def create_portal_code(client: Client) -> dict[str, Any]:
     response = client.post(QR_URL, {"option": "portal", "locale": "en_US", "network_type": "mobile"})
     assert response.status_code == 302, response.content.decode()
     png = client.get(f"/devices/pending/qr/{QrProvisioning.objects.latest('id').pk}/qr.png").content
-    return json.loads(zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))[0].text)
+    return cast(dict[str, Any], json.loads(zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))[0].text))
 
 
 def test_a_fresh_install_has_no_companion_app_and_no_placeholder_values(db):
@@ -60,8 +63,9 @@ def test_without_a_companion_app_the_qr_form_says_so_with_a_link_and_creates_not
     assert NONE_CONFIGURED in client.get("/devices/pending/qr/").content.decode()
 
 
-def _blank_placeholders():  # type: ignore[no-untyped-def]
-    return importlib.import_module("provisioning.migrations.0006_companion_app_name_skip_encryption").blank_placeholders
+def _blank_placeholders() -> Callable[[Any, Any], None]:
+    module = importlib.import_module("provisioning.migrations.0006_companion_app_name_skip_encryption")
+    return cast(Callable[[Any, Any], None], module.blank_placeholders)
 
 
 def test_the_migration_blanks_a_companion_app_that_still_holds_the_old_placeholders(db):

@@ -3,10 +3,12 @@
 import io
 import json
 import sys
+from typing import Any, cast
 
 import pytest
 import zxingcpp
 from django.core import mail
+from django.test import Client
 from PIL import Image
 
 from accounts.models import EndUser
@@ -22,7 +24,6 @@ from provisioning.models import DpcSettings, QrProvisioning
 from provisioning.qr import payload as p
 from provisioning.qr.services import QrProvisioningError, QrSpec, qr_provisioning_create
 from tests.conftest import client_for
-from tests.provisioning.test_qr_dpc_settings import companion  # noqa: F401 - fixture
 
 URL = "/devices/pending/qr/new/"
 SUBJECT = "An Administrator has provisioned a device on your behalf"  # the Self Service Portal code's email
@@ -58,11 +59,11 @@ def portal(**overrides: object) -> dict[str, object]:
     return data
 
 
-def decoded_payload(client, qr: QrProvisioning) -> dict:
+def decoded_payload(client: Client, qr: QrProvisioning) -> dict[str, Any]:
     png = client.get(f"/devices/pending/qr/{qr.pk}/qr.png").content
     results = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
     assert len(results) == 1
-    return json.loads(results[0].text)
+    return cast(dict[str, Any], json.loads(results[0].text))
 
 
 def test_automatic_provisioning_creates_one_pending_enrollment_reserving_the_usage_count(
@@ -200,7 +201,7 @@ def test_a_custom_locale_and_a_hidden_wep_network_go_into_the_payload(ready, adm
     assert payload[p.WIFI_PASSWORD] == "0123456789"
 
 
-def post_large_code(client, **overrides: str) -> None:
+def post_large_code(client: Client, **overrides: str) -> None:
     """A Wi-Fi code of a little over 1,000 bytes: version 26-27 at error correction M."""
     DpcSettings.objects.filter(pk=1).update(
         download_url="https://mdm.example.com/dpc/releases/companion-3.4.1-release-signed.apk")
@@ -231,7 +232,8 @@ def test_error_correction_l_is_stored_drawn_and_shown_for_a_large_payload(ready,
     assert version <= 25 < qr_render.symbol_version(text, "M")
     png = client.get(f"/devices/pending/qr/{qr.pk}/qr.png").content
     (result,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
-    assert result.text == text and result.ec_level == "L" and result.extra["Version"] == str(version)
+    assert result.text == text and result.ec_level == "L"
+    assert cast(dict[str, str], result.extra)["Version"] == str(version)
     page = client.get(f"/devices/pending/qr/{qr.pk}/").content.decode()
     assert f"Version {version}, error correction L" in page and "above version 25" not in page
 

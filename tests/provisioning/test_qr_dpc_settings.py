@@ -5,24 +5,9 @@ import pytest
 
 from audit.models import AuditAction, AuditEntry
 from provisioning.models import DpcSettings
-from tests.conftest import client_for
+from tests.conftest import CHECKSUM, DIGEST, client_for
 
-DIGEST = hashlib.sha256(b"signing cert").digest()
-CHECKSUM = base64.urlsafe_b64encode(DIGEST).decode()
 URL = "/settings/companion-app/"
-
-
-@pytest.fixture
-def companion(db: None) -> DpcSettings:
-    """Admin > Companion app filled in, as every QR code needs it."""
-    dpc = DpcSettings.load()
-    dpc.component_name = "com.example.companion/.admin.CompanionAdminReceiver"
-    dpc.download_url = "https://mdm.example.com/dpc/companion.apk"
-    dpc.signature_checksum = CHECKSUM
-    dpc.default_locale = "en_US"
-    dpc.time_zone = "Europe/Berlin"
-    dpc.save()
-    return dpc
 
 
 def form_data(**overrides: str) -> dict[str, str]:

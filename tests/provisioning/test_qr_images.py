@@ -58,6 +58,7 @@ def test_the_png_has_at_least_6_pixels_per_module_and_a_4_module_quiet_zone():
     # The quiet zone: the outer 4 modules are white all round.
     quiet = images.BORDER * images.BOX_SIZE
     pixels = image.load()
+    assert pixels is not None
     for i in range(image.width):
         for j in range(quiet):
             assert pixels[i, j] == 255 and pixels[j, i] == 255

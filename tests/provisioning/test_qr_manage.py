@@ -2,6 +2,7 @@
 
 import io
 import json
+from typing import Any
 
 import pytest
 import zxingcpp
@@ -16,18 +17,17 @@ from provisioning.models import QrProvisioning
 from provisioning.qr.payload import WifiNetwork
 from provisioning.qr.services import QrSpec, qr_provisioning_create
 from tests.conftest import client_for
-from tests.provisioning.test_qr_dpc_settings import companion  # noqa: F401 - fixture
 
 WIFI = WifiNetwork(ssid="Corp-Setup", security="WPA", password="s3cret-wifi-pass")
 
 
 @pytest.fixture
 def make_qr(companion, licences, admin_user):  # noqa: F811
-    def make(**kwargs: object) -> QrProvisioning:
-        values: dict[str, object] = {"option": "automatic", "locale": "en_US", "wifi": WIFI, "username": "eve",
+    def make(**kwargs: Any) -> QrProvisioning:
+        values: dict[str, Any] = {"option": "automatic", "locale": "en_US", "wifi": WIFI, "username": "eve",
                                      "usage_count": 4}
         values.update(kwargs)
-        return qr_provisioning_create(actor=Actor.for_user(admin_user), spec=QrSpec(**values)).qr  # type: ignore[arg-type]
+        return qr_provisioning_create(actor=Actor.for_user(admin_user), spec=QrSpec(**values)).qr
 
     return make
 

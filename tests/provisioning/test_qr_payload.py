@@ -1,6 +1,7 @@
 """The payload rules of reference/android-qr-provisioning.md."""
 
 import json
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -27,7 +28,8 @@ EXTRAS = admin_extras(server_url="https://mdm.example.com",
                       enrollment_token="tok", otp="123456")
 
 
-def build(wifi=None, locale="en_US", companion=COMPANION, extras=EXTRAS, time_zone="Europe/Berlin"):
+def build(wifi: WifiNetwork | None = None, locale: str = "en_US", companion: CompanionApp = COMPANION,
+          extras: dict[str, str] = EXTRAS, time_zone: str = "Europe/Berlin") -> dict[str, Any]:
     return build_payload(companion=companion, locale=locale, wifi=wifi, extras=extras, time_zone=time_zone)
 
 
@@ -230,7 +232,7 @@ def test_warnings_cover_mobile_data_plain_text_passwords_zero_touch_and_size():
     assert not any("version" in w for w in warnings)
 
 
-def of_size(size: int) -> dict:
+def of_size(size: int) -> dict[str, Any]:
     """A payload whose compact text is exactly ``size`` bytes."""
     payload = build(extras={"server_url": "https://x.example/"})
     padding = size - len(serialise(payload))

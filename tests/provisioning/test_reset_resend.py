@@ -15,7 +15,6 @@ from provisioning.models import QrProvisioning
 from provisioning.qr import images
 from provisioning.qr.payload import ADMIN_EXTRAS_BUNDLE, EXTRA_OTP
 from tests.conftest import client_for
-from tests.provisioning.test_qr_dpc_settings import companion  # noqa: F401 - fixture
 from tests.provisioning.test_qr_manage import make_qr  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
