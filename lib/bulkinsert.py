@@ -10,6 +10,7 @@ tuples and builds no model instance at all (a bulk job's batch writes thousands 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import attrgetter
 from typing import Any
@@ -115,7 +116,7 @@ def insert_plain(model: type[models.Model], names: Sequence[str], rows: Sequence
             per_row.append((index, field.get_default))
         else:
             template[index] = field.get_default()
-    json = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    json = [(i, f) for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     with connection.cursor() as cursor:
         ids = _take_ids(cursor.cursor, model, len(rows)) if with_ids else []
         pk_index = next((i for i, f in enumerate(fields) if f.primary_key), None)
@@ -129,8 +130,8 @@ def insert_plain(model: type[models.Model], names: Sequence[str], rows: Sequence
                     values[index] = row[source]
                 for index, make in per_row:
                     values[index] = make()
-                for index in json:
-                    values[index] = dumped(values[index])
+                for index, field in json:
+                    values[index] = dumped(values[index], field)
                 if pk_index is not None and with_ids:
                     values[pk_index] = ids[number]
                 copy.write_row(values)
@@ -164,18 +165,20 @@ def _now_of(field: models.Field[Any, Any]) -> Callable[[], Any]:
 
 
 class _JsonOnce:
-    """A JSON value wrapped for COPY, once per object: a batch's rows often share one details dict."""
+    """A JSON value as the text COPY reads into a json column, dumped once per object (a batch's
+    rows often share one details dict: wrapping it as Jsonb dumped it again for every row). None
+    is SQL NULL, as the ORM stores it."""
 
     def __init__(self) -> None:
-        from psycopg.types.json import Jsonb
+        self._dumped: dict[int, tuple[str, Any]] = {}
 
-        self._jsonb = Jsonb
-        self._dumped: dict[int, tuple[Any, Any]] = {}
-
-    def __call__(self, value: Any) -> Any:
+    def __call__(self, value: Any, field: models.JSONField[Any]) -> str | None:
+        if value is None:
+            return None
         key = id(value)
         if key not in self._dumped:
-            self._dumped[key] = (self._jsonb(value), value)  # the value is kept so its id stays its own
+            # the value is kept so its id stays its own
+            self._dumped[key] = (json.dumps(value, cls=field.encoder), value)
         return self._dumped[key][0]
 
 
@@ -195,13 +198,13 @@ def copy_rows(raw: Any, model: type[models.Model], table: str, objects: Sequence
     if with_ids and model._meta.pk is not None:
         fields = [model._meta.pk, *fields]
     getters = [_getter(f) for f in fields]
-    json_positions = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    json_positions = [(i, f) for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     dumped = _JsonOnce()
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column or f.attname) for f in fields)
     with raw.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
         for obj in objects:
             values = [get(obj) for get in getters]
-            for i in json_positions:
-                values[i] = dumped(values[i])
+            for i, field in json_positions:
+                values[i] = dumped(values[i], field)
             copy.write_row(values)

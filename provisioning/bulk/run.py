@@ -108,12 +108,13 @@ def _create_rows(job: BulkJob, export: ExportStream | None) -> str:
     bad_rows = sorted(int(item[0]) for item in job.preview_errors)
     batch: list[BulkRow] = []
     done = 0
+    size = settings.BULK_BATCH_SIZE
     for item in valid_rows(Path(job.upload_path)):
         done += 1
         if export is not None and item.row <= export.row:
             continue  # in a batch that committed before this run
         batch.append(item)
-        if len(batch) >= settings.BULK_BATCH_SIZE:
+        if len(batch) >= size:
             failure = _batch_create(context, batch, done + bisect.bisect_right(bad_rows, item.row))
             if failure is not None:
                 return failure
@@ -255,7 +256,8 @@ def _finish(job: BulkJob, failure: str, export: ExportStream | None) -> None:
     """Complete the export, then mark the job done (or failed, with the reason)."""
     reason = _not_created_reason(failure)
     if export is not None:
-        path = export.finish(valid_rows(Path(job.upload_path)), reason)
+        # Valid rows after the last batch exist only when the job failed (they were not created).
+        path = export.finish(valid_rows(Path(job.upload_path)) if failure else (), reason)
     else:
         path = export_write(job, not_created_reason=reason)
     created = PendingEnrollment.objects.filter(bulk_job_id=job.pk).count()

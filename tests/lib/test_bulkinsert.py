@@ -36,3 +36,10 @@ def test_a_callable_default_is_called_for_each_row() -> None:
 def test_no_rows_write_nothing() -> None:
     assert insert_plain(EndUser, ("username",), [], with_ids=True) == []
     assert not EndUser.objects.exists()
+
+
+def test_json_values_are_stored_as_given() -> None:
+    details = {"name": "Jürgen", "rows": [1, None, "x"], "nested": {"ok": True}}
+    insert_plain(AuditEntry, ("actor_name", "details"), [("a", details), ("b", {})],
+                 constant={"action": AuditAction.LOGIN})
+    assert list(AuditEntry.objects.order_by("id").values_list("details", flat=True)) == [details, {}]
