@@ -3,7 +3,9 @@
 # server, OpenLDAP slapd, a local Twilio stand-in and headless Chromium; then a smoke run on the
 # embedded SQLite default. Uses DATABASE_URL / REDIS_URL when given, the services on their
 # standard ports when they answer, and starts throwaway ones otherwise.
-# Extra arguments go to pytest (e.g. scripts/test.sh tests/enrollment -x).
+# Extra arguments go to pytest (e.g. scripts/test.sh tests/enrollment -x). The suite runs in two processes
+# (pytest-xdist; each has a test database, a redis-server and a private folder of its own, see
+# tests/conftest.py); TEST_PROCESSES=1 runs it in one. The smoke run on SQLite runs beside it.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 VAR="$ROOT/var/test"; mkdir -p "$VAR"
@@ -13,6 +15,7 @@ cleanup() {
     case "$item" in
       pg:*) runuser -u postgres -- "${item#pg:}/pg_ctl" -D "$VAR/pg/data" -m fast -w stop >/dev/null 2>&1 || true ;;
       redis:*) kill "${item#redis:}" 2>/dev/null || true ;;
+      job:*) kill "${item#job:}" 2>/dev/null || true ;;
     esac
   done
 }
@@ -56,15 +59,36 @@ fi
 if [ $# -eq 0 ]; then
   log "Lint (ruff) and types (mypy strict)"
   "$VENV/bin/ruff" check .
-  "$VENV/bin/mypy" .
+  # The cache lives in the venv, so a fresh clone with the venv checks only what changed (mypy compares
+  # each file's hash with the one cached, and drops the cache when its options or plugins change).
+  "$VENV/bin/mypy" --cache-dir "$VENV/.mypy_cache" .
 fi
 
 export ONRAMP_TEST_PRIVATE_DIR="$VAR/private"
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
-log "Test suite on PostgreSQL ($DATABASE_URL) with Redis ($REDIS_URL)"
-"$PY" -m pytest -p no:cacheprovider "$@"
-
+SMOKE_PID=""
 if [ $# -eq 0 ]; then
-  log "Smoke run on the embedded SQLite default"
-  DATABASE_URL="sqlite:///$VAR/smoke.sqlite3" "$PY" -m pytest -p no:cacheprovider -m smoke -q
+  # The smoke run on the embedded SQLite default runs beside the PostgreSQL suite (its database is in
+  # memory; the suite's processes have Redis servers and private folders of their own); its output
+  # follows the suite's.
+  log "Smoke run on the embedded SQLite default (output after the suite)"
+  DATABASE_URL="sqlite:///$VAR/smoke.sqlite3" "$PY" -m pytest -p no:cacheprovider -m smoke -q \
+    >"$VAR/smoke.log" 2>&1 &
+  SMOKE_PID=$!
+  STARTED+=("job:$SMOKE_PID")
 fi
+
+log "Test suite on PostgreSQL ($DATABASE_URL) with Redis ($REDIS_URL)"
+PROCESSES="${TEST_PROCESSES:-2}"
+if [ "$PROCESSES" -gt 1 ]; then XDIST=(--numprocesses "$PROCESSES" --dist load); else XDIST=(--numprocesses 0); fi
+suite=0
+"$PY" -m pytest -p no:cacheprovider "${XDIST[@]}" "$@" || suite=$?
+
+if [ -n "$SMOKE_PID" ]; then
+  smoke=0
+  wait "$SMOKE_PID" || smoke=$?
+  log "Smoke run on the embedded SQLite default"
+  cat "$VAR/smoke.log"
+  [ "$smoke" -eq 0 ] || { echo "The smoke run failed (exit status $smoke)." >&2; exit "$smoke"; }
+fi
+exit "$suite"
