@@ -4,12 +4,13 @@ private file beside the upload (``preview.valid_rows_path``), which is what the 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import EmailValidator
 
 from accounts.end_users import mobile_problem
 from accounts.models import UserType
@@ -36,6 +37,19 @@ class BulkRow:
         # Field order, as BulkRow(*row) reads it back (dataclasses.astuple deep-copies: slow).
         return [self.row, self.username, self.user_type, self.email, self.mobile, self.ownership, self.first_name,
                 self.last_name]
+
+
+class _EmailValidator(EmailValidator):
+    """Django's validate_email, its patterns compiled at import instead of read through the lazy
+    objects Django keeps them in (their proxied attribute reads were two thirds of each address's
+    check). The same class, patterns and flags, so the same answers."""
+
+    user_regex = re.compile(EmailValidator.user_regex.pattern, EmailValidator.user_regex.flags)
+    domain_regex = re.compile(EmailValidator.domain_regex.pattern, EmailValidator.domain_regex.flags)
+    literal_regex = re.compile(EmailValidator.literal_regex.pattern, EmailValidator.literal_regex.flags)
+
+
+_validate_email = _EmailValidator()
 
 
 def normalise_mobile(value: str) -> str:
@@ -89,7 +103,7 @@ def build_row(row: int, cells: dict[str, str], *, default_ownership: str) -> Bul
     email = cells.get("email", "").strip()
     if email:
         try:
-            validate_email(email)
+            _validate_email(email)
         except ValidationError:
             raise RowError(f"Bad email address {email!r}.") from None
     return BulkRow(
