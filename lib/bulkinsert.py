@@ -81,7 +81,8 @@ def insert_plain(model: type[models.Model], names: Sequence[str], rows: Sequence
     without building a model instance. ``constant`` gives every row the same values; any other
     field is what an unsaved instance would hold (its default, called per row when callable; an
     auto_now date the time of its row). Fields are named by attname, or by name with a model
-    instance for a foreign key. Returns the new ids with ``with_ids`` (from the sequence), else []."""
+    instance for a foreign key. Returns the new ids with ``with_ids`` (from the sequence), else [].
+    For models whose primary key is an auto-incremented id (the database numbers the rows)."""
     if not rows:
         return []
     fields = list(model._meta.concrete_fields)
