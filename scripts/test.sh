@@ -69,11 +69,11 @@ export DJANGO_ALLOW_ASYNC_UNSAFE=true
 SMOKE_PID=""
 if [ $# -eq 0 ]; then
   # The smoke run on the embedded SQLite default runs beside the PostgreSQL suite (its database is in
-  # memory; the suite's processes have Redis servers and private folders of their own); its output
-  # follows the suite's.
+  # memory and its private folder its own; the suite's processes have redis-servers of their own); its
+  # output follows the suite's.
   log "Smoke run on the embedded SQLite default (output after the suite)"
-  DATABASE_URL="sqlite:///$VAR/smoke.sqlite3" "$PY" -m pytest -p no:cacheprovider -m smoke -q \
-    >"$VAR/smoke.log" 2>&1 &
+  DATABASE_URL="sqlite:///$VAR/smoke.sqlite3" ONRAMP_TEST_PRIVATE_DIR="$VAR/private-smoke" \
+    "$PY" -m pytest -p no:cacheprovider -m smoke -q >"$VAR/smoke.log" 2>&1 &
   SMOKE_PID=$!
   STARTED+=("job:$SMOKE_PID")
 fi
