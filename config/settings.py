@@ -190,9 +190,10 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=3600)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=3300)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A publish must not hang a web request while the broker is down; the outbox sweep catches up.
-CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+REDIS_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
     "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "socket_timeout": 2, "socket_connect_timeout": 2,
 }
+CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
 if CELERY_BROKER_URL.startswith("filesystem:"):
     # One folder is both in and out; "processed" sits beside it so taking a message is a rename on
     # the same file system (config/celery.py creates the folders).
