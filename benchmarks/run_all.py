@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from _harness import BENCH_DIR, PROJECT_DIR, Target, print_targets, write_results
+from _harness import BENCH_DIR, PROJECT_DIR, RESULTS_DIR, Target, print_targets, write_results
 
 
 @dataclass(frozen=True)
@@ -68,13 +68,16 @@ def run_benchmark(bench: Benchmark, *, full: bool) -> tuple[list[Target], str]:
 
 def time_test_command() -> tuple[list[Target], str]:
     """The whole test command once, wall time (the virtualenv exists by now)."""
-    print("\n==> bash scripts/test.sh", flush=True)
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    log = RESULTS_DIR / f"test_command-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.log"
+    print(f"\n==> bash scripts/test.sh (output in {log})", flush=True)
     started = time.perf_counter()
-    completed = subprocess.run(["bash", "scripts/test.sh"], cwd=PROJECT_DIR, check=False,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    with log.open("wb") as output:
+        completed = subprocess.run(["bash", "scripts/test.sh"], cwd=PROJECT_DIR, check=False,
+                                   stdout=output, stderr=subprocess.STDOUT)
     seconds = time.perf_counter() - started
     if completed.returncode != 0:
-        return [], f"the test command failed (exit {completed.returncode}) after {seconds:.0f} s"
+        return [], f"the test command failed (exit {completed.returncode}) after {seconds:.0f} s; see {log}"
     return [Target("Test command (scripts/test.sh, whole suite)", seconds, TEST_COMMAND_LIMIT_SECONDS,
                    unit=" s", detail="wall time, virtualenv present")], ""
 

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 else:
     from django.http import HttpResponse as ClientResponse  # noqa: F401 - the name the tests import
 
-pytest_plugins = ["tests.ldap_server", "tests.outside"]
+pytest_plugins = ["tests.ldap_server", "tests.outside", "tests.redis_and_celery"]
 
 PASSWORD = "correct horse battery staple"
 # The companion app's signing certificate digest, and the checksum QR codes carry for it.
@@ -55,7 +55,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # Whether the run has a Redis (REDIS_URL): config/test_settings.py took it out of the environment
     # the workers started with, so the controller passes it on (pytest_configure_node).
     if workerinput["with_redis"]:
-        from tests.outside import RedisProcess  # here: pytest_plugins has it rewritten for assertions
+        from tests.redis_and_celery import RedisProcess  # here: pytest_plugins has it rewritten for assertions
 
         server = RedisProcess()
         server.start()

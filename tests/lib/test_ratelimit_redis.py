@@ -4,7 +4,7 @@ created with its expiry in the same round trip; undo takes one back."""
 import pytest
 
 from lib import ratelimit
-from tests.outside import redis_cache  # noqa: F401 - fixture
+from tests.redis_and_celery import redis_cache  # noqa: F401 - fixture
 
 NOW = 1_000_000.0  # a window of 60 s starts here (a multiple of 60 would too: 999,960)
 

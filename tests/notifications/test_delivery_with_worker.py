@@ -10,7 +10,8 @@ from enrollment.links import activation_link
 from notifications.delivery import messages_requeue_stuck
 from notifications.models import Message, MessageStatus
 from tests.conftest import client_for
-from tests.outside import celery_broker, free_port, wait_for
+from tests.outside import free_port, wait_for
+from tests.redis_and_celery import celery_broker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

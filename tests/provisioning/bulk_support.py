@@ -21,7 +21,7 @@ from django.db import connection
 from django.test import TestCase
 
 from provisioning.models import BulkJob
-from tests.outside import suite_broker
+from tests.redis_and_celery import suite_broker
 
 ROOT = Path(__file__).resolve().parents[2]
 
