@@ -17,8 +17,8 @@ from provisioning.bulk.run import bulk_job_run
 from provisioning.models import BulkJobStatus
 from tests.conftest import client_for
 from tests.outside import free_port
-from tests.redis_and_celery import _reset_pools
 from tests.provisioning.bulk_support import uploaded
+from tests.redis_and_celery import _reset_pools
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

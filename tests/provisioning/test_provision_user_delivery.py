@@ -13,8 +13,8 @@ from notifications.models import Message, MessageStatus
 from tests.conftest import client_for
 from tests.notifications.test_delivery_with_worker import all_sent
 from tests.outside import wait_for
-from tests.redis_and_celery import celery_broker, running_worker
 from tests.provisioning.test_provision_user import URL, form_data
+from tests.redis_and_celery import celery_broker, running_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
