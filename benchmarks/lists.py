@@ -317,8 +317,8 @@ def main() -> None:
             counters = [q for q in queries[(big, f"ledger: {result['case']}")] if "licensing_licencepool" in q["sql"]]
             counters_ms = sum(float(q["time"]) for q in counters) * 1000
             result["licence_counters_sql_ms"] = counters_ms
-            print(f"ledger: {result['case']}: the licence counters (one query: SUM over every pending enrollment and "
-                  f"consume entry) took {counters_ms:.0f} of its {result['sql_ms_one_request'][big]:.0f} SQL ms")
+            print(f"ledger: {result['case']}: the licence counters (one query on the tally the database keeps) "
+                  f"took {counters_ms:.0f} of its {result['sql_ms_one_request'][big]:.0f} SQL ms")
 
     export: dict[str, Any] = {}
     if not only or "audit" in only:
