@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
 from operator import attrgetter
 from typing import Any
 
 from django.db import connection, models
+from django.utils import timezone
 
 
 def insert_rows(model: type[models.Model], objects: Sequence[models.Model], *, table: str | None = None,
@@ -86,7 +88,7 @@ def insert_plain(model: type[models.Model], names: Sequence[str], rows: Sequence
     if not rows:
         return []
     fields = list(model._meta.concrete_fields)
-    given = {**_by_attname(model, constant or {})}
+    given = _by_attname(model, constant or {})
     position = {name: index for index, name in enumerate(names)}
     # A date's pre_save only sets auto_now dates (whatever value they were given); any other field
     # that computes its value at save (a file, say) needs the instance.
@@ -117,21 +119,19 @@ def insert_plain(model: type[models.Model], names: Sequence[str], rows: Sequence
             per_row.append((index, field.get_default))
         else:
             template[index] = field.get_default()
-    json = [(i, f) for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    json_positions = [(i, f) for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     with connection.cursor() as cursor:
         ids = _take_ids(cursor.cursor, model, len(rows)) if with_ids else []
         pk_index = next((i for i, f in enumerate(fields) if f.primary_key), None)
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(f.column or f.attname) for f in fields)
         dumped = _JsonOnce()
-        with cursor.cursor.copy(f"COPY {quote(table or model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+        with _copy(cursor.cursor, table or model._meta.db_table, fields) as copy:
             for number, row in enumerate(rows):
                 values = template.copy()
                 for index, source in from_row:
                     values[index] = row[source]
                 for index, make in per_row:
                     values[index] = make()
-                for index, field in json:
+                for index, field in json_positions:
                     values[index] = dumped(values[index], field)
                 if pk_index is not None and with_ids:
                     values[pk_index] = ids[number]
@@ -158,10 +158,6 @@ def _is_auto_date(field: models.Field[Any, Any]) -> bool:
 
 def _now_of(field: models.Field[Any, Any]) -> Callable[[], Any]:
     # What DateField.pre_save / DateTimeField.pre_save set on an instance being added.
-    from datetime import date
-
-    from django.utils import timezone
-
     return timezone.now if isinstance(field, models.DateTimeField) else date.today
 
 
@@ -201,11 +197,16 @@ def copy_rows(raw: Any, model: type[models.Model], table: str, objects: Sequence
     getters = [_getter(f) for f in fields]
     json_positions = [(i, f) for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     dumped = _JsonOnce()
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column or f.attname) for f in fields)
-    with raw.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+    with _copy(raw, table, fields) as copy:
         for obj in objects:
             values = [get(obj) for get in getters]
             for i, field in json_positions:
                 values[i] = dumped(values[i], field)
             copy.write_row(values)
+
+
+def _copy(raw: Any, table: str, fields: Sequence[models.Field[Any, Any]]) -> Any:
+    """The COPY ... FROM STDIN of ``fields``' columns into ``table``, through the raw psycopg cursor ``raw``."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column or f.attname) for f in fields)
+    return raw.copy(f"COPY {quote(table)} ({columns}) FROM STDIN")
