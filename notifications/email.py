@@ -5,7 +5,6 @@ EMAIL_USE_SSL, DEFAULT_FROM_EMAIL)."""
 from __future__ import annotations
 
 import smtplib
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -34,13 +33,6 @@ class EmailSession:
 
     def __init__(self) -> None:
         self._connection: Any = None
-
-    def __enter__(self) -> EmailSession:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
 
     def close(self) -> None:
         if self._connection is not None:
