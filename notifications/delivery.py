@@ -105,16 +105,21 @@ def messages_claim(*, message_ids: Sequence[int]) -> list[Message]:
     if not message_ids:
         return []
     with transaction.atomic():
-        ids = list(
+        claimed = list(
             Message.objects.select_for_update(skip_locked=True)
             .filter(id__in=list(message_ids), status=MessageStatus.QUEUED)
             .order_by("id")
-            .values_list("id", flat=True)
         )
-        Message.objects.filter(id__in=ids, status=MessageStatus.QUEUED).update(
-            status=MessageStatus.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+        if not claimed:
+            return []
+        now = timezone.now()
+        Message.objects.filter(id__in=[m.pk for m in claimed], status=MessageStatus.QUEUED).update(
+            status=MessageStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
         )
-    return list(Message.objects.filter(id__in=ids).order_by("id"))
+    # The rows are locked until the UPDATE commits: what it wrote is what they hold now.
+    for message in claimed:
+        message.status, message.claimed_at, message.attempts = MessageStatus.SENDING, now, message.attempts + 1
+    return claimed
 
 
 @sensitive_variables()
