@@ -39,11 +39,13 @@ class CsvFileError(Exception):
 
 @dataclass(frozen=True)
 class Decoding:
-    """How the upload was read: ``encoding`` (utf-8, utf-8-sig, utf-16 or cp1252), and for the
-    preview what a person must know about it ("" when the file was UTF-8 or UTF-16 throughout)."""
+    """How the upload was read: ``encoding`` (utf-8, utf-8-sig, utf-16 or cp1252), for the
+    preview what a person must know about it ("" when the file was UTF-8 or UTF-16 throughout),
+    and how many lines the UTF-8 copy has (counted while it was written)."""
 
     encoding: str
     notice: str = ""
+    lines: int = 0
 
 
 @dataclass(frozen=True)
@@ -95,8 +97,7 @@ def store_upload(chunks: Iterable[bytes]) -> tuple[Path, Decoding]:
     try:
         encoding, utf8_valid = _save_and_detect(chunks, raw)
         if encoding == "utf-16" or utf8_valid:
-            _transcode(raw, target, encoding)
-            decoding = Decoding(encoding)
+            decoding = Decoding(encoding, lines=_transcode(raw, target, encoding))
         else:
             decoding = _transcode_lines(raw, target, bom=encoding == "utf-8-sig")
     except BaseException:
@@ -148,8 +149,10 @@ def _nul_refusal(line: int) -> CsvFileError:
                         "(UTF-8) and upload that.")
 
 
-def _transcode(raw: Path, target: Path, encoding: str) -> None:
+def _transcode(raw: Path, target: Path, encoding: str) -> int:
+    """Copy ``raw`` as UTF-8; returns how many lines the copy has."""
     line = 1
+    last = "\n"
     try:
         with raw.open("r", encoding=encoding, errors="strict", newline="") as source, \
                 target.open("w", encoding="utf-8", newline="") as out:
@@ -160,9 +163,11 @@ def _transcode(raw: Path, target: Path, encoding: str) -> None:
                 if (nul := text.find("\x00")) >= 0:
                     raise _nul_refusal(line + text.count("\n", 0, nul))
                 line += text.count("\n")
+                last = text[-1]
                 out.write(text)
     except UnicodeDecodeError as exc:
         raise CsvFileError(NOT_TEXT) from exc
+    return line - 1 + (last != "\n")
 
 
 def _transcode_lines(raw: Path, target: Path, *, bom: bool) -> Decoding:
@@ -171,6 +176,7 @@ def _transcode_lines(raw: Path, target: Path, *, bom: bool) -> Decoding:
     fallback: list[int] = []  # the first lines read as Windows-1252, for the notice
     fallback_count = 0
     utf8_beyond_ascii = False
+    number = 0
     with raw.open("rb") as source, target.open("w", encoding="utf-8", newline="") as out:
         for number, data in enumerate(source, start=1):
             if number == 1 and bom:
@@ -191,13 +197,13 @@ def _transcode_lines(raw: Path, target: Path, *, bom: bool) -> Decoding:
             out.write(text)
     if not utf8_beyond_ascii and not bom:
         return Decoding("cp1252", "The file is not UTF-8; it was read as Windows-1252. If names look wrong, save "
-                                  "the sheet as CSV UTF-8 and upload it again.")
+                                  "the sheet as CSV UTF-8 and upload it again.", number)
     shown = ", ".join(map(str, fallback)) + (", …" if fallback_count > len(fallback) else "")
     one = fallback_count == 1
     return Decoding("utf-8-sig" if bom else "utf-8", (
         f"The file is not UTF-8 throughout: {fallback_count:,} line{'' if one else 's'} ({shown}) "
         f"{'was' if one else 'were'} read as Windows-1252, the others as UTF-8. Check the names on "
-        f"{'that line' if one else 'those lines'}."))
+        f"{'that line' if one else 'those lines'}."), number)
 
 
 def _header_name(cell: str) -> str:
@@ -325,17 +331,6 @@ class _Lines:
     def read_again_after_first(self) -> None:
         self._again.extend(reversed(self.taken[1:]))
         self.taken.clear()
-
-
-def count_lines(path: Path) -> int:
-    """How many lines the file has (the preview's progress shows rows checked against it)."""
-    count = 0
-    last = b"\n"
-    with path.open("rb") as handle:
-        while block := handle.read(CHUNK):
-            count += block.count(b"\n")
-            last = block[-1:]
-    return count + (last != b"\n")
 
 
 def remove_quietly(path: str | os.PathLike[str] | None) -> None:

@@ -26,7 +26,6 @@ from licensing.services import licence_counts
 from provisioning.bulk.csvfile import (
     DELIMITER_NAMES,
     CsvFileError,
-    count_lines,
     layout_from_json,
     layout_to_json,
     read_layout,
@@ -58,7 +57,6 @@ def bulk_job_upload(*, actor: Actor, file_name: str, chunks: Iterable[bytes], op
     path, decoding = store_upload(chunks)
     try:
         layout = read_layout(path, decoding)
-        lines = count_lines(path)
     except BaseException:
         remove_upload(str(path))
         raise
@@ -70,7 +68,7 @@ def bulk_job_upload(*, actor: Actor, file_name: str, chunks: Iterable[bytes], op
             file_name=file_name[:255],
             upload_path=str(path),
             options={**options.as_json(), "layout": layout_to_json(layout)},
-            total_rows=max(lines - 1, 0),  # about: the lines below the header, until the preview counts rows
+            total_rows=max(decoding.lines - 1, 0),  # about: the lines below the header, until the preview counts rows
         )
         transaction.on_commit(lambda: enqueue_preview(job.pk))
     return job
