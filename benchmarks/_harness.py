@@ -92,6 +92,14 @@ def time_once(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+def proc_status_kb(field: str, pid: int | str = "self") -> int:
+    """A memory figure of /proc/<pid>/status in kB: VmHWM (peak resident), VmRSS ..."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise SystemExit(f"no {field} in /proc/{pid}/status")
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f}"
 

@@ -42,6 +42,7 @@ from _harness import (  # noqa: E402
     migrate,
     print_table,
     print_targets,
+    proc_status_kb,
     ratio,
     recreate_database,
     setup_django,
@@ -61,13 +62,6 @@ def write_csv(path: Path, rows: int) -> None:
         handle.write("username;email;mobile;ownership\r\n")
         for i in range(rows):
             handle.write(f"user{i:06d};user{i}@example.com;+49 171 {1000000 + i};{owners[i % 3]}\r\n")
-
-
-def vm_hwm_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return 0
 
 
 def start_worker(env: dict[str, str], log: Path, queue: str = QUEUE) -> subprocess.Popen[bytes]:
@@ -101,7 +95,7 @@ def run_size(rows: int, workdir: Path, worker_env: dict[str, str], actor: Any, *
     source = workdir / f"users-{rows}.csv"
     write_csv(source, rows)
     worker = start_worker(worker_env, workdir / f"worker-{rows}{'-email' if email else ''}.log")
-    base_hwm = vm_hwm_kb(worker.pid)
+    base_hwm = proc_status_kb("VmHWM", worker.pid)
     try:
         started = time.perf_counter()
         with source.open("rb") as handle:
@@ -128,7 +122,7 @@ def run_size(rows: int, workdir: Path, worker_env: dict[str, str], actor: Any, *
         elapsed = time.perf_counter() - started
         if job.status != BulkJobStatus.COMPLETED:
             raise SystemExit(f"Job {job.pk} failed: {job.failure_reason}")
-        hwm = vm_hwm_kb(worker.pid)
+        hwm = proc_status_kb("VmHWM", worker.pid)
     finally:
         worker.terminate()
         worker.wait(timeout=30)

@@ -41,6 +41,7 @@ from _harness import (  # noqa: E402
     ms,
     print_table,
     print_targets,
+    proc_status_kb,
     setup_django,
     switch_database,
     timed,
@@ -190,7 +191,7 @@ def export_child(url: str, query: str) -> None:
     setup_django(url)
     client = signed_in_client()
     client.get("/audit/")  # warm: imports, templates, the connection
-    rss_before = _status_kb("VmRSS")
+    rss_before = proc_status_kb("VmRSS")
     started = time.perf_counter()
     response = client.get("/audit/export.csv?" + query)
     size = lines = 0
@@ -198,15 +199,8 @@ def export_child(url: str, query: str) -> None:
         size += len(chunk)
         lines += chunk.count(b"\n")
     print(json.dumps({"rows": lines - 1, "bytes": size, "seconds": time.perf_counter() - started,
-                      "rss_before_kb": rss_before, "peak_kb": _status_kb("VmHWM"),
+                      "rss_before_kb": rss_before, "peak_kb": proc_status_kb("VmHWM"),
                       "streaming": bool(response.streaming)}))
-
-
-def _status_kb(name: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(name + ":"):
-            return int(line.split()[1])
-    raise SystemExit(f"no {name} in /proc/self/status")
 
 
 def measure_export(url: str, query: str) -> dict[str, Any]:
