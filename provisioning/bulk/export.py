@@ -64,13 +64,18 @@ def _created_cells(row: int, username: str, email: str, mobile: str, ownership: 
             "created", problem]
 
 
+def _uncreated_cells(row: int, username: str, email: str, mobile: str, ownership: str, status: str,
+                     reason: str) -> list[object]:
+    return [row, username, email, mobile, ownership, "", "", "", "", status, reason]
+
+
 def _refused_cells(item: ErrorRow) -> list[object]:
     row, username, email, mobile, ownership, reason = item
-    return [row, username, email, mobile, ownership, "", "", "", "", "error", reason]
+    return _uncreated_cells(row, username, email, mobile, ownership, "error", reason)
 
 
 def _not_created_cells(item: BulkRow, reason: str) -> list[object]:
-    return [item.row, item.username, item.email, item.mobile, item.ownership, "", "", "", "", "not created", reason]
+    return _uncreated_cells(item.row, item.username, item.email, item.mobile, item.ownership, "not created", reason)
 
 
 class ExportStream:
@@ -171,9 +176,9 @@ def export_write(job: BulkJob, *, not_created_reason: str) -> Path:
                                            problem)
             else:
                 reason = errors.get(row)
-                cells_out = [row, cells.get("username", ""), cells.get("email", ""), cells.get("mobile", ""),
-                             cells.get("ownership", ""), "", "", "", "", "error" if reason else "not created",
-                             reason or not_created_reason]
+                cells_out = _uncreated_cells(row, cells.get("username", ""), cells.get("email", ""),
+                                             cells.get("mobile", ""), cells.get("ownership", ""),
+                                             "error" if reason else "not created", reason or not_created_reason)
             writer.writerow([spreadsheet_safe(value) for value in cells_out])
     os.replace(partial, target)
     return target
