@@ -207,28 +207,26 @@ def main() -> int:
               f"{r['worker_hwm_kb'] / 1024:.0f}"] for r in results + ([with_email] if with_email else [])]
     print_table(["rows", "upload→export s", "preview s", "start→export s", "COPY ms", "vs COPY",
                  "worker peak MB"], table, title="Bulk Provision Users (PostgreSQL, real worker)")
-    names = {"10k_vs_copy": ("Bulk 10,000 rows vs COPY", 5.0, "upload to export ready, real worker"),
-             "100k_vs_10k": ("Bulk 100,000 rows vs 10,000", 11.0, "upload to export ready"),
-             "memory_100k_vs_10k": ("Bulk worker peak memory, 100,000 vs 10,000 rows", 1.5, "VmHWM"),
-             "10k_email_vs_without": ("Bulk 10,000 rows with email vs without", 1.3, "export ready")}
-    checks: dict[str, Any] = {}
+    found: dict[str, Target] = {}
     small, big = by_rows.get(10_000), by_rows.get(100_000)
     if small:
-        checks["10k_vs_copy"] = {"ratio": small["seconds"] / small["copy_seconds"], "target": 5.0}
+        found["10k_vs_copy"] = Target("Bulk 10,000 rows vs COPY", small["seconds"] / small["copy_seconds"], 5.0,
+                                      detail="upload to export ready, real worker")
     if small and big:
-        checks["100k_vs_10k"] = {"ratio": big["seconds"] / small["seconds"], "target": 11.0}
-        checks["memory_100k_vs_10k"] = {"ratio": big["worker_hwm_kb"] / small["worker_hwm_kb"], "target": 1.5}
+        found["100k_vs_10k"] = Target("Bulk 100,000 rows vs 10,000", big["seconds"] / small["seconds"], 11.0,
+                                      detail="upload to export ready")
+        found["memory_100k_vs_10k"] = Target("Bulk worker peak memory, 100,000 vs 10,000 rows",
+                                             big["worker_hwm_kb"] / small["worker_hwm_kb"], 1.5, detail="VmHWM")
     if small and with_email:
-        checks["10k_email_vs_without"] = {"ratio": with_email["seconds"] / small["seconds"], "target": 1.3}
-    targets = [Target(names[key][0], check["ratio"], check["target"], detail=names[key][2])
-               for key, check in checks.items()]
-    for check, target in zip(checks.values(), targets, strict=True):
-        check["met"] = target.met
+        found["10k_email_vs_without"] = Target("Bulk 10,000 rows with email vs without",
+                                               with_email["seconds"] / small["seconds"], 1.3, detail="export ready")
+    targets = list(found.values())
+    checks = {key: {"ratio": t.value, "target": t.limit, "met": t.met} for key, t in found.items()}
     print_targets(targets)
     path = write_results("bulk_provision", {"database": args.database, "results": results,
                                             "with_email": with_email, "checks": checks}, targets=targets)
     print(f"\nWrote {path}")
-    return 0 if all(c["met"] for c in checks.values()) else 1
+    return 0 if all(t.met for t in targets) else 1
 
 
 if __name__ == "__main__":
