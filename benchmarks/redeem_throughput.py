@@ -110,21 +110,18 @@ def drive(name: str, port: int, clients: int, method: str, path: str, bodies: li
     thread keeps one connection open."""
     run = Run(name)
     lock = threading.Lock()
-    queue = iter(bodies)
+    queue = iter(enumerate(bodies))  # (index, body): a body may be None (a GET)
     start_gate = threading.Barrier(clients + 1)
-
-    def take() -> tuple[bool, bytes | None]:
-        with lock:
-            body = next(queue, False)
-        return (False, None) if body is False else (True, body)  # type: ignore[return-value]
 
     def client() -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         start_gate.wait()
         while True:
-            more, body = take()
-            if not more:
+            with lock:
+                item = next(queue, None)
+            if item is None:
                 break
+            body = item[1]
             headers = {"Content-Type": "application/json", "User-Agent": "redeem-benchmark"} if body else {}
             began = time.perf_counter()
             try:
