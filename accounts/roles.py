@@ -32,6 +32,9 @@ SUPER_HELPDESK_PERMISSIONS = HELPDESK_PERMISSIONS + [
     "accounts.view_enduser",
     "accounts.add_enduser",
     "accounts.change_enduser",
+    # Admin > Enrollment restrictions, read only: the helpdesk explains a refusal to the user.
+    "restrictions.view_restrictionsettings",
+    "restrictions.view_corporateidentifier",
 ]
 ADMINISTRATOR_PERMISSIONS = SUPER_HELPDESK_PERMISSIONS + [
     "enrollment.change_otppolicy",
@@ -47,6 +50,9 @@ ADMINISTRATOR_PERMISSIONS = SUPER_HELPDESK_PERMISSIONS + [
     "notifications.change_smssettings",
     # Opening a message in the Delivery log (OTPs masked; audited).
     "notifications.view_message_body",
+    "restrictions.change_restrictionsettings",
+    "restrictions.add_corporateidentifier",
+    "restrictions.delete_corporateidentifier",
 ]
 
 # The whole current truth. Each feature's migration grants its own part (frozen in that

@@ -14,8 +14,9 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods
 
 from enrollment.api import device_actor, rate_limit_refusal
+from enrollment.identifiers import DeviceFacts
 from enrollment.models import PendingEnrollment, Platform, PortalSettings
-from enrollment.redeem import DeviceFacts, RedeemResult, enrollment_redeem, gone_refusal, state_refusal
+from enrollment.redeem import RedeemResult, enrollment_redeem, gone_refusal, state_refusal
 
 CHANNEL = "activation_page"
 

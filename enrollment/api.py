@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 
 from audit.actor import Actor
 from enrollment import ratelimit
+from enrollment.identifiers import DeviceFacts
 from enrollment.redeem import (
-    DeviceFacts,
     RedeemResult,
     bad_request,
     enrollment_redeem,

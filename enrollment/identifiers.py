@@ -1,7 +1,11 @@
-"""Device identifiers as devices report them: one normalisation, used by redemption and by
-anything that later compares identifiers (the allow-list of enrollment restrictions)."""
+"""What a device reports about itself (``DeviceFacts``) and its identifiers: one normalisation, used by
+redemption and by anything that later compares identifiers (the allow-list of enrollment restrictions)."""
 
 import re
+from dataclasses import dataclass
+
+from enrollment.models import Platform
+from lib.text import text_problem
 
 IMEI_LENGTH = 15
 _SEPARATORS = re.compile(r"[\s\-./]")
@@ -36,3 +40,42 @@ def _luhn_valid(digits: str) -> bool:
             n = n * 2 - 9 if n > 4 else n * 2
         total += n
     return total % 10 == 0
+
+
+# The IMEI's limit is for what the device sends (with separators); 15 digits are stored.
+DEVICE_LIMITS = {"serial_number": 100, "imei": 40, "manufacturer": 100, "model": 100, "os_version": 50}
+
+
+@dataclass(frozen=True)
+class DeviceFacts:
+    """What a device says about itself, as it said it (``cleaned()`` is what is stored). Only the
+    platform is required; it is case-insensitive ("Android")."""
+
+    platform: str
+    serial_number: str = ""
+    imei: str = ""
+    manufacturer: str = ""
+    model: str = ""
+    os_version: str = ""
+
+    def problem(self) -> str:
+        for name in ("platform", *DEVICE_LIMITS):
+            if unstorable := text_problem(getattr(self, name)):
+                return f"device.{name} {unstorable}."
+        if self.platform.strip().lower() not in Platform.values:
+            return f"device.platform must be one of: {', '.join(Platform.values)}."
+        for name, limit in DEVICE_LIMITS.items():
+            if len(getattr(self, name)) > limit:
+                return f"device.{name} is longer than {limit} characters."
+        try:
+            imei_normalize(self.imei)
+        except BadIdentifier as exc:
+            return f"device.imei {exc}"
+        return ""
+
+    def cleaned(self) -> "DeviceFacts":
+        """The facts as stored: platform lower-case, IMEI digits only, the rest stripped. Only for
+        facts whose ``problem()`` is empty."""
+        return DeviceFacts(platform=self.platform.strip().lower(), serial_number=self.serial_number.strip(),
+                           imei=imei_normalize(self.imei), manufacturer=self.manufacturer.strip(),
+                           model=self.model.strip(), os_version=self.os_version.strip())

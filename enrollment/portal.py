@@ -20,6 +20,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from enrollment.models import Ownership, PendingEnrollment, Source, State
 from enrollment.services import CreatedEnrollment, EnrollmentError, pending_enrollment_create
+from restrictions.rules import Restriction, device_limit_refusal
 
 SESSION_KEY = "portal_end_user_id"
 SESSION_HASH_KEY = "portal_end_user_hash"
@@ -107,17 +108,30 @@ def portal_enrollment_get(end_user: EndUser, token: str) -> PendingEnrollment | 
     return _self_service(end_user).filter(token=token).first()
 
 
+def portal_device_limits(end_user: EndUser) -> dict[str, Restriction]:
+    """The device limits (Admin > Enrollment restrictions) the end user has reached, by the
+    ownership they would start with (Ownership.UNKNOWN: the limit for all their devices), so the
+    portal tells them before they press Start."""
+    reached = {ownership: device_limit_refusal(end_user.username, ownership) for ownership in Ownership.values}
+    return {ownership: refusal for ownership, refusal in reached.items() if refusal is not None}
+
+
 def portal_enrollment_start(*, end_user: EndUser, actor: Actor, mobile: str = "",
                             ownership: str = Ownership.UNKNOWN) -> CreatedEnrollment:
     """Start a self enrollment: one pending enrollment (source self, one use, one licence).
 
-    Refused with EnrollmentError when the end user already holds PORTAL_MAX_PENDING_PER_USER
-    active or locked self-service enrollments, and with NoLicenceLeft when no licence remains. The end
+    Refused with EnrollmentError when one more device of the end user with ``ownership`` would
+    exceed a device limit (its enrollment could never be redeemed) or when they already hold
+    PORTAL_MAX_PENDING_PER_USER active or locked self-service enrollments, and with NoLicenceLeft
+    when no licence remains. The end
     user's row is locked while counting, so two Starts at once cannot both pass the limit."""
     limit = settings.PORTAL_MAX_PENDING_PER_USER
     with transaction.atomic():
         EndUser.objects.select_for_update().filter(pk=end_user.pk).first()
         held = _self_service(end_user).filter(state__in=[State.ACTIVE, State.LOCKED]).count()
+        at_limit = device_limit_refusal(end_user.username, ownership or Ownership.UNKNOWN)
+        if at_limit is not None:
+            raise EnrollmentError(at_limit.detail)
         if held >= limit:
             raise EnrollmentError(
                 f"You can have at most {limit} pending enrollment{'s' if limit != 1 else ''} here, and you have "

@@ -21,6 +21,7 @@ from enrollment.portal import (
     PortalSignInRefused,
     PortalSignInThrottled,
     portal_actor,
+    portal_device_limits,
     portal_end_user,
     portal_enrollment_get,
     portal_enrollment_start,
@@ -113,8 +114,13 @@ def portal_home(request: HttpRequest, end_user: EndUser) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             return redirect("portal_enrollment", token=created.enrollment.token)
-    return render(request, "portal/home.html", {"form": form, "end_user": end_user,
-                                                "pending": portal_pending(end_user)})
+    limits = portal_device_limits(end_user)
+    return render(request, "portal/home.html", {
+        "form": form, "end_user": end_user, "pending": portal_pending(end_user),
+        # Reached for every ownership (the limit for all devices) or for some: said before Start.
+        "at_limit": limits.get(Ownership.UNKNOWN),
+        "limits_reached": [(Ownership(o).label, r.detail) for o, r in limits.items() if o != Ownership.UNKNOWN],
+    })
 
 
 @sensitive_variables()

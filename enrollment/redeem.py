@@ -14,6 +14,8 @@ The rules, in the order they are checked, all under a row lock on the pending en
 - a device already enrolled with this enrollment (same serial number or IMEI) → 200 with that
   device, nothing consumed: a companion app retrying after a lost answer. Only after the OTP
   check, so the token alone never tells a device id while the enrollment exists;
+- an enrollment restriction refuses the device (``restrictions.rules``) → 403 restricted with the
+  rule; nothing consumed, and the OTP, right, counts no attempt;
 - no reservation left to consume → 409;
 - else: a Device row, one use and one reservation fewer, one consumed licence, and the pending
   enrollment deleted when no use is left. Failed attempts start again from zero.
@@ -43,54 +45,22 @@ from django.views.decorators.debug import sensitive_variables
 from audit.actor import Actor
 from audit.models import AuditAction
 from audit.services import audit_record
-from enrollment.identifiers import BadIdentifier, imei_normalize
-from enrollment.models import Device, OtpPolicy, PendingEnrollment, Platform, PortalSettings, State
+from enrollment.identifiers import DeviceFacts
+from enrollment.models import Device, OtpPolicy, PendingEnrollment, PortalSettings, State
 from enrollment.otp import otp_matches
 from lib import rows
 from lib.crypto import seal
 from lib.text import text_problem
 from licensing.services import licence_consume
+from restrictions.rules import (
+    Restriction,
+    identifiers_enrolled,
+    identifiers_refused,
+    refusal_details,
+    restriction_check,
+)
 
 MAX_TOKEN, MAX_USERNAME, MAX_OTP = 64, 150, 64
-# The IMEI's limit is for what the device sends (with separators); 15 digits are stored.
-DEVICE_LIMITS = {"serial_number": 100, "imei": 40, "manufacturer": 100, "model": 100, "os_version": 50}
-
-
-@dataclass(frozen=True)
-class DeviceFacts:
-    """What a device says about itself, as it said it (``cleaned()`` is what is stored). Only the
-    platform is required; it is case-insensitive ("Android")."""
-
-    platform: str
-    serial_number: str = ""
-    imei: str = ""
-    manufacturer: str = ""
-    model: str = ""
-    os_version: str = ""
-
-    def problem(self) -> str:
-        for name in ("platform", *DEVICE_LIMITS):
-            if unstorable := text_problem(getattr(self, name)):
-                return f"device.{name} {unstorable}."
-        if self.platform.strip().lower() not in Platform.values:
-            return f"device.platform must be one of: {', '.join(Platform.values)}."
-        for name, limit in DEVICE_LIMITS.items():
-            if len(getattr(self, name)) > limit:
-                return f"device.{name} is longer than {limit} characters."
-        try:
-            imei_normalize(self.imei)
-        except BadIdentifier as exc:
-            return f"device.imei {exc}"
-        return ""
-
-    def cleaned(self) -> "DeviceFacts":
-        """The facts as stored: platform lower-case, IMEI digits only, the rest stripped. Only for
-        facts whose ``problem()`` is empty."""
-        return DeviceFacts(platform=self.platform.strip().lower(), serial_number=self.serial_number.strip(),
-                           imei=imei_normalize(self.imei), manufacturer=self.manufacturer.strip(),
-                           model=self.model.strip(), os_version=self.os_version.strip())
-
-
 @dataclass(frozen=True)
 class RedeemResult:
     """The outcome, shaped for the API (``as_json``) and read by the activation page."""
@@ -104,6 +74,7 @@ class RedeemResult:
     ownership: str = ""
     remaining_uses: int = 0
     retry_after: int | None = None
+    rule: str = ""  # the enrollment restriction that refused (403 restricted)
 
     @property
     def ok(self) -> bool:
@@ -115,7 +86,8 @@ class RedeemResult:
             assert self.device is not None
             return {"device_id": str(self.device.public_id), "username": self.username,
                     "ownership": self.ownership, "remaining_uses": self.remaining_uses}
-        return {"error": self.error, "detail": self.detail, "attempts_left": self.attempts_left}
+        body = {"error": self.error, "detail": self.detail, "attempts_left": self.attempts_left}
+        return {**body, "rule": self.rule} if self.rule else body
 
 
 def bad_request(detail: str) -> RedeemResult:
@@ -133,6 +105,11 @@ NO_LICENCE = RedeemResult(status=409, error="no_licence",
                           detail="No device licence is reserved for this enrollment. Ask your helpdesk.")
 INVALID_CREDENTIALS = RedeemResult(status=401, error="invalid_credentials",
                                    detail="The username or the OTP is not correct.")
+
+
+def restricted(refusal: Restriction) -> RedeemResult:
+    """403: an enrollment restriction refuses this device (``restrictions.rules``)."""
+    return RedeemResult(status=403, error="restricted", rule=refusal.rule, detail=refusal.detail)
 
 
 def wrong_otp(left: int) -> RedeemResult:
@@ -278,7 +255,15 @@ def _complete_or_repeat(enrollment: PendingEnrollment, device: DeviceFacts, acto
     previous = _enrolled_device(enrollment.token, device) if used else None
     if previous is not None:
         return _repeat(previous, enrollment.uses_remaining, actor, details)
-    return _complete(enrollment, device, actor, details)
+    check = restriction_check(username=enrollment.username, ownership=enrollment.ownership, device=device)
+    if check.refusal is not None:
+        identifiers_refused(check.identifiers, check.refusal)
+        return _refuse(actor, restricted(check.refusal), enrollment.token, enrollment.username,
+                       {**details, **refusal_details(device, check.refusal)})
+    result = _complete(enrollment, device, actor, details)
+    if result.device is not None:
+        identifiers_enrolled(check.identifiers, result.device)
+    return result
 
 
 def _repeat(record: Device, remaining_uses: int, actor: Actor, details: dict[str, Any]) -> RedeemResult:

@@ -132,10 +132,13 @@ def insert(obj: M) -> M:
 
 
 @cache
-def _select_sql(model: type[models.Model], field: str, vendor: str) -> str:
+def _select_sql(model: type[models.Model], shape: tuple[tuple[str, ...], ...], lock: bool, vendor: str) -> str:
     columns = ", ".join(_column(f) for f in model._meta.concrete_fields)
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    return f"SELECT {columns} FROM {_name(model._meta.db_table)} WHERE {_column(_field(model, field))} = %s{lock}"
+    where = " OR ".join("(" + " AND ".join(f"{_column(_field(model, name))} = %s" for name in group) + ")"
+                        for group in shape)
+    locking = " FOR UPDATE" if lock and connection.features.has_select_for_update else ""
+    return (f"SELECT {columns} FROM {_name(model._meta.db_table)} WHERE {where} "
+            f"ORDER BY {_column(_pk(model))}{locking}")
 
 
 @cache
@@ -150,21 +153,33 @@ def _converters(model: type[models.Model], vendor: str) -> list[tuple[int, list[
     return found
 
 
-def get_for_update(model: type[M], field: str, value: Any) -> M | None:
-    """The row whose unique ``field`` equals ``value``, locked until the transaction ends
-    (SELECT ... FOR UPDATE; on SQLite the transaction holds the database's write lock from BEGIN,
-    see config/settings.py), or None. Must run inside ``transaction.atomic``."""
-    prepared = _field(model, field).get_db_prep_value(value, connection)
+def select(model: type[M], *groups: dict[str, Any], lock: bool = False) -> list[M]:
+    """The rows matching any of ``groups`` (each: field → value, all equal), in primary-key order;
+    ``lock``: locked until the transaction ends (SELECT ... FOR UPDATE; on SQLite the transaction
+    holds the database's write lock from BEGIN, see config/settings.py), and then it must run
+    inside ``transaction.atomic``."""
+    shape = tuple(tuple(group) for group in groups)
+    params = [_field(model, name).get_db_prep_value(value, connection)
+              for group in groups for name, value in group.items()]
     with connection.cursor() as cursor:
-        cursor.execute(_select_sql(model, field, connection.vendor), [prepared])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    values = list(row)
-    for i, converters, column in _converters(model, connection.vendor):
-        for converter in converters:
-            values[i] = converter(values[i], column, connection)
-    return model.from_db(connection.alias, [f.attname for f in model._meta.concrete_fields], values)
+        cursor.execute(_select_sql(model, shape, lock, connection.vendor), params)
+        fetched = cursor.fetchall()
+    names = [f.attname for f in model._meta.concrete_fields]
+    found = []
+    for row in fetched:
+        values = list(row)
+        for i, converters, column in _converters(model, connection.vendor):
+            for converter in converters:
+                values[i] = converter(values[i], column, connection)
+        found.append(model.from_db(connection.alias, names, values))
+    return found
+
+
+def get_for_update(model: type[M], field: str, value: Any) -> M | None:
+    """The row whose unique ``field`` equals ``value``, locked until the transaction ends, or None.
+    Must run inside ``transaction.atomic``."""
+    found = select(model, {field: value}, lock=True)
+    return found[0] if found else None
 
 
 def update(obj: models.Model, fields: list[str]) -> None:

@@ -9,8 +9,9 @@ import pytest
 from django.db import OperationalError, connection, connections, transaction
 
 from audit.actor import Actor
+from enrollment.identifiers import DeviceFacts
 from enrollment.models import Device, PendingEnrollment, Source
-from enrollment.redeem import DeviceFacts, enrollment_redeem
+from enrollment.redeem import enrollment_redeem
 from enrollment.services import CreatedEnrollment, pending_enrollment_create
 from licensing.models import LicencePool
 from licensing.services import NoLicenceLeft, licence_counts, licence_reserve, licence_total_set

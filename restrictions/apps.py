@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RestrictionsConfig(AppConfig):
+    name = "restrictions"
+    verbose_name = "Enrollment restrictions"

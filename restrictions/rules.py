@@ -1,0 +1,253 @@
+"""Whether a device may enroll (Admin > Enrollment restrictions): one decision for every path a
+device takes (the activation page, the redeem API, the devices of QR codes, which use the API).
+
+``enrollment.redeem`` calls ``restriction_check`` under the pending enrollment's row lock, after
+the OTP was found right and before anything is consumed, and records the outcome on the corporate
+identifiers the device matched (``identifiers_enrolled`` / ``identifiers_refused``). The rules, in
+the order they are checked (the first that fails refuses):
+
+- ``platform``: the platform is allowed for the enrollment's ownership;
+- ``os_version``: the OS version is at least the platform's minimum, compared as versions ("10" is
+  above "9.3"); a device that reports no readable version is refused while a minimum is set;
+- ``manufacturer``: the manufacturer is not blocked (upper and lower case are the same);
+- ``corporate_list``: with "Corporate devices must be on the list", a Corporate enrollment needs a
+  serial number or IMEI that is a corporate identifier;
+- ``identifier_enrolled``: with that setting, an identifier whose device is enrolled cannot enroll
+  a second time (a repeat of the same redemption is answered before this, as a repeat);
+- ``device_limit``: the user's enrolled devices (of the ownership, for an ownership's own limit)
+  plus this one do not exceed the limit. Counted under a per-user lock (PostgreSQL advisory lock;
+  SQLite's transaction holds the write lock), so two devices of a user redeeming at once with
+  different enrollments cannot both take the last place.
+"""
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from enrollment.identifiers import DeviceFacts
+from enrollment.models import Device, Ownership, Platform
+from lib import rows
+from restrictions.identifiers import serial_normalize
+from restrictions.models import CorporateIdentifier, IdentifierKind, IdentifierStatus, RestrictionSettings
+
+_VERSION = re.compile(r"\s*v?(\d+(?:\.\d+)*)", re.IGNORECASE)
+
+
+def version_key(text: str) -> tuple[int, ...] | None:
+    """``"14.2.1"`` → (14, 2, 1), trailing zeros dropped so "17" and "17.0" are equal; None when
+    the text does not start with a number. Text after the numbers ("17.0 beta 2") is ignored."""
+    found = _VERSION.match(text or "")
+    if found is None:
+        return None
+    parts = [int(part) for part in found.group(1).split(".")]
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
+
+
+def manufacturers_parse(text: str) -> list[str]:
+    """The blocked manufacturers as written, one per comma or line, blanks dropped."""
+    return [name.strip() for name in re.split(r"[,\n]", text or "") if name.strip()]
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """A refusal: which ``rule`` and, in the words of the person holding the device, why and what
+    to do."""
+
+    rule: str
+    detail: str
+
+
+@dataclass
+class RestrictionCheck:
+    """The decision, and the corporate identifiers the device matched (locked), whose status the
+    redemption then records (locked when the list rules apply)."""
+
+    refusal: Restriction | None
+    identifiers: list[CorporateIdentifier] = field(default_factory=list)
+
+
+def _min_os(rules: RestrictionSettings, platform: str) -> str:
+    return str(getattr(rules, f"min_os_{platform}", "") or "")
+
+
+def _allowed_platforms(rules: RestrictionSettings, ownership: str) -> list[str]:
+    return list(getattr(rules, f"platforms_{ownership}", None) or [])
+
+
+def matching_identifiers(device: DeviceFacts, *, lock: bool = False) -> list[CorporateIdentifier]:
+    """The corporate identifiers ``device`` (cleaned facts) reports, by serial number or IMEI, in id
+    order; ``lock``: locked until the transaction ends."""
+    groups = []
+    if device.serial_number:
+        groups.append({"kind": IdentifierKind.SERIAL, "value": serial_normalize(device.serial_number)})
+    if device.imei:
+        groups.append({"kind": IdentifierKind.IMEI, "value": device.imei})
+    return rows.select(CorporateIdentifier, *groups, lock=lock) if groups else []
+
+
+def restriction_settings() -> RestrictionSettings:
+    """The rules as saved, or the defaults (nothing restricted) before anyone saved them; read by
+    one prepared statement (``lib.rows``), as it is on every redemption, and never written."""
+    found = rows.select(RestrictionSettings, {"id": 1})
+    return found[0] if found else RestrictionSettings()
+
+
+def _platform_refusal(rules: RestrictionSettings, ownership: str, device: DeviceFacts) -> Restriction | None:
+    allowed = _allowed_platforms(rules, ownership)
+    if device.platform in allowed:
+        return None
+    label = Platform(device.platform).label
+    kinds = ", ".join(str(Platform(p).label) for p in Platform.values if p in allowed)
+    hint = f"Enroll a device of another kind ({kinds})" if kinds else "Ask your helpdesk"
+    return Restriction(
+        "platform",
+        f"{label} devices cannot be enrolled as {Ownership(ownership).label} devices here. "
+        f"{hint}, or ask your helpdesk which devices you may use.",
+    )
+
+
+def _os_refusal(rules: RestrictionSettings, device: DeviceFacts) -> Restriction | None:
+    minimum = _min_os(rules, device.platform)
+    wanted = version_key(minimum)
+    if wanted is None:
+        return None
+    label = Platform(device.platform).label
+    have = version_key(device.os_version)
+    if have is None:
+        return Restriction(
+            "os_version",
+            f"This device did not tell its {label} version, and at least {minimum} "
+            "is required. Enter the OS version of the device and try again.",
+        )
+    if have < wanted:
+        return Restriction(
+            "os_version",
+            f"This device runs {label} {device.os_version}, and at least {minimum} "
+            "is required. Update the device's software, then try again.",
+        )
+    return None
+
+
+def _manufacturer_refusal(rules: RestrictionSettings, device: DeviceFacts) -> Restriction | None:
+    made_by = device.manufacturer.casefold()
+    if made_by and made_by in {name.casefold() for name in manufacturers_parse(rules.blocked_manufacturers)}:
+        return Restriction(
+            "manufacturer",
+            f"Devices made by {device.manufacturer} cannot be enrolled here. "
+            "Use a device of another make, or ask your helpdesk.",
+        )
+    return None
+
+
+def _list_refusal(ownership: str, device: DeviceFacts, found: list[CorporateIdentifier]) -> Restriction | None:
+    enrolled = [identifier for identifier in found if identifier.device_id is not None]
+    if enrolled:
+        return Restriction(
+            "identifier_enrolled",
+            f"A device with the {enrolled[0].get_kind_display()} {enrolled[0].value} is already "
+            "enrolled. Ask your helpdesk if this device must be enrolled again.",
+        )
+    if ownership != Ownership.CORPORATE or found:
+        return None
+    if not device.serial_number and not device.imei:
+        return Restriction(
+            "corporate_list",
+            "Corporate devices must be on your organisation's list, and this device "
+            "told neither its serial number nor its IMEI. Enter the serial number "
+            "and try again.",
+        )
+    return Restriction(
+        "corporate_list",
+        "This device is not on your organisation's list of corporate devices. "
+        "Ask your helpdesk to add its serial number or IMEI, then try again.",
+    )
+
+
+def _limits(rules: RestrictionSettings, ownership: str) -> list[tuple[int, str]]:
+    """(limit, ownership counted or "" for all) of each limit that applies to ``ownership``."""
+    limits = [(rules.device_limit, "")] if rules.device_limit else []
+    own = getattr(rules, f"device_limit_{ownership}", None)
+    if own:
+        limits.append((own, ownership))
+    return limits
+
+
+def device_limit_refusal(
+    username: str, ownership: str, *, rules: RestrictionSettings | None = None, lock: bool = False
+) -> Restriction | None:
+    """Why one more device of ``username`` with ``ownership`` would exceed a device limit, or None.
+    ``lock``: count under the per-user lock (inside the redemption's transaction)."""
+    limits = _limits(rules or restriction_settings(), ownership)
+    if not limits:
+        return None
+    if lock and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"device_limit:{username}"])
+    for limit, counted in limits:
+        devices = Device.objects.filter(username=username)
+        enrolled = (devices.filter(ownership=counted) if counted else devices).count()
+        if enrolled + 1 > limit:
+            kind = f"{Ownership(counted).label} " if counted else ""
+            return Restriction(
+                "device_limit",
+                f"You already have {enrolled} enrolled {kind}device{'s' if enrolled != 1 else ''}, "
+                f"and {limit} {'is' if limit == 1 else 'are'} allowed. Remove a device you no "
+                "longer use from management, or ask your helpdesk.",
+            )
+    return None
+
+
+def restriction_check(*, username: str, ownership: str, device: DeviceFacts) -> RestrictionCheck:
+    """Whether ``device`` (cleaned facts) may enroll for ``username`` with ``ownership``. Inside the
+    redemption's transaction: the matched identifiers are locked, and so is the user's count."""
+    rules = restriction_settings()
+    # Locked only where they decide (the list rules): two devices with one listed identifier
+    # redeeming at once then cannot both pass "identifier_enrolled".
+    found = matching_identifiers(device, lock=rules.corporate_list_required)
+    refusal = (
+        _platform_refusal(rules, ownership, device)
+        or _os_refusal(rules, device)
+        or _manufacturer_refusal(rules, device)
+        or (_list_refusal(ownership, device, found) if rules.corporate_list_required else None)
+        or device_limit_refusal(username, ownership, rules=rules, lock=True)
+    )
+    return RestrictionCheck(refusal, found)
+
+
+def identifiers_enrolled(identifiers: list[CorporateIdentifier], device: Device) -> None:
+    """The identifiers ``device`` matched are now Enrolled, with it."""
+    if identifiers:
+        CorporateIdentifier.objects.filter(pk__in=[i.pk for i in identifiers]).update(
+            status=IdentifierStatus.ENROLLED,
+            device=device,
+            enrolled_at=timezone.now(),
+            refused_at=None,
+            refused_reason="",
+        )
+
+
+def identifiers_refused(identifiers: list[CorporateIdentifier], refusal: Restriction) -> None:
+    """The identifiers a refused device matched are Refused (when, why), unless enrolled already:
+    an Enrolled identifier keeps its device (the refusal is in the audit log)."""
+    waiting = [i.pk for i in identifiers if i.device_id is None]
+    if waiting:
+        CorporateIdentifier.objects.filter(pk__in=waiting).update(
+            status=IdentifierStatus.REFUSED, refused_at=timezone.now(), refused_reason=refusal.detail[:300]
+        )
+
+
+def refusal_details(device: DeviceFacts, refusal: Restriction) -> dict[str, Any]:
+    """What the audit entry of a refusal records: the rule and the device's facts."""
+    return {
+        "rule": refusal.rule,
+        "serial_number": device.serial_number,
+        "imei": device.imei,
+        "manufacturer": device.manufacturer,
+        "model": device.model,
+        "os_version": device.os_version,
+    }
