@@ -14,7 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods
 
 from enrollment.api import device_actor, rate_limit_refusal
-from enrollment.identifiers import DeviceFacts
+from enrollment.identifiers import BadIdentifier, DeviceFacts, imei_normalize
 from enrollment.models import PendingEnrollment, Platform, PortalSettings
 from enrollment.redeem import RedeemResult, enrollment_redeem, gone_refusal, state_refusal
 
@@ -89,6 +89,10 @@ class ActivationForm(forms.Form):
                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "off",
                                                         "spellcheck": "false"}))
     serial_number = forms.CharField(label="Serial number", max_length=100, required=False)
+    imei = forms.CharField(label="IMEI", max_length=40, required=False,
+                           help_text="Phones: dial *#06# to see it.",
+                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    manufacturer = forms.CharField(label="Manufacturer", max_length=100, required=False)
     model = forms.CharField(label="Model", max_length=100, required=False)
     os_version = forms.CharField(label="OS version", max_length=50, required=False)
 
@@ -96,6 +100,14 @@ class ActivationForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if not ask_otp:
             del self.fields["otp"]
+
+    def clean_imei(self) -> str:
+        imei: str = self.cleaned_data["imei"]
+        try:
+            imei_normalize(imei)
+        except BadIdentifier as exc:
+            raise forms.ValidationError(f"The IMEI {exc}") from exc
+        return imei
 
 
 def _current_refusal(token: str) -> RedeemResult | None:
@@ -139,8 +151,8 @@ def activate(request: HttpRequest, token: str) -> HttpResponse:
         data = form.cleaned_data
         result = enrollment_redeem(
             token=token, otp=data["otp"] if ask_otp else None, actor=actor, channel=CHANNEL,
-            device=DeviceFacts(platform=data["platform"], serial_number=data["serial_number"], model=data["model"],
-                               os_version=data["os_version"]),
+            device=DeviceFacts(platform=data["platform"], serial_number=data["serial_number"], imei=data["imei"],
+                               manufacturer=data["manufacturer"], model=data["model"], os_version=data["os_version"]),
         )
         if result.ok:
             return _page(request, "activation_done", context, data["platform"], result=result)
