@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 
 from enrollment.models import Device, Ownership
+from enrollment.services import CreatedEnrollment
 from licensing.services import licence_counts
 from restrictions.models import CorporateIdentifier, IdentifierKind, RestrictionSettings
 from tests.outside import concurrently
@@ -17,7 +18,7 @@ from tests.outside import concurrently
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def redeem_all(made, serials):
+def redeem_all(made: list[CreatedEnrollment], serials: list[str]) -> Counter[tuple[int, str]]:
     def redeem(n: int) -> tuple[int, str]:
         body = json.dumps({"token": made[n].enrollment.token, "otp": made[n].otp,
                            "device": {"platform": "android", "serial_number": serials[n]}})

@@ -9,15 +9,18 @@ from django.test import Client
 
 from audit.models import AuditAction, AuditEntry
 from enrollment.models import Device, Ownership, PendingEnrollment
+from enrollment.services import CreatedEnrollment
 from licensing.services import licence_counts
 from restrictions.models import CorporateIdentifier, IdentifierKind, IdentifierStatus
 from restrictions.rules import version_key
+from tests.conftest import ClientResponse
 from tests.restrictions.conftest import REDEEM_URL, redeem_api
 
 pytestmark = [pytest.mark.django_db]
 
 
-def assert_refused_consuming_nothing(response, made, rule: str, **facts: str) -> None:
+def assert_refused_consuming_nothing(response: ClientResponse, made: CreatedEnrollment, rule: str,
+                                     **facts: str) -> None:
     assert response.status_code == 403, response.content
     body = response.json()
     assert body["error"] == "restricted" and body["rule"] == rule and body["detail"]
@@ -142,7 +145,7 @@ def test_a_refused_listed_identifier_is_refused_with_time_and_reason_then_enroll
     assert redeem_api(made.enrollment.token, made.otp, serial_number="zte-0001", manufacturer="ZTE").status_code == 201
     identifier.refresh_from_db()
     assert identifier.status == IdentifierStatus.ENROLLED
-    assert (identifier.refused_at, identifier.refused_reason) == (None, "")
+    assert identifier.refused_at is None and identifier.refused_reason == ""
     assert identifier.device == Device.objects.get()
 
 

@@ -16,7 +16,7 @@ from provisioning.qr import payload as p
 from provisioning.qr.payload import WifiNetwork
 from provisioning.qr.services import QrSpec, qr_provisioning_create
 from restrictions.models import CorporateIdentifier, IdentifierKind, IdentifierStatus
-from tests.conftest import PASSWORD, companion  # noqa: F401
+from tests.conftest import PASSWORD, ClientResponse, companion  # noqa: F401
 from tests.restrictions.conftest import redeem_api
 
 pytestmark = [pytest.mark.django_db]
@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.django_db]
 ANDROID_PHONE = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Mobile Safari/537.36"
 
 
-def activate(token: str, **fields: str):
+def activate(token: str, **fields: str) -> ClientResponse:
     return Client(HTTP_USER_AGENT=ANDROID_PHONE).post(f"/enroll/{token}/", {"platform": "android", **fields})
 
 
