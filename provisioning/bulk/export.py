@@ -29,8 +29,9 @@ from enrollment.links import activation_base_url, activation_link
 from enrollment.models import PendingEnrollment
 from enrollment.services import OTP_UNREADABLE
 from lib.crypto import SecretUnreadable, unseal
+from lib.csvfile import iter_records
 from lib.spreadsheet import spreadsheet_safe
-from provisioning.bulk.csvfile import bulk_dir, iter_records, layout_from_json
+from provisioning.bulk.csvfile import bulk_dir, layout_from_json
 from provisioning.bulk.preview import ErrorRow, error_rows, error_rows_path
 from provisioning.bulk.rows import BulkRow
 from provisioning.bulk.upload import BulkError

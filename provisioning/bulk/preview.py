@@ -19,7 +19,7 @@ from django.conf import settings
 
 from accounts import ldap
 from accounts.models import UserType
-from provisioning.bulk.csvfile import CsvFileError, CsvLayout, CsvRecord, iter_records, remove_quietly
+from lib.csvfile import CsvFileError, CsvLayout, CsvRecord, iter_records, remove_quietly
 from provisioning.bulk.options import BulkOptions
 from provisioning.bulk.rows import BulkRow, RowError, build_row
 

@@ -22,16 +22,9 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from enrollment.models import PendingEnrollment
 from enrollment.services import pending_enrollments_delete
+from lib.csvfile import DELIMITER_NAMES, CsvFileError, remove_quietly
 from licensing.services import licence_counts
-from provisioning.bulk.csvfile import (
-    DELIMITER_NAMES,
-    CsvFileError,
-    layout_from_json,
-    layout_to_json,
-    read_layout,
-    remove_quietly,
-    store_upload,
-)
+from provisioning.bulk.csvfile import layout_from_json, layout_to_json, read_layout, store_upload
 from provisioning.bulk.options import BulkOptions
 from provisioning.bulk.preview import preview_file, remove_upload
 from provisioning.models import BULK_ACTIVE_STATUSES, BULK_DRAFT_STATUSES, BulkJob, BulkJobStatus

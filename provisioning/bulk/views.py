@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import console_view
 from audit.actor import Actor
+from lib.csvfile import DELIMITER_NAMES, CsvFileError
 from licensing.services import licence_counts
-from provisioning.bulk.csvfile import DELIMITER_NAMES, CsvFileError, layout_from_json
+from provisioning.bulk.csvfile import layout_from_json
 from provisioning.bulk.export import bulk_export_open
 from provisioning.bulk.forms import BulkUploadForm
 from provisioning.bulk.preview import first_rows

@@ -6,7 +6,8 @@ import pytest
 
 from audit.models import AuditAction, AuditEntry
 from enrollment.models import PendingEnrollment
-from provisioning.bulk.csvfile import CsvRecord, iter_records, layout_from_json
+from lib.csvfile import CsvRecord, iter_records
+from provisioning.bulk.csvfile import layout_from_json
 from provisioning.bulk.preview import valid_rows
 from provisioning.models import BulkJob, BulkJobStatus
 from tests.conftest import client_for
