@@ -39,6 +39,7 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed", "Sign-in failed"
     LOGOUT = "logout", "Signed out"
     PORTAL_ENROLLMENT = "portal_enrollment", "Self enrollment started"
+    CORPORATE_IDENTIFIERS_CHANGED = "corporate_identifiers_changed", "Corporate identifiers changed"
 
 
 class AuditEntryQuerySet(RestrictedQuerySet["AuditEntry"]):
