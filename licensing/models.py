@@ -41,7 +41,8 @@ class LedgerEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     kind = models.CharField(max_length=10, choices=LedgerKind.choices)
     quantity = models.IntegerField()
-    enrollment_token = models.CharField(max_length=64, blank=True, db_index=True)
+    # Shown, never looked up: no index (every reservation, release and redemption writes a row).
+    enrollment_token = models.CharField(max_length=64, blank=True)
     username = models.CharField(max_length=150, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
