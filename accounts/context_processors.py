@@ -22,6 +22,7 @@ ADMIN_NAV = [
     ("Email Templates", "notifications:template_list", "notifications.change_template"),
     ("App Portal and SMS", "notifications:sms_settings", "notifications.change_smssettings"),
     ("Companion app", "provisioning:dpc_settings", "provisioning.change_dpcsettings"),
+    ("Enrollment restrictions", "restrictions:settings", "restrictions.view_restrictionsettings"),
     ("End users", "accounts:end_user_list", "accounts.view_enduser"),
     ("Console users", "accounts:user_list", "accounts.view_user"),
 ]

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("enrollment.public_urls")),
     path("", include("licensing.urls")),
     path("", include("notifications.urls")),
+    path("", include("restrictions.urls")),
     path("", include("audit.urls")),
     path("", include("accounts.urls")),
 ]

@@ -1,12 +1,15 @@
 """Admin > Enrollment restrictions: the rules a device must meet to enroll (``restrictions.rules``
 decides) and the allow-list of corporate identifiers."""
 
+import re
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
 from enrollment.models import Device, Platform
+from lib.querysets import RestrictedQuerySet
 from lib.singleton import SingletonModel
 
 LIMIT_VALIDATORS = [MinValueValidator(1), MaxValueValidator(10_000)]
@@ -79,6 +82,22 @@ class IdentifierStatus(models.TextChoices):
     REFUSED = "refused", "Refused"
 
 
+_SEPARATORS = re.compile(r"[\s\-./]")
+
+
+class CorporateIdentifierQuerySet(RestrictedQuerySet["CorporateIdentifier"]):
+    def search(self, term: str) -> "CorporateIdentifierQuerySet":
+        """Identifiers holding ``term`` as they are stored (a serial number in capitals, an IMEI's
+        digits without the spaces and dashes it is printed with), or notes holding it."""
+        term = term.strip()
+        if not term:
+            return self
+        found = models.Q(note__icontains=term)
+        for value in {term.upper(), _SEPARATORS.sub("", term)} - {""}:
+            found |= models.Q(value__contains=value)
+        return self.filter(found)
+
+
 class CorporateIdentifier(models.Model):
     """A serial number or IMEI of a device the organisation owns, stored normalised
     (``restrictions.identifiers.identifier_normalize``). Its status follows what the device did:
@@ -101,6 +120,8 @@ class CorporateIdentifier(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = CorporateIdentifierQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -22,6 +22,7 @@ from lib.crypto import seal
 from licensing.models import LedgerEntry
 from notifications.models import Channel, Message, MessageTemplate
 from provisioning.models import BulkJob, BulkJobStatus, EnrollmentOption, NetworkType, QrProvisioning
+from restrictions.models import CorporateIdentifier, IdentifierKind
 from tests.conftest import MakePending, client_for
 
 # Reached without signing in: matched by path prefix ("" is the home redirect, exactly "/").
@@ -248,6 +249,7 @@ LIST_ROWS: dict[str, tuple[type[Model], Callable[[Any], list[int]]]] = {
     "licensing:overview": (LedgerEntry, lambda c: _pks(c["ledger"])),
     "accounts:user_list": (User, lambda c: _pks(c["users"])),
     "accounts:end_user_list": (EndUser, lambda c: _pks(c["page"])),
+    "restrictions:identifier_list": (CorporateIdentifier, lambda c: _pks(c["page"])),
 }
 
 
@@ -265,6 +267,7 @@ def one_of_each(sample: SampleContext, end_user: EndUser) -> None:
                                   payload_sealed=seal("{}"))
     Message.objects.create(channel=Channel.EMAIL, recipient="walker@example.com", body_sealed=seal("hello"),
                            username="walker")
+    CorporateIdentifier.objects.create(kind=IdentifierKind.SERIAL, value="WALK-1")
 
 
 def test_every_list_url_has_its_object_level_case() -> None:
