@@ -47,7 +47,8 @@ def restrictions_settings(request: HttpRequest) -> HttpResponse:
         "Checked on every path a device takes (the activation page, the redeem API, QR codes) before anything is "
         "consumed; a refused device is told which rule refused it. The allow-list is under "
         '<a href="{}">Corporate identifiers</a> ({} listed).',
-        reverse("restrictions:identifier_list"), f"{CorporateIdentifier.objects.count():,}")
+        reverse("restrictions:identifier_list"),
+        f"{CorporateIdentifier.objects.restrict(request.user).count():,}")
     if request.user.has_perm(CHANGE_SETTINGS):
         return settings_page(
             request, form_class=RestrictionSettingsForm, instance=RestrictionSettings.load(), name="restrictions",

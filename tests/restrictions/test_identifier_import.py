@@ -36,6 +36,7 @@ def audited() -> list[dict[str, object]]:
     return [e.details for e in AuditEntry.objects.filter(action=AuditAction.CORPORATE_IDENTIFIERS_CHANGED)]
 
 
+@pytest.mark.smoke
 def test_a_utf8_file_with_a_bom_is_imported_and_summarised(admin_user):
     content = "\ufeffSerial_Number,IMEI,Note\r\nc02xk1abc,,Laptop Anna\r\n,35 209900 176148 1,Phone Jörg\r\n"
 

@@ -24,6 +24,7 @@ def form_data(**changes: Any) -> dict[str, Any]:
     return {**data, **changes}
 
 
+@pytest.mark.smoke
 def test_an_administrator_saves_the_rules_normalised_and_audited(admin_user):
     response = client_for(admin_user).post(URL, form_data(
         device_limit="5", device_limit_personal="2", platforms_personal=["ios", "android"], platforms_unknown=[],
