@@ -21,8 +21,8 @@ def qrcode_codewords(raw: bytes, version: int, level: int) -> list[int]:
 
 
 def largest(version: int, level: int) -> int:
-    bits = qrcode.util.BIT_LIMIT_TABLE[level][version] - 4 - qrcode.util.length_in_bits(qrcode.util.MODE_8BIT_BYTE,
-                                                                                         version)
+    bits: int = qrcode.util.BIT_LIMIT_TABLE[level][version] - 4 - qrcode.util.length_in_bits(
+        qrcode.util.MODE_8BIT_BYTE, version)
     return bits // 8
 
 
