@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from django.db import connection, models
 
 M = TypeVar("M", bound=models.Model)
+N = TypeVar("N", bound=models.Model)
 
 
 @dataclass(frozen=True)
@@ -134,8 +135,7 @@ def insert(obj: M) -> M:
 @cache
 def _select_sql(model: type[models.Model], shape: tuple[tuple[str, ...], ...], lock: bool, vendor: str) -> str:
     columns = ", ".join(_column(f) for f in model._meta.concrete_fields)
-    where = " OR ".join("(" + " AND ".join(f"{_column(_field(model, name))} = %s" for name in group) + ")"
-                        for group in shape)
+    where = _where(model, shape)
     locking = " FOR UPDATE" if lock and connection.features.has_select_for_update else ""
     return (f"SELECT {columns} FROM {_name(model._meta.db_table)} WHERE {where} "
             f"ORDER BY {_column(_pk(model))}{locking}")
@@ -153,26 +153,69 @@ def _converters(model: type[models.Model], vendor: str) -> list[tuple[int, list[
     return found
 
 
+def _where(model: type[models.Model], shape: tuple[tuple[str, ...], ...], table: str = "") -> str:
+    prefix = f"{_name(table)}." if table else ""
+    return " OR ".join("(" + " AND ".join(f"{prefix}{_column(_field(model, name))} = %s" for name in group) + ")"
+                       for group in shape)
+
+
+def _params(model: type[models.Model], groups: tuple[dict[str, Any], ...]) -> list[Any]:
+    return [_field(model, name).get_db_prep_value(value, connection)
+            for group in groups for name, value in group.items()]
+
+
+def _instance(model: type[M], row: Any) -> M:
+    """The instance of ``model`` whose concrete fields' database values are ``row``, as a QuerySet makes it."""
+    values = list(row)
+    for i, converters, column in _converters(model, connection.vendor):
+        for converter in converters:
+            values[i] = converter(values[i], column, connection)
+    return model.from_db(connection.alias, [f.attname for f in model._meta.concrete_fields], values)
+
+
 def select(model: type[M], *groups: dict[str, Any], lock: bool = False) -> list[M]:
     """The rows matching any of ``groups`` (each: field → value, all equal), in primary-key order;
     ``lock``: locked until the transaction ends (SELECT ... FOR UPDATE; on SQLite the transaction
     holds the database's write lock from BEGIN, see config/settings.py), and then it must run
     inside ``transaction.atomic``."""
-    shape = tuple(tuple(group) for group in groups)
-    params = [_field(model, name).get_db_prep_value(value, connection)
-              for group in groups for name, value in group.items()]
     with connection.cursor() as cursor:
-        cursor.execute(_select_sql(model, shape, lock, connection.vendor), params)
+        cursor.execute(_select_sql(model, tuple(tuple(g) for g in groups), lock, connection.vendor),
+                       _params(model, groups))
+        return [_instance(model, row) for row in cursor.fetchall()]
+
+
+@cache
+def _pair_sql(one: type[models.Model], one_shape: tuple[str, ...], many: type[models.Model],
+              many_shape: tuple[tuple[str, ...], ...], vendor: str) -> str:
+    a, b = one._meta.db_table, many._meta.db_table
+    columns = ", ".join([f"{_name(a)}.{_column(f)}" for f in one._meta.concrete_fields]
+                        + [f"{_name(b)}.{_column(f)}" for f in many._meta.concrete_fields])
+    return (f"SELECT {columns} FROM (SELECT 1) AS {_name('one')} "
+            f"LEFT JOIN {_name(a)} ON {_where(one, (one_shape,), a)} "
+            f"LEFT JOIN {_name(b)} ON {_where(many, many_shape, b)} ORDER BY {_name(b)}.{_column(_pk(many))}")
+
+
+def select_pair(one: type[M], where: dict[str, Any], many: type[N],
+                *groups: dict[str, Any]) -> tuple[M | None, list[N]]:
+    """Two unrelated reads in one statement (one round trip): the row of ``one`` matching ``where``
+    (unique: at most one), and the rows of ``many`` matching any of ``groups`` as ``select`` reads
+    them (without a lock). Either may find nothing."""
+    if not groups:
+        found = select(one, where)
+        return (found[0] if found else None), []
+    width = len(one._meta.concrete_fields)
+    with connection.cursor() as cursor:
+        cursor.execute(_pair_sql(one, tuple(where), many, tuple(tuple(g) for g in groups), connection.vendor),
+                       _params(one, (where,)) + _params(many, groups))
         fetched = cursor.fetchall()
-    names = [f.attname for f in model._meta.concrete_fields]
-    found = []
-    for row in fetched:
-        values = list(row)
-        for i, converters, column in _converters(model, connection.vendor):
-            for converter in converters:
-                values[i] = converter(values[i], column, connection)
-        found.append(model.from_db(connection.alias, names, values))
-    return found
+    first = fetched[0][:width]
+    found_one = _instance(one, first) if first[_pk_position(one)] is not None else None
+    found_many = [_instance(many, row[width:]) for row in fetched if row[width + _pk_position(many)] is not None]
+    return found_one, found_many
+
+
+def _pk_position(model: type[models.Model]) -> int:
+    return list(model._meta.concrete_fields).index(_pk(model))
 
 
 def get_for_update(model: type[M], field: str, value: Any) -> M | None:

@@ -79,20 +79,26 @@ def _allowed_platforms(rules: RestrictionSettings, ownership: str) -> list[str]:
     return list(getattr(rules, f"platforms_{ownership}", None) or [])
 
 
-def matching_identifiers(device: DeviceFacts, *, lock: bool = False) -> list[CorporateIdentifier]:
-    """The corporate identifiers ``device`` (cleaned facts) reports, by serial number or IMEI, in id
-    order; ``lock``: locked until the transaction ends."""
+def _identifier_groups(device: DeviceFacts) -> list[dict[str, str]]:
+    """The lookups (``lib.rows`` groups) of the corporate identifiers ``device`` (cleaned facts) reports."""
     groups = []
     if device.serial_number:
         groups.append({"kind": IdentifierKind.SERIAL, "value": serial_normalize(device.serial_number)})
     if device.imei:
         groups.append({"kind": IdentifierKind.IMEI, "value": device.imei})
-    return rows.select(CorporateIdentifier, *groups, lock=lock) if groups else []
+    return groups
+
+
+def _rules_and_identifiers(device: DeviceFacts) -> tuple[RestrictionSettings, list[CorporateIdentifier]]:
+    """The rules as saved (the defaults, nothing restricted, before anyone saved them) and the
+    corporate identifiers ``device`` reports, in id order: one prepared statement (``lib.rows``), as
+    it runs on every redemption."""
+    saved, found = rows.select_pair(RestrictionSettings, {"id": 1}, CorporateIdentifier, *_identifier_groups(device))
+    return saved or RestrictionSettings(), found
 
 
 def restriction_settings() -> RestrictionSettings:
-    """The rules as saved, or the defaults (nothing restricted) before anyone saved them; read by
-    one prepared statement (``lib.rows``), as it is on every redemption, and never written."""
+    """The rules as saved, or the defaults before anyone saved them; never written."""
     found = rows.select(RestrictionSettings, {"id": 1})
     return found[0] if found else RestrictionSettings()
 
@@ -205,10 +211,11 @@ def device_limit_refusal(
 def restriction_check(*, username: str, ownership: str, device: DeviceFacts) -> RestrictionCheck:
     """Whether ``device`` (cleaned facts) may enroll for ``username`` with ``ownership``. Inside the
     redemption's transaction: the matched identifiers are locked, and so is the user's count."""
-    rules = restriction_settings()
-    # Locked only where they decide (the list rules): two devices with one listed identifier
-    # redeeming at once then cannot both pass "identifier_enrolled".
-    found = matching_identifiers(device, lock=rules.corporate_list_required)
+    rules, found = _rules_and_identifiers(device)
+    if found and rules.corporate_list_required:
+        # Locked, and read again under the lock, where they decide (the list rules): two devices
+        # with one listed identifier redeeming at once then cannot both pass "identifier_enrolled".
+        found = rows.select(CorporateIdentifier, *_identifier_groups(device), lock=True)
     refusal = (
         _platform_refusal(rules, ownership, device)
         or _os_refusal(rules, device)

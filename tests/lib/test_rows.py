@@ -118,3 +118,20 @@ def test_delete_refuses_inside_together_when_the_model_needs_the_collector(admin
     with pytest.raises(RuntimeError), rows.together():
         rows.delete(admin_user)
     assert type(admin_user).objects.filter(pk=admin_user.pk).exists()
+
+
+@pytest.mark.smoke
+def test_select_pair_reads_both_rows_as_the_orm_does_in_one_statement(make_pending):
+    first, second = make_pending("alice"), make_pending("bob")
+    with CaptureQueriesContext(connection) as ctx:
+        one, many = rows.select_pair(PendingEnrollment, {"token": first.enrollment.token}, Device, {"username": "x"})
+    assert len(ctx.captured_queries) == 1
+    assert one == PendingEnrollment.objects.get(token=first.enrollment.token) and many == []
+    assert one is not None and one.otp_expires_at == first.enrollment.otp_expires_at
+    devices = Device.objects.bulk_create(Device(username=name, platform="ios", enrollment_token=name[0] * 8,
+                                                source="single") for name in ("bob", "carl", "bob"))
+    one, many = rows.select_pair(PendingEnrollment, {"token": "unknown"}, Device, {"username": "bob"},
+                                 {"username": "carl", "platform": "ios"})
+    assert one is None and many == sorted(devices, key=lambda d: d.pk)
+    assert many[0].enrolled_at == Device.objects.get(pk=many[0].pk).enrolled_at
+    assert rows.select_pair(PendingEnrollment, {"token": second.enrollment.token}, Device)[0] is not None

@@ -89,6 +89,7 @@ def listed(kind: str, value: str) -> CorporateIdentifier:
     return CorporateIdentifier.objects.create(kind=kind, value=value, note="asset")
 
 
+@pytest.mark.smoke
 def test_with_the_list_required_an_unlisted_corporate_device_is_refused(make_pending, restrict):
     restrict(corporate_list_required=True)
     listed(IdentifierKind.SERIAL, "R58M12ABC")
