@@ -24,12 +24,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
 from django.utils import timezone
 
 from enrollment.identifiers import DeviceFacts
 from enrollment.models import Device, Ownership, Platform
 from lib import rows
+from lib.locks import hold_until_commit
 from restrictions.identifiers import serial_normalize
 from restrictions.models import CorporateIdentifier, IdentifierKind, IdentifierStatus, RestrictionSettings
 
@@ -191,9 +191,8 @@ def device_limit_refusal(
     limits = _limits(rules or restriction_settings(), ownership)
     if not limits:
         return None
-    if lock and connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"device_limit:{username}"])
+    if lock:
+        hold_until_commit(f"device_limit:{username}")
     for limit, counted in limits:
         devices = Device.objects.filter(username=username)
         enrolled = (devices.filter(ownership=counted) if counted else devices).count()

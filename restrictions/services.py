@@ -9,13 +9,14 @@ fails on the unique (kind, value) constraint.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from audit.actor import Actor
 from audit.models import AuditAction
 from audit.services import audit_record
 from lib.csvfile import DELIMITER_NAMES
+from lib.locks import hold_until_commit
 from restrictions.identifier_csv import Candidate, RowNote, identifier_file_read
 from restrictions.models import CorporateIdentifier, IdentifierKind
 
@@ -44,9 +45,7 @@ class ImportResult:
 def _writers_in_turn() -> None:
     """Until the transaction ends, no other add or import runs (PostgreSQL advisory lock; SQLite's
     write transaction is one already). Call inside ``transaction.atomic``."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", ["corporate_identifiers:write"])
+    hold_until_commit("corporate_identifiers:write")
 
 
 def _named(kind: str, value: str) -> str:
