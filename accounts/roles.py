@@ -23,6 +23,8 @@ HELPDESK_PERMISSIONS = [
     "enrollment.view_device",
 ]
 SUPER_HELPDESK_PERMISSIONS = HELPDESK_PERMISSIONS + [
+    # Devices > Remove: a retired device stops counting toward the device limits.
+    "enrollment.delete_device",
     "audit.view_auditentry",
     "provisioning.qr_provision",
     "notifications.view_message",

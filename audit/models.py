@@ -24,6 +24,7 @@ class AuditAction(models.TextChoices):
     QR_CREATED = "qr_created", "QR code created"
     QR_DELETED = "qr_deleted", "QR code deleted"
     DEVICE_ENROLLED = "device_enrolled", "Device enrolled"
+    DEVICE_REMOVED = "device_removed", "Device removed"
     OTP_FAILED = "otp_failed", "Wrong OTP"
     ENROLLMENT_LOCKED = "enrollment_locked", "Enrollment locked"
     REDEEM_REFUSED = "redeem_refused", "Enrollment refused"

@@ -16,5 +16,6 @@ urlpatterns = [
     path("settings/general/", views.settings_general, name="settings_general"),
     path("settings/otp-policy/", views.settings_otp_policy, name="settings_otp_policy"),
     path("devices/", device_views.device_list, name="device_list"),
+    path("devices/<uuid:public_id>/remove/", device_views.device_remove_view, name="device_remove"),
     path("settings/portal/", portal_views.settings_portal, name="settings_portal"),
 ]

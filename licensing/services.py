@@ -116,6 +116,12 @@ def licence_consume(*, actor: Actor, enrollment_token: str, username: str, note:
     _ledger(LedgerKind.CONSUME, 1, actor, enrollment_token, username, note)
 
 
+def licence_consumed_return(*, actor: Actor, enrollment_token: str, username: str, note: str = "") -> None:
+    """Give back the licence an enrolled device consumed (the device was removed): a consume entry
+    of -1, so consumed is still the sum of the consume entries. The sum only shrinks: no lock."""
+    _ledger(LedgerKind.CONSUME, -1, actor, enrollment_token, username, note)
+
+
 @transaction.atomic
 def licence_total_set(*, total: int, actor: Actor) -> LicencePool:
     """Set the number of licences bought. Refused when it would fall below what is already

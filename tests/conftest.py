@@ -23,6 +23,7 @@ from enrollment.services import CreatedEnrollment, pending_enrollment_create
 from licensing.services import licence_total_set
 from notifications.models import SmsSettings
 from provisioning.models import DpcSettings
+from restrictions.models import RestrictionSettings
 
 if TYPE_CHECKING:
     # What django.test.Client answers: django-stubs name it (an HttpResponse with .json(), .context, ...).
@@ -209,3 +210,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_configure_node(node: Any) -> None:
     """pytest-xdist, in the controller, for each worker it starts: whether the run has a Redis."""
     node.workerinput["with_redis"] = bool(settings.TEST_REDIS_URL)
+
+
+@pytest.fixture
+def restrict(db: None) -> Callable[..., RestrictionSettings]:
+    """Save Admin > Enrollment restrictions with ``fields`` (the rest at their defaults)."""
+
+    def save(**fields: Any) -> RestrictionSettings:
+        rules = RestrictionSettings.load()
+        for name, value in fields.items():
+            setattr(rules, name, value)
+        rules.save()
+        return rules
+
+    return save

@@ -34,6 +34,7 @@ PUBLIC_PREFIXES = ("/healthz", "/login/", "/logout/", "/portal/", "/enroll/", "/
 class SampleContext:
     token: str
     users: dict[str, User]
+    device_id: str = "00000000-0000-4000-8000-000000000000"
 
 
 # kwarg name -> how to get a sample value. ``pk`` prefers an object the namespace is about.
@@ -42,6 +43,7 @@ PK_BY_NAMESPACE: dict[str, Callable[[SampleContext], int]] = {
 }
 SAMPLE_KWARGS: dict[str, Callable[[SampleContext, "ConsoleUrl"], Any]] = {
     "token": lambda ctx, url: ctx.token,
+    "public_id": lambda ctx, url: ctx.device_id,
     "pk": lambda ctx, url: PK_BY_NAMESPACE[url.namespace](ctx) if url.namespace in PK_BY_NAMESPACE else 1,
 }
 
@@ -128,7 +130,10 @@ CONSOLE_URLS = [u for u in ALL_URLS if not u.is_public()]
 
 @pytest.fixture
 def sample(cast: dict[str, User], make_pending: MakePending) -> SampleContext:
-    return SampleContext(token=make_pending("walker").enrollment.token, users=cast)
+    token = make_pending("walker").enrollment.token
+    device = Device.objects.create(username="walker", platform=Platform.IOS, enrollment_token=token,
+                                   source=Source.SINGLE)
+    return SampleContext(token=token, users=cast, device_id=str(device.public_id))
 
 
 def test_the_walk_finds_the_console_urls_of_the_foundation() -> None:
