@@ -62,22 +62,32 @@ class UserAgentFacts:
     model: str
 
 
+FROZEN_MACOS = "10.15.7"
+
+
 def detect(user_agent: str) -> UserAgentFacts:
     """Platform, OS version and (where the user agent tells) model. iPadOS 13+ Safari poses as a
-    Mac, so an iPad may show up as macOS: the page offers a manual choice."""
+    Mac, so an iPad may show up as macOS: the page offers a manual choice. Browsers that freeze the
+    version in their user agent (Chrome on Android, every Mac browser, Windows 10 and 11) give no
+    version: the person enters it, rather than a stale one that a minimum OS version refuses."""
     ua = user_agent or ""
     if m := re.search(r"Android\s*([\d.]*)", ua):
         model = re.search(r"Android[^;)]*;\s*(?:[a-z]{2}[-_][A-Za-z]{2};\s*)?([^;)]+?)(?:\s+Build/|\))", ua)
         name = model.group(1).strip() if model else ""
-        return UserAgentFacts(Platform.ANDROID, m.group(1), "" if name in {"K", "wv"} else name)
+        # Chrome's reduced user agent says "Android 10; K" whatever the device runs.
+        frozen = name == "K"
+        return UserAgentFacts(Platform.ANDROID, "" if frozen else m.group(1), "" if name in {"K", "wv"} else name)
     if m := re.search(r"\((iPhone|iPad|iPod)[^)]*?OS (\d+(?:_\d+)*)", ua):
         return UserAgentFacts(Platform.IOS, m.group(2).replace("_", "."), m.group(1))
     if re.search(r"iPhone|iPad|iPod", ua):
         return UserAgentFacts(Platform.IOS, "", "")
     if m := re.search(r"Mac OS X (\d+(?:[_.]\d+)*)", ua):
-        return UserAgentFacts(Platform.MACOS, m.group(1).replace("_", "."), "Mac")
+        version = m.group(1).replace("_", ".")
+        # Every Mac browser has said 10.15.7 since macOS 11.
+        return UserAgentFacts(Platform.MACOS, "" if version == FROZEN_MACOS else version, "Mac")
     if m := re.search(r"Windows NT ([\d.]+)", ua):
-        return UserAgentFacts(Platform.WINDOWS, m.group(1), "")
+        # "Windows NT 10.0" is Windows 10 and 11 alike, and no build: the person says which.
+        return UserAgentFacts(Platform.WINDOWS, "" if m.group(1) == "10.0" else m.group(1), "")
     return UserAgentFacts("", "", "")
 
 
@@ -94,7 +104,8 @@ class ActivationForm(forms.Form):
                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
     manufacturer = forms.CharField(label="Manufacturer", max_length=100, required=False)
     model = forms.CharField(label="Model", max_length=100, required=False)
-    os_version = forms.CharField(label="OS version", max_length=50, required=False)
+    os_version = forms.CharField(label="OS version", max_length=50, required=False,
+                                 help_text="Shown in the device's settings, under About (e.g. 14 or 17.2).")
 
     def __init__(self, *args: object, ask_otp: bool = True, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -21,6 +21,7 @@ the order they are checked (the first that fails refuses):
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,12 +110,13 @@ def _platform_refusal(rules: RestrictionSettings, ownership: str, device: Device
         return None
     label = Platform(device.platform).label
     kinds = ", ".join(str(Platform(p).label) for p in Platform.values if p in allowed)
-    hint = f"Enroll a device of another kind ({kinds})" if kinds else "Ask your helpdesk"
-    return Restriction(
-        "platform",
-        f"{label} devices cannot be enrolled as {Ownership(ownership).label} devices here. "
-        f"{hint}, or ask your helpdesk which devices you may use.",
-    )
+    # In the words of the person holding the device: Unknown is not an ownership they chose.
+    kind = {Ownership.CORPORATE: " as company-owned devices", Ownership.PERSONAL: " as personal devices"}
+    refused = f"{label} devices cannot be enrolled{kind.get(ownership, '')} here."
+    if not kinds:
+        return Restriction("platform", f"{refused} Ask your helpdesk which devices you may use.")
+    return Restriction("platform", f"{refused} Enroll a device of another kind ({kinds}), or ask your helpdesk "
+                                   "which devices you may use.")
 
 
 def _os_refusal(rules: RestrictionSettings, device: DeviceFacts) -> Restriction | None:
@@ -127,21 +129,30 @@ def _os_refusal(rules: RestrictionSettings, device: DeviceFacts) -> Restriction 
     if have is None:
         return Restriction(
             "os_version",
-            f"This device did not tell its {label} version, and at least {minimum} "
-            "is required. Enter the OS version of the device and try again.",
+            f"This device did not say which {label} version it runs, and at least {minimum} is required. "
+            "Enter the OS version (the device's settings show it, under About), then try again.",
         )
     if have < wanted:
         return Restriction(
             "os_version",
-            f"This device runs {label} {device.os_version}, and at least {minimum} "
-            "is required. Update the device's software, then try again.",
+            f"This device says it runs {label} {device.os_version}, and at least {minimum} is required. "
+            "Update the device's software, or correct the OS version if it is wrong, then try again.",
         )
     return None
 
 
+def name_key(text: str) -> str:
+    """A maker's name as compared: compatibility forms folded (NFKC: full-width letters), invisible
+    format characters (zero-width spaces, bidi overrides) dropped, spaces collapsed, case folded."""
+    folded = "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) != "Cf")
+    return " ".join(folded.split()).casefold()
+
+
 def _manufacturer_refusal(rules: RestrictionSettings, device: DeviceFacts) -> Restriction | None:
-    made_by = device.manufacturer.casefold()
-    if made_by and made_by in {name.casefold() for name in manufacturers_parse(rules.blocked_manufacturers)}:
+    """Blocked: the maker's name, or its first words ("Huawei Technologies Co., Ltd." for "Huawei")."""
+    made_by = name_key(device.manufacturer)
+    blocked = {name_key(name) for name in manufacturers_parse(rules.blocked_manufacturers)}
+    if made_by and any(made_by == name or made_by.startswith(name + " ") for name in blocked if name):
         return Restriction(
             "manufacturer",
             f"Devices made by {device.manufacturer} cannot be enrolled here. "
@@ -197,12 +208,12 @@ def device_limit_refusal(
         devices = Device.objects.filter(username=username)
         enrolled = (devices.filter(ownership=counted) if counted else devices).count()
         if enrolled + 1 > limit:
-            kind = f"{Ownership(counted).label} " if counted else ""
+            kind = {Ownership.CORPORATE: "company-owned ", Ownership.PERSONAL: "personal "}.get(counted, "")
             return Restriction(
                 "device_limit",
-                f"You already have {enrolled} enrolled {kind}device{'s' if enrolled != 1 else ''}, "
-                f"and {limit} {'is' if limit == 1 else 'are'} allowed. Remove a device you no "
-                "longer use from management, or ask your helpdesk.",
+                f"{username} already has {enrolled} enrolled {kind}device{'s' if enrolled != 1 else ''}, and "
+                f"{limit} {'is' if limit == 1 else 'are'} allowed. Ask your helpdesk to remove a device that is "
+                "no longer used (Devices > Remove), then try again.",
             )
     return None
 
@@ -235,6 +246,15 @@ def identifiers_enrolled(identifiers: list[CorporateIdentifier], device: Device)
             refused_at=None,
             refused_reason="",
         )
+
+
+def identifiers_device_removed(device: Device) -> list[str]:
+    """The identifiers ``device`` enrolled with are Not contacted again (they may enroll a device
+    once more); returns them as "<kind> <value>". Call before deleting the device."""
+    linked = list(CorporateIdentifier.objects.filter(device=device).order_by("id"))
+    CorporateIdentifier.objects.filter(pk__in=[i.pk for i in linked]).update(
+        status=IdentifierStatus.NOT_CONTACTED, device=None, enrolled_at=None)
+    return [f"{i.get_kind_display()} {i.value}" for i in linked]
 
 
 def identifiers_refused(identifiers: list[CorporateIdentifier], refusal: Restriction) -> None:

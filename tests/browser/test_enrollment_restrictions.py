@@ -44,7 +44,7 @@ def test_a_personal_android_phone_is_refused_once_personal_allows_only_ios(live_
         device.get_by_role("heading", name="This device cannot be enrolled").wait_for()
         outcome = device.get_by_test_id("outcome")
         assert outcome.get_attribute("data-rule") == "platform"
-        assert outcome.inner_text().startswith("Android devices cannot be enrolled as Personal devices here.")
+        assert outcome.inner_text().startswith("Android devices cannot be enrolled as personal devices here.")
         assert "iOS/iPadOS" in outcome.inner_text()
         # On a phone the refusal is on the first screen and the page is no wider than it.
         assert outcome.bounding_box()["y"] < 800

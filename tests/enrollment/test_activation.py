@@ -17,14 +17,21 @@ ANDROID = ("Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/UQ1A.240205.004) Apple
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
           "Version/17.4 Mobile/15E148 Safari/604.1")
 MAC = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Safari/605.1.15"
+REDUCED_ANDROID = ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 "
+                   "Mobile Safari/537.36")
 WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0 Safari/537.36"
 
 
 @pytest.mark.parametrize("ua, platform, os_version, model", [
     (ANDROID, "android", "14", "Pixel 8"),
     (IPHONE, "ios", "17.4", "iPhone"),
-    (MAC, "macos", "10.15.7", "Mac"),
-    (WINDOWS, "windows", "10.0", ""),
+    # Frozen user agents tell no real version: the person enters it (a minimum OS version would refuse
+    # Android 10, macOS 10.15.7 or Windows 10.0 on an up-to-date device).
+    (MAC, "macos", "", "Mac"),
+    (WINDOWS, "windows", "", ""),
+    (REDUCED_ANDROID, "android", "", ""),
+    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_14_6) AppleWebKit/605.1.15", "macos", "10.14.6", "Mac"),
+    ("Mozilla/5.0 (Windows NT 6.1; Win64; x64)", "windows", "6.1", ""),
     ("curl/8.0", "", "", ""),
 ])
 def test_it_detects_the_platform_from_the_user_agent(ua, platform, os_version, model):

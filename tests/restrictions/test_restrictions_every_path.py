@@ -35,7 +35,7 @@ def test_the_activation_page_says_which_rule_refused_and_consumes_nothing(make_p
     assert response.status_code == 403
     page = response.content.decode()
     assert "This device cannot be enrolled" in page and 'data-rule="platform"' in page
-    assert "Android devices cannot be enrolled as Personal devices here." in page
+    assert "Android devices cannot be enrolled as personal devices here." in page
     assert "Back to the device details" in page
     made.enrollment.refresh_from_db()
     assert made.enrollment.uses_remaining == 1 and not Device.objects.exists() and licence_counts().consumed == 0
@@ -98,10 +98,10 @@ def test_the_portal_tells_a_user_at_the_device_limit_before_start_and_refuses_st
     enrolled(end_user.username, Ownership.CORPORATE, 2)
     client = portal_client(end_user)
     page = client.get("/portal/").content.decode()
-    assert "You cannot enroll another device." in page and "You already have 2 enrolled devices, and 2 are" in page
+    assert "You cannot enroll another device." in page and "eve already has 2 enrolled devices, and 2 are" in page
     assert not re.search(r"<button[^>]*>Start</button>", page)
     response = client.post("/portal/", {"ownership": "personal"})
-    assert "You already have 2 enrolled devices" in response.content.decode()
+    assert "eve already has 2 enrolled devices" in response.content.decode()
     assert not PendingEnrollment.objects.exists()
 
 
@@ -110,7 +110,7 @@ def test_the_portal_names_an_ownership_at_its_limit_and_starts_the_other(end_use
     enrolled(end_user.username, Ownership.PERSONAL, 1)
     client = portal_client(end_user)
     page = client.get("/portal/").content.decode()
-    assert "Personal devices:" in page and "1 enrolled Personal device, and 1 is allowed" in page
+    assert "Personal devices:" in page and "1 enrolled personal device, and 1 is allowed" in page
     assert re.search(r"<button[^>]*>Start</button>", page)
     refused = client.post("/portal/", {"ownership": "personal"})
     assert refused.status_code == 200 and not PendingEnrollment.objects.exists()
