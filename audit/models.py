@@ -41,6 +41,13 @@ class AuditAction(models.TextChoices):
     LOGOUT = "logout", "Signed out"
     PORTAL_ENROLLMENT = "portal_enrollment", "Self enrollment started"
     CORPORATE_IDENTIFIERS_CHANGED = "corporate_identifiers_changed", "Corporate identifiers changed"
+    API_KEY_CREATED = "api_key_created", "API key created"
+    API_KEY_REVOKED = "api_key_revoked", "API key revoked"
+    API_CALL = "api_call", "API call"
+    API_REFUSED = "api_refused", "API call refused"
+    WEBHOOK_CHANGED = "webhook_changed", "Webhook endpoint changed"
+    WEBHOOK_TEST_SENT = "webhook_test_sent", "Webhook test event sent"
+    WEBHOOK_RESENT = "webhook_resent", "Webhook delivery re-sent"
 
 
 class AuditEntryQuerySet(RestrictedQuerySet["AuditEntry"]):
