@@ -5,7 +5,8 @@
 # standard ports when they answer, and starts throwaway ones otherwise.
 # Extra arguments go to pytest (e.g. scripts/test.sh tests/enrollment -x). The suite runs in two processes
 # (pytest-xdist; each has a test database, a redis-server and a private folder of its own, see
-# tests/conftest.py); TEST_PROCESSES=1 runs it in one. The smoke run on SQLite runs beside it.
+# tests/conftest.py); TEST_PROCESSES=1 runs it in one. Without arguments, lint (ruff, strict mypy) and the smoke
+# run on SQLite run beside it.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 VAR="$ROOT/var/test"; mkdir -p "$VAR"
@@ -56,18 +57,23 @@ if [ -z "${REDIS_URL:-}" ]; then
   fi
 fi
 
-if [ $# -eq 0 ]; then
-  log "Lint (ruff) and types (mypy strict)"
-  "$VENV/bin/ruff" check .
-  # The cache lives in the venv, so a fresh clone with the venv checks only what changed (mypy compares
-  # each file's hash with the one cached, and drops the cache when its options or plugins change).
-  "$VENV/bin/mypy" --cache-dir "$VENV/.mypy_cache" .
-fi
+# The suite starts a dozen Python processes (its workers, the smoke run, Celery workers, manage.py): let
+# them keep compiled modules in __pycache__ (ignored by git), so the project is compiled once, not in each.
+unset PYTHONDONTWRITEBYTECODE
 
 export ONRAMP_TEST_PRIVATE_DIR="$VAR/private"
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
+LINT_PID=""
 SMOKE_PID=""
 if [ $# -eq 0 ]; then
+  # Lint and types run beside the suite too (one process on one core while the suite starts); their
+  # output follows the suite's and either failing fails the script. mypy's cache lives in the venv, so a
+  # fresh clone with the venv checks only what changed (mypy compares each file's hash with the one
+  # cached, and drops the cache when its options or plugins change).
+  log "Lint (ruff) and types (mypy strict) beside the suite (output after the suite)"
+  { "$VENV/bin/ruff" check . && "$VENV/bin/mypy" --cache-dir "$VENV/.mypy_cache" .; } >"$VAR/lint.log" 2>&1 &
+  LINT_PID=$!
+  STARTED+=("job:$LINT_PID")
   # The smoke run on the embedded SQLite default runs beside the PostgreSQL suite (its database is in
   # memory and its private folder its own; the suite's processes have redis-servers of their own); its
   # output follows the suite's.
@@ -89,6 +95,11 @@ if [ -n "$SMOKE_PID" ]; then
   wait "$SMOKE_PID" || smoke=$?
   log "Smoke run on the embedded SQLite default"
   cat "$VAR/smoke.log"
+  lint=0
+  wait "$LINT_PID" || lint=$?
+  log "Lint (ruff) and types (mypy strict)"
+  cat "$VAR/lint.log"
+  [ "$lint" -eq 0 ] || { echo "Lint or types failed (exit status $lint)." >&2; exit "$lint"; }
   [ "$smoke" -eq 0 ] || { echo "The smoke run failed (exit status $smoke)." >&2; exit "$smoke"; }
 fi
 exit "$suite"
