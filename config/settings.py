@@ -260,6 +260,9 @@ if not OTP_ENCRYPTION_KEYS:
 DEFAULT_ACTIVATION_URL = env.str("DEFAULT_ACTIVATION_URL", default="http://localhost:8000")
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="DE")
 PENDING_LIST_PAGE_SIZE = env.int("PENDING_LIST_PAGE_SIZE", default=25)
+# The console's live parts poll (htmx) while they can change: a bulk job's Status cell and a re-sent message's
+# every LIVE_POLL_MS milliseconds, an upload's preview (rows being checked) twice as often.
+LIVE_POLL_MS = env.int("LIVE_POLL_MS", default=2000)
 # Bulk Provision Users (F7): upload limits, batch size, export retention, crash detection, queue.
 BULK_MAX_UPLOAD_MB = env.int("BULK_MAX_UPLOAD_MB", default=50)
 BULK_MAX_ROWS = env.int("BULK_MAX_ROWS", default=200_000)

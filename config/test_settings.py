@@ -31,3 +31,5 @@ CELERY_BROKER_URL = "memory://"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 PRIVATE_STORAGE_DIR = Path(os.environ.get("ONRAMP_TEST_PRIVATE_DIR", "/tmp/onramp-test-private"))
 ALLOWED_HOSTS = ["*"]
+# Live parts (htmx) poll every quarter second instead of every two, so a browser test sees a change soon after it.
+LIVE_POLL_MS = 250

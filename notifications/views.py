@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -82,7 +83,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
     )
     return render(request, "notifications/message_list.html", {
         "filters": filters, "page": page, "filtered": any(values.values()),
-        "query": _list_query(request.GET.urlencode()),
+        "query": _list_query(request.GET.urlencode()), "poll_ms": settings.LIVE_POLL_MS,
     })
 
 
@@ -103,7 +104,9 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def message_status(request: HttpRequest, pk: int) -> HttpResponse:
     """One message's Status cell, the same partial the list renders; htmx polls it after a Re-send until the
     message is sent or failed."""
-    return render(request, "notifications/includes/message_status.html", {"m": selectors.message_get(request.user, pk)})
+    return render(request, "notifications/includes/message_status.html", {
+        "m": selectors.message_get(request.user, pk), "poll_ms": settings.LIVE_POLL_MS,
+    })
 
 
 @console_view("notifications.resend_message")

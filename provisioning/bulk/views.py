@@ -53,6 +53,7 @@ def bulk_list(request: HttpRequest) -> HttpResponse:
     return render(request, "provisioning/bulk_list.html", {
         "form": form, "jobs": jobs, "drafts": drafts, "max_mb": settings.BULK_MAX_UPLOAD_MB,
         "max_rows": settings.BULK_MAX_ROWS, "retention_hours": settings.BULK_EXPORT_RETENTION_HOURS,
+        "poll_ms": settings.LIVE_POLL_MS,
     })
 
 
@@ -77,7 +78,7 @@ def bulk_preview_part(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _preview_context(job: BulkJob) -> dict[str, object]:
-    context: dict[str, object] = {"job": job}
+    context: dict[str, object] = {"job": job, "poll_ms": settings.LIVE_POLL_MS // 2}
     if job.status != BulkJobStatus.PREVIEW:
         return context
     remaining = licence_counts().remaining
@@ -134,6 +135,7 @@ def bulk_status(request: HttpRequest, pk: int) -> HttpResponse:
     """One job's Status cell, the same partial the list renders; htmx polls it while the job is active."""
     return render(request, "provisioning/includes/bulk_job_status.html", {
         "job": bulk_job_get(request.user, pk), "retention_hours": settings.BULK_EXPORT_RETENTION_HOURS,
+        "poll_ms": settings.LIVE_POLL_MS,
     })
 
 

@@ -4,6 +4,7 @@ Status cell follows the message (polled by htmx) until it is sent; no CSP violat
 import re
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from playwright.sync_api import Page, expect
 
@@ -69,7 +70,7 @@ def test_a_queued_rows_status_cell_follows_the_message_until_it_is_sent(
     page.goto(f"{live_server.url}/notifications/")
     cell = page.locator(f"#message-{sms.pk}-status")
     expect(cell).to_have_text("Queued")
-    expect(cell).to_have_attribute("hx-trigger", "every 2s")
+    expect(cell).to_have_attribute("hx-trigger", f"every {settings.LIVE_POLL_MS}ms")
     Message.objects.filter(pk=sms.pk).update(status=MessageStatus.SENT, attempts=1)
 
     expect(cell).to_have_text("Sent", timeout=10_000)

@@ -4,6 +4,7 @@ it, the same markup, polling while the message is queued or sending and not once
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -36,7 +37,7 @@ def test_a_queued_messages_cell_is_the_same_in_the_list_and_the_poll_and_polls(p
     polled = cell_polled(client, sms)
     assert polled == cell_in_list(client, sms)
     assert f'hx-get="{reverse("notifications:message_status", args=[sms.pk])}"' in polled
-    assert 'hx-trigger="every 2s"' in polled and 'hx-swap="outerHTML"' in polled
+    assert f'hx-trigger="every {settings.LIVE_POLL_MS}ms"' in polled and 'hx-swap="outerHTML"' in polled
     assert ">Queued</span>" in polled
 
 

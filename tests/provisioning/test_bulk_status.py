@@ -4,6 +4,7 @@ same markup, polling while the job is active and not once it has finished."""
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
@@ -46,7 +47,7 @@ def test_the_list_and_the_poll_render_the_same_cell_for_a_running_job_and_it_pol
     polled = cell_polled(client, job)
     assert polled == cell_in_list(client, job)
     assert f'hx-get="/devices/pending/bulk/{job.pk}/status/"' in polled
-    assert 'hx-trigger="every 2s"' in polled and 'hx-swap="outerHTML"' in polled
+    assert f'hx-trigger="every {settings.LIVE_POLL_MS}ms"' in polled and 'hx-swap="outerHTML"' in polled
     assert 'value="50"' in polled and "1 / 2" in polled
     assert "Download" not in polled
 
