@@ -89,7 +89,9 @@ def identifier_add(request: HttpRequest) -> HttpResponse:
         except IdentifierListed as exc:
             form.add_error("value", str(exc))
         else:
-            messages.success(request, f"The {added.get_kind_display()} {added.value} was added.")
+            enrolled = (f" A device had enrolled with it already ({added.device}): it is Enrolled, with that device."
+                        if added.device else "")
+            messages.success(request, f"The {added.get_kind_display()} {added.value} was added.{enrolled}")
             return redirect("restrictions:identifier_list")
     return render(request, "restrictions/identifier_add.html", {"form": form})
 

@@ -9,11 +9,16 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
+from audit.actor import Actor
 from audit.models import AuditAction, AuditEntry
+from enrollment.models import Device
 from restrictions import identifier_csv
 from restrictions.models import CorporateIdentifier, IdentifierKind
+from restrictions.services import corporate_identifiers_import
 from tests.conftest import ClientResponse, client_for
 from tests.restrictions.test_identifiers import export_body
 
@@ -191,3 +196,29 @@ def test_the_page_says_the_import_is_one_step_and_what_it_skips(admin_user):
 def test_the_export_header_is_what_the_import_reads():
     reader = csv.reader(io.StringIO(",".join(identifier_csv.EXPORT_HEADER)))
     assert next(reader)[:3] == list(identifier_csv.IMPORT_COLUMNS.known)
+
+
+def test_a_large_import_looks_up_in_one_query_per_kind_and_copies_its_rows(admin_user):
+    """12,000 rows with a serial number and an IMEI each: the listed ones and the devices are read in one
+    query per kind (not per 5,000 values), and on PostgreSQL the new rows are one COPY, no INSERT."""
+    lines = "".join(f"SN{n:05},{luhn_imei(n)},note {n}\n" for n in range(12_000))
+    CorporateIdentifier.objects.create(kind=IdentifierKind.SERIAL, value="SN00007")
+
+    with CaptureQueriesContext(connection) as queries:
+        result = corporate_identifiers_import(chunks=[f"serial_number,imei,note\n{lines}".encode()],
+                                              file_name="big.csv", actor=Actor.for_user(admin_user))
+
+    assert (result.added, len(result.listed), result.problems) == (23_999, 1, [])
+    assert CorporateIdentifier.objects.count() == 24_000
+    statements = [q["sql"] for q in queries.captured_queries]
+    identifier_table, device_table = CorporateIdentifier._meta.db_table, Device._meta.db_table
+    assert sum(s.startswith("SELECT") and identifier_table in s for s in statements) == 2
+    assert sum(s.startswith("SELECT") and device_table in s for s in statements) == 2
+    if connection.vendor == "postgresql":
+        assert not [s for s in statements if s.startswith("INSERT") and identifier_table in s]
+
+
+def luhn_imei(n: int) -> str:
+    body = f"35{n:012}"
+    total = sum(int(d) if i % 2 else (2 * int(d) - 9 if int(d) > 4 else 2 * int(d)) for i, d in enumerate(body[::-1]))
+    return body + str(-total % 10)
