@@ -22,6 +22,7 @@ from audit.actor import Actor
 from audit.models import AuditAction
 from audit.services import audit_record
 from enrollment.models import Ownership, Source
+from enrollment.otp import OtpRule
 from enrollment.services import CreatedEnrollment, EnrollmentError, pending_enrollment_create
 from licensing.services import LicenceError
 from notifications.outbox import notify_enrollment_created
@@ -40,10 +41,14 @@ class ProvisioningError(Exception):
         self.field = field
 
 
+class ProvisioningNoLicence(ProvisioningError):
+    """Too few licences remain for the enrollment's usage count."""
+
+
 @dataclass(frozen=True)
 class Authorizer:
     username: str
-    kind: str  # "console" or "ldap"
+    kind: str  # "console" or "ldap"; "api_key" for the integration API
 
 
 @sensitive_variables()
@@ -111,23 +116,56 @@ def user_provision(
     authorizer_username: str,
     authorizer_password: str,
 ) -> CreatedEnrollment:
-    """Create a single pending enrollment for ``username`` and queue its notifications.
-
-    ``mobile`` is read with PHONE_DEFAULT_REGION and stored E.164. For LDAP users, email and
-    mobile come from the directory unless given. A missing local user is created when ``email``
-    is given. Raises ProvisioningError (bad number, bad credentials, unknown user, no licence
-    left) and then nothing is written.
+    """Create a single pending enrollment for ``username`` and queue its notifications, vouched for
+    by the authorizer's credentials (``authorizer_check``), then as ``user_provision_authorized``.
+    Raises ProvisioningError (bad number, bad credentials, unknown user, no licence left) and then
+    nothing is written.
     """
+    mobile = _provision_checked(ownership=ownership, user_type=user_type, mobile=mobile)
+    authorizer = authorizer_check(user_type=user_type, username=authorizer_username,
+                                  password=authorizer_password, ip=actor.ip)
+    return user_provision_authorized(actor=actor, authorizer=authorizer, ownership=ownership, username=username,
+                                     user_type=user_type, mobile=mobile, email=email)
+
+
+def _provision_checked(*, ownership: str, user_type: str, mobile: str) -> str:
+    """``mobile`` in E.164, once ownership and user type are known values; else ProvisioningError."""
     if ownership not in Ownership.values:
         raise ProvisioningError("Choose the ownership.")
     if user_type not in UserType.values:
         raise ProvisioningError("Choose the user type.")
     try:
-        mobile = mobile_e164(mobile)
+        return mobile_e164(mobile)
     except EndUserError as exc:
         raise ProvisioningError(str(exc), field="mobile") from exc
-    authorizer = authorizer_check(user_type=user_type, username=authorizer_username,
-                                  password=authorizer_password, ip=actor.ip)
+
+
+@sensitive_variables()
+def user_provision_authorized(
+    *,
+    actor: Actor,
+    authorizer: Authorizer,
+    ownership: str,
+    username: str,
+    user_type: str,
+    mobile: str,
+    email: str,
+    usage_count: int = 1,
+    otp_rule: OtpRule | None = None,
+    email_user: bool = True,
+    sms_user: bool = True,
+) -> CreatedEnrollment:
+    """Provision User once someone vouched for it: the form's authorizer (``user_provision``) or the
+    integration API's key (its name as the authorizer). Creates the pending enrollment holding
+    ``usage_count`` reservations and queues the admins' alert, the user's email and the SMS
+    (``email_user`` / ``sms_user`` may leave out the last two).
+
+    ``mobile`` is read with PHONE_DEFAULT_REGION and stored E.164. For LDAP users, email and
+    mobile come from the directory unless given. A missing local user is created when ``email``
+    is given. Raises ProvisioningError (ProvisioningNoLicence when too few licences remain) and
+    then nothing is written.
+    """
+    mobile = _provision_checked(ownership=ownership, user_type=user_type, mobile=mobile)
     try:
         with transaction.atomic():
             existed = EndUser.objects.filter(user_type=user_type, username=username.strip()).exists()
@@ -144,6 +182,8 @@ def user_provision(
                 mobile=mobile,
                 email=email,
                 end_user=end_user,
+                usage_count=usage_count,
+                otp_rule=otp_rule,
                 audit_details=details,
             )
             audit_record(
@@ -161,12 +201,13 @@ def user_provision(
                 },
             )
             notify_enrollment_created(
-                enrollment=created.enrollment, otp=created.otp, actor=actor, authorizer=authorizer.username
+                enrollment=created.enrollment, otp=created.otp, actor=actor, authorizer=authorizer.username,
+                email_user=email_user, sms_user=sms_user,
             )
     except (EndUserError, EnrollmentError) as exc:
         raise ProvisioningError(str(exc), field="username") from exc
     except LicenceError as exc:
-        raise ProvisioningError(str(exc)) from exc
+        raise ProvisioningNoLicence(str(exc)) from exc
     except LdapError as exc:
         raise ProvisioningError(f"The directory could not be asked about {username}: {exc}") from exc
     logger.info("User %s provisioned by %s, authorized by %s", end_user.username, actor.name, authorizer.username)
