@@ -28,7 +28,7 @@ import unicodedata
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _NOT_IN_USERNAMES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
@@ -103,21 +103,26 @@ def validate_username_lookup(value: str) -> None:
 
 
 View = Callable[[HttpRequest], HttpResponse]
+JSON_PATHS = "/api/"
 
 
 def refuse_unstorable_query(get_response: View) -> View:
     """Middleware: 400 with a message for a GET whose query string holds what ``text_problem``
-    refuses (a NUL: %00). Other methods are left to their forms and to the redeem API, which
-    answer in their own shape and read no query parameter into the database."""
+    refuses (a NUL: %00); under /api/ as JSON in the APIs' error shape. Other methods are left to
+    their forms and to the APIs, which answer in their own shape and read no query parameter of
+    theirs into the database unchecked."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
         if request.method in ("GET", "HEAD"):
             for key, values in request.GET.lists():
                 problem = next((p for p in map(text_problem, [key, *values]) if p), "")
                 if problem:
-                    return HttpResponseBadRequest(
-                        f"Bad request: the parameter {storable(key)!r} in the address {problem}. Remove it and "
-                        "try again.", content_type="text/plain; charset=utf-8")
+                    detail = (f"Bad request: the parameter {storable(key)!r} in the address {problem}. Remove it and "
+                              "try again.")
+                    if request.path.startswith(JSON_PATHS):  # the APIs answer in the redeem API's JSON error shape
+                        return JsonResponse({"error": "invalid_request", "detail": detail, "attempts_left": None},
+                                            status=400)
+                    return HttpResponseBadRequest(detail, content_type="text/plain; charset=utf-8")
         return get_response(request)
 
     return middleware
