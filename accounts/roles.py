@@ -55,6 +55,8 @@ ADMINISTRATOR_PERMISSIONS = SUPER_HELPDESK_PERMISSIONS + [
     "restrictions.change_restrictionsettings",
     "restrictions.add_corporateidentifier",
     "restrictions.delete_corporateidentifier",
+    # Admin > API keys: keys for HR and ITSM systems, shown once, revocable.
+    "integrations.manage_apikey",
 ]
 
 # The whole current truth. Each feature's migration grants its own part (frozen in that

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "provisioning",
     "notifications",
     "restrictions",
+    "integrations",
     "demo",
 ]
 
