@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "provisioning",
     "notifications",
     "restrictions",
+    "ninja",  # django-ninja: its Swagger UI static files, served by the API docs page
     "integrations",
     "demo",
 ]
@@ -222,6 +223,10 @@ CELERY_BEAT_SCHEDULE["notifications-requeue-stuck"] = {
 # Bulk Provision (F7): re-queue jobs whose worker died; delete export files past their retention.
 CELERY_BEAT_SCHEDULE["bulk-requeue-stale"] = {"task": "provisioning.tasks.bulk_requeue_stale", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["bulk-purge-exports"] = {"task": "provisioning.tasks.bulk_purge_exports", "schedule": 3600.0}
+# Integration API (F15): forget idempotent creates' first answers after their 24 hours.
+CELERY_BEAT_SCHEDULE["integrations-purge-idempotency"] = {
+    "task": "integrations.tasks.purge_idempotent_creates", "schedule": 3600.0,
+}
 
 # Email (notifications/email.py): Django's SMTP backend, configured from the environment.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
@@ -279,6 +284,8 @@ if not _broker_url:
 PORTAL_MAX_PENDING_PER_USER = env.int("PORTAL_MAX_PENDING_PER_USER", default=3)
 # Per-IP limit on redemption (activation page POST and redeem API): "count/window seconds".
 RATE_LIMIT_REDEEM = f'{env.int("REDEEM_RATE_LIMIT", default=30)}/{env.int("REDEEM_RATE_WINDOW", default=60)}'
+# Per-API-key limit on the integration API (and per IP on calls with a refused key): "count/window seconds".
+RATE_LIMIT_API = f'{env.int("API_RATE_LIMIT", default=120)}/{env.int("API_RATE_WINDOW", default=60)}'
 # benchmarks/redeem_throughput.py's one-write baseline URL (benchmarks/baseline_view.py): never on in a console.
 BENCHMARK_BASELINE_VIEW = env.bool("BENCHMARK_BASELINE_VIEW", default=False)
 # Expired pending enrollments stay listed this many days, then are purged.

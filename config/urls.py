@@ -31,6 +31,8 @@ urlpatterns = [
     path("", include("restrictions.urls")),
     path("", include("audit.urls")),
     path("", include("accounts.urls")),
+    # Admin > API keys and the integration API (/api/v1/), after the redeem endpoint it must not shadow.
+    path("", include("integrations.urls")),
 ]
 if settings.BENCHMARK_BASELINE_VIEW:
     # The redeem benchmark's one-write baseline; off by default (benchmarks/baseline_view.py).

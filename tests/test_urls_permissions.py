@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts.models import EndUser, User
 from audit.models import AuditEntry
 from enrollment.models import Device, PendingEnrollment, Platform, Source
+from integrations.models import ApiKey
 from lib.crypto import seal
 from licensing.models import LedgerEntry
 from notifications.models import Channel, Message, MessageTemplate
@@ -255,6 +256,7 @@ LIST_ROWS: dict[str, tuple[type[Model], Callable[[Any], list[int]]]] = {
     "accounts:user_list": (User, lambda c: _pks(c["users"])),
     "accounts:end_user_list": (EndUser, lambda c: _pks(c["page"])),
     "restrictions:identifier_list": (CorporateIdentifier, lambda c: _pks(c["page"])),
+    "integrations:api_key_list": (ApiKey, lambda c: _pks(c["keys"])),
 }
 
 
@@ -273,6 +275,7 @@ def one_of_each(sample: SampleContext, end_user: EndUser) -> None:
     Message.objects.create(channel=Channel.EMAIL, recipient="walker@example.com", body_sealed=seal("hello"),
                            username="walker")
     CorporateIdentifier.objects.create(kind=IdentifierKind.SERIAL, value="WALK-1")
+    ApiKey.objects.create(name="walker", prefix="onr_walker", key_hash="0" * 64, scopes=["devices:read"])
 
 
 def test_every_list_url_has_its_object_level_case() -> None:
