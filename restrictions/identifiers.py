@@ -6,6 +6,11 @@ from lib.text import text_problem
 from restrictions.models import IdentifierKind
 
 MAX_SERIAL = 100
+# What a reason is the end of: "This IMEI is not valid: ...", "The IMEI “…” is not valid: ...".
+SUBJECTS = {IdentifierKind.SERIAL: "serial number", IdentifierKind.IMEI: "IMEI"}
+# imei_normalize words its reasons for the redeem API ("device.imei is not a valid IMEI: ..."); after
+# "This IMEI" the second "IMEI" is one too many.
+_IMEI_SAID_TWICE = "is not a valid IMEI: "
 
 
 def serial_normalize(value: str) -> str:
@@ -20,7 +25,13 @@ def identifier_normalize(kind: str, value: str) -> str:
     if unstorable := text_problem(value):
         raise BadIdentifier(unstorable + ".")
     if kind == IdentifierKind.IMEI:
-        digits = imei_normalize(value)
+        try:
+            digits = imei_normalize(value)
+        except BadIdentifier as exc:
+            reason = str(exc)
+            if reason.startswith(_IMEI_SAID_TWICE):
+                reason = "is not valid: " + reason.removeprefix(_IMEI_SAID_TWICE)
+            raise BadIdentifier(reason) from exc
         if not digits:
             raise BadIdentifier("is empty.")
         return digits
@@ -30,3 +41,12 @@ def identifier_normalize(kind: str, value: str) -> str:
     if len(serial) > MAX_SERIAL:
         raise BadIdentifier(f"is longer than {MAX_SERIAL} characters.")
     return serial
+
+
+def looks_like_imei(value: str) -> bool:
+    """Whether ``value`` is an IMEI as ``imei_normalize`` reads one (15 digits, the last the Luhn
+    check digit): typed as a serial number, it is more likely an IMEI in the wrong box."""
+    try:
+        return bool(imei_normalize(value))
+    except BadIdentifier:
+        return False

@@ -92,6 +92,8 @@ def identifier_add(request: HttpRequest) -> HttpResponse:
             enrolled = (f" A device had enrolled with it already ({added.device}): it is Enrolled, with that device."
                         if added.device else "")
             messages.success(request, f"The {added.get_kind_display()} {added.value} was added.{enrolled}")
+            for warning in form.warnings:
+                messages.warning(request, warning)
             return redirect("restrictions:identifier_list")
     return render(request, "restrictions/identifier_add.html", {"form": form})
 

@@ -74,10 +74,10 @@ def test_an_identifier_listed_already_is_refused_with_a_message(admin_user):
 
 
 @pytest.mark.parametrize(("typed", "message"), [
-    ("352099001761482", "The IMEI is not a valid IMEI: its last digit is not the Luhn check digit."),
-    ("35209900176148", "The IMEI must be 15 digits (spaces and dashes are allowed)."),
-    ("35209900176148X", "The IMEI must be 15 digits (spaces and dashes are allowed)."),
-    (" - ", "The IMEI is empty."),
+    ("352099001761482", "This IMEI is not valid: its last digit is not the Luhn check digit."),
+    ("35209900176148", "This IMEI must be 15 digits (spaces and dashes are allowed)."),
+    ("35209900176148X", "This IMEI must be 15 digits (spaces and dashes are allowed)."),
+    (" - ", "This IMEI is empty."),
 ])
 def test_a_bad_imei_is_refused_on_the_field_saying_why(admin_user, typed, message):
     response = client_for(admin_user).post(ADD, {"kind": "imei", "value": typed})
@@ -85,6 +85,21 @@ def test_a_bad_imei_is_refused_on_the_field_saying_why(admin_user, typed, messag
     assert response.context["form"].errors["value"] == [message]
     assert 'aria-invalid="true"' in response.content.decode()
     assert not CorporateIdentifier.objects.exists()
+
+
+def test_an_imei_added_as_a_serial_number_is_added_with_a_warning(admin_user):
+    response = client_for(admin_user).post(ADD, {"kind": "serial", "value": IMEI}, follow=True)
+
+    page = response.content.decode()
+    assert f"The Serial number {IMEI} was added." in page
+    assert "This looks like an IMEI; it was added as a serial number." in page
+    assert CorporateIdentifier.objects.get().kind == IdentifierKind.SERIAL
+
+
+def test_a_serial_number_of_15_digits_that_fails_the_check_digit_gets_no_warning(admin_user):
+    response = client_for(admin_user).post(ADD, {"kind": "serial", "value": "352099001761482"}, follow=True)
+
+    assert "looks like an IMEI" not in response.content.decode()
 
 
 def test_a_nul_in_the_identifier_is_refused_with_a_message(admin_user):

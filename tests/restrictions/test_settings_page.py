@@ -47,23 +47,45 @@ def test_an_administrator_saves_the_rules_normalised_and_audited(admin_user):
     assert "platforms_corporate" not in entry.details["changes"]
 
 
-@pytest.mark.parametrize("typed", ["fourteen", "14 beta", "14..1", "v14", ".5", "-1"])
-def test_a_minimum_os_version_that_is_not_a_version_is_refused_with_a_message(admin_user, typed):
+@pytest.mark.parametrize("typed", ["fourteen", "14 beta", "14..1", "v14", ".5", "-1", "١٠", "１７"])
+def test_a_minimum_os_version_that_is_not_ascii_digits_and_dots_is_refused_with_a_message(admin_user, typed):
     response = client_for(admin_user).post(URL, form_data(min_os_ios=typed))
 
     assert response.status_code == 200
-    assert response.context["form"].errors["min_os_ios"] == ["Enter a version such as 14 or 10.0.19045."]
+    assert response.context["form"].errors["min_os_ios"] == ["Enter a version in numbers and dots, such as 17.2."]
     assert not AuditEntry.objects.filter(action=AuditAction.SETTINGS_CHANGED).exists()
     assert RestrictionSettings.load().min_os_ios == ""
 
 
-def test_a_device_limit_out_of_range_and_an_unknown_platform_are_refused(admin_user):
-    response = client_for(admin_user).post(URL, form_data(device_limit="0",
-                                                          platforms_corporate=["android", "blackberry"]))
+def test_each_minimum_os_version_has_an_example_of_its_own_platform(admin_user):
+    form = client_for(admin_user).get(URL).context["form"]
+
+    examples = {name: form.fields[name].help_text for name in
+                ("min_os_android", "min_os_ios", "min_os_macos", "min_os_windows")}
+    assert "e.g. 13;" in examples["min_os_android"] and "e.g. 17.2;" in examples["min_os_ios"]
+    assert "e.g. 14;" in examples["min_os_macos"] and "e.g. 10.0.19045;" in examples["min_os_windows"]
+
+
+@pytest.mark.parametrize("typed", ["0", "-1", "10001", "1.5"])
+def test_a_device_limit_out_of_range_is_refused_with_one_message(admin_user, typed):
+    response = client_for(admin_user).post(URL, form_data(device_limit=typed, device_limit_personal=typed))
 
     errors = response.context["form"].errors
-    assert "greater than or equal to 1" in errors["device_limit"][0]
-    assert "blackberry is not one of the available choices" in errors["platforms_corporate"][0]
+    message = ("Enter a whole number from 1 to 10,000, or leave it empty for no limit. To refuse every device of an "
+               "ownership, untick its platforms.")
+    assert errors["device_limit"] == [message] and errors["device_limit_personal"] == [message]
+
+
+def test_an_unknown_platform_is_refused(admin_user):
+    response = client_for(admin_user).post(URL, form_data(platforms_corporate=["android", "blackberry"]))
+
+    assert "blackberry is not one of the available choices" in response.context["form"].errors["platforms_corporate"][0]
+
+
+def test_blocked_manufacturers_typed_with_semicolons_or_tabs_are_saved_one_per_line(admin_user):
+    client_for(admin_user).post(URL, form_data(blocked_manufacturers="Huawei; ZTE\tXiaomi;zte"))
+
+    assert RestrictionSettings.load().blocked_manufacturers == "Huawei\nZTE\nXiaomi"
 
 
 def test_a_nul_in_the_manufacturers_is_refused_with_a_message(admin_user):
