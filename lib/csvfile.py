@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import csv
 import os
+import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -140,13 +141,18 @@ def _save_and_detect(chunks: Iterable[bytes], raw: Path, columns: CsvColumns) ->
     return ("utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"), utf8_ok
 
 
-NOT_TEXT = "The file is neither UTF-8, UTF-16 nor Windows-1252 text. Save the sheet as CSV (UTF-8) and upload that."
+# Every refusal of a file that is not text starts with these words, whatever gave it away: a person
+# who uploaded the .xlsx (or a picture) learns that first, not that its "header" names no column.
+NOT_A_TEXT_FILE = "This is not a text (CSV) file."
+SAVE_AS_CSV = "Save the sheet as CSV (UTF-8) and upload that."
+NOT_TEXT = f"{NOT_A_TEXT_FILE} It is neither UTF-8, UTF-16 nor Windows-1252 text. {SAVE_AS_CSV}"
+# Control characters no CSV holds (tab, line feed and carriage return are its own): a binary file's bytes.
+_BINARY_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _nul_refusal(line: int) -> CsvFileError:
     # PostgreSQL cannot store a NUL, and text files do not hold one: binary files (a spreadsheet, an image) do.
-    return CsvFileError(f"This is not a text file: it holds a NUL character (line {line}). Save the sheet as CSV "
-                        "(UTF-8) and upload that.")
+    return CsvFileError(f"{NOT_A_TEXT_FILE} It holds a NUL character (line {line}). {SAVE_AS_CSV}")
 
 
 def _transcode(raw: Path, target: Path, encoding: str) -> int:
@@ -219,6 +225,9 @@ def read_layout(path: Path, decoding: Decoding, columns: CsvColumns) -> CsvLayou
     to check."""
     with path.open("r", encoding="utf-8", newline="") as handle:
         first_line = handle.readline()
+    if _BINARY_CONTROLS.search(first_line):
+        raise CsvFileError(f"{NOT_A_TEXT_FILE} Its first line holds control characters, as a binary file does. "
+                           f"{SAVE_AS_CSV}")
     if not first_line.strip():
         raise CsvFileError(f"The first line is empty: the file needs {columns.needs}.")
     delimiter = max(DELIMITERS, key=lambda d: first_line.count(d))

@@ -32,7 +32,7 @@ from lib.csvfile import (
     store_upload,
 )
 from lib.spreadsheet import spreadsheet_safe, spreadsheet_unescaped
-from restrictions.identifiers import identifier_normalize
+from restrictions.identifiers import SUBJECTS, identifier_normalize
 from restrictions.models import CorporateIdentifier, IdentifierKind
 
 IMPORT_MAX_MB = 5
@@ -80,7 +80,8 @@ class IdentifierFile:
 
 def identifier_file_read(chunks: Iterable[bytes]) -> IdentifierFile:
     """Read an uploaded file. Raises CsvFileError when it cannot be used at all (not text, no
-    header naming serial_number or imei, too many rows); the private copy never outlives the call."""
+    header naming serial_number or imei, no data rows, too many rows); the private copy never
+    outlives the call."""
     path, decoding = store_upload(chunks, private_dir("restrictions"), IMPORT_COLUMNS)
     try:
         layout = read_layout(path, decoding, IMPORT_COLUMNS)
@@ -89,7 +90,11 @@ def identifier_file_read(chunks: Iterable[bytes]) -> IdentifierFile:
                                "name the columns: serial_number, imei, note.")
         if decoding.lines - 1 > IMPORT_MAX_ROWS:
             raise CsvFileError(_too_many_rows())
-        return _rows_read(path, layout)
+        found = _rows_read(path, layout)
+        if not found.rows:
+            raise CsvFileError("The file has a header row but no data rows: there is nothing to import. Put each "
+                               "serial number or IMEI on a row of its own under the header.")
+        return found
     finally:
         remove_quietly(path)
 
@@ -103,8 +108,7 @@ def _rows_read(path: Path, layout: CsvLayout) -> IdentifierFile:
     candidates, problems = found.candidates, found.problems
     # Per kind, {value: the row it was first on}: string keys, so no tuple per identifier.
     first_row: dict[str, dict[str, int]] = {kind: {} for kind in IdentifierKind.values}
-    kind_columns = [(column, kind, IdentifierKind(kind).label) for column, kind in KIND_COLUMNS
-                    if column in layout.columns]
+    kind_columns = [(column, kind, SUBJECTS[kind]) for column, kind in KIND_COLUMNS if column in layout.columns]
     with_note = "note" in layout.columns
     for row, record in iter_records(path, layout):
         found.rows += 1

@@ -105,7 +105,7 @@ def test_it_disables_start_when_the_licences_do_not_suffice(helpdesk_user, licen
 @pytest.mark.smoke
 @pytest.mark.parametrize("data, message", [
     (b"", "The file is empty"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "not a text file"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "This is not a text (CSV) file."),
     (b"email,mobile\r\nx@example.com,\r\n", "no username column"),
     (b"\r\nusername\r\nalice\r\n", "The first line is empty"),
 ], ids=["empty", "binary", "no-username-column", "no-header"])

@@ -112,7 +112,7 @@ def test_each_bad_row_is_reported_by_its_row_number_and_the_good_rows_are_added(
                         ("imei", IMEI, "")}
     assert result.added == 3
     assert [(p.row, p.text) for p in result.problems] == [
-        (3, "The IMEI “352099001761482” is not a valid IMEI: its last digit is not the Luhn check digit."),
+        (3, "The IMEI “352099001761482” is not valid: its last digit is not the Luhn check digit."),
         (4, "The IMEI “3520990017614” must be 15 digits (spaces and dashes are allowed)."),
         (5, "The row gives neither a serial number nor an IMEI."),
         (6, "The Serial number GOOD1 is on row 2 already; it is added once, from that row."),
@@ -143,12 +143,17 @@ def test_an_export_imports_as_it_is(admin_user):
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "This is not a text file"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "This is not a text (CSV) file. It holds a NUL character (line 3)."),
+    (b"\x01\x02\x03\x04\x05\x06binary", "This is not a text (CSV) file. Its first line holds control characters"),
+    (b"\x81\x8d\x8f\x90", "This is not a text (CSV) file. It is neither UTF-8, UTF-16 nor Windows-1252 text."),
+    (b"serial_number,imei,note\r\n", "The file has a header row but no data rows: there is nothing to import."),
+    (b"serial_number\n\n , \n", "The file has a header row but no data rows"),
     (b"username,email\nalice,a@example.com\n", "The header row names neither a serial_number nor an imei column."),
     (b"\r\nserial_number\r\nA1\r\n", "The first line is empty"),
     (b"serial_number,Serial Number\nA1,A2\n", "The header names the column 'serial_number' twice."),
     (b"", "The file is empty. It needs a header row with a serial_number or imei column."),
-], ids=["binary", "no-identifier-column", "no-header", "column-twice", "empty"])
+], ids=["binary", "control-characters", "not-decodable", "header-only", "header-and-blank-rows",
+        "no-identifier-column", "no-header", "column-twice", "empty"])
 def test_a_file_that_cannot_be_read_adds_nothing_and_says_why(admin_user, content, message):
     CorporateIdentifier.objects.create(kind=IdentifierKind.SERIAL, value="KEEP1")
 
