@@ -66,12 +66,14 @@ export DJANGO_ALLOW_ASYNC_UNSAFE=true
 LINT_PID=""
 SMOKE_PID=""
 if [ $# -eq 0 ]; then
-  # Lint and types run beside the suite too (one process on one core while the suite starts); their
-  # output follows the suite's and either failing fails the script. mypy's cache lives in the venv, so a
-  # fresh clone with the venv checks only what changed (mypy compares each file's hash with the one
-  # cached, and drops the cache when its options or plugins change).
+  # Lint and types, and the smoke run below, run beside the suite at a lower priority (nice): they take the
+  # processor time the suite leaves while it waits (for a browser, a worker, a poll), not the time it needs
+  # to start. Their output follows the suite's and either failing fails the script. mypy's cache lives in
+  # the venv, so a fresh clone with the venv checks only what changed (mypy compares each file's hash with
+  # the one cached, and drops the cache when its options or plugins change).
   log "Lint (ruff) and types (mypy strict) beside the suite (output after the suite)"
-  { "$VENV/bin/ruff" check . && "$VENV/bin/mypy" --cache-dir "$VENV/.mypy_cache" .; } >"$VAR/lint.log" 2>&1 &
+  { nice -n 10 "$VENV/bin/ruff" check . && nice -n 10 "$VENV/bin/mypy" --cache-dir "$VENV/.mypy_cache" .; } \
+    >"$VAR/lint.log" 2>&1 &
   LINT_PID=$!
   STARTED+=("job:$LINT_PID")
   # The smoke run on the embedded SQLite default runs beside the PostgreSQL suite (its database is in
@@ -79,7 +81,7 @@ if [ $# -eq 0 ]; then
   # output follows the suite's.
   log "Smoke run on the embedded SQLite default (output after the suite)"
   DATABASE_URL="sqlite:///$VAR/smoke.sqlite3" ONRAMP_TEST_PRIVATE_DIR="$VAR/private-smoke" \
-    "$PY" -m pytest -p no:cacheprovider -m smoke -q >"$VAR/smoke.log" 2>&1 &
+    nice -n 10 "$PY" -m pytest -p no:cacheprovider -m smoke -q >"$VAR/smoke.log" 2>&1 &
   SMOKE_PID=$!
   STARTED+=("job:$SMOKE_PID")
 fi
