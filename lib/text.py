@@ -1,14 +1,16 @@
-"""What text may be stored, and what a username may hold: one rule each, for the redeem API, every
-form and the bulk importer.
+"""What text may be stored, what a name a person reads and types may hold, and what a username may
+hold: one rule each, for the redeem API, every form and the importers.
 
 - Storable text: no NUL (PostgreSQL text and jsonb refuse it, so psycopg raises DataError) and no
   lone surrogate (it has no UTF-8 form: UnicodeEncodeError). JSON carries both (``"\\u0000"``,
   ``"\\ud800"``); form data and decoded CSV files can carry NUL only. Django's form CharField
   already refuses NUL; the API and the importer call ``text_problem``.
-- Usernames, besides: no control or format character (Unicode Cc and Cf: CR, LF, tab, bidi
-  overrides, zero-width characters) and no line or paragraph separator. A username goes into mail
-  headers (a CR/LF there makes every later admin alert fail with BadHeaderError), audit lines and
-  LDAP filters, and a person must be able to read and type it. At most 150 characters (the column).
+- Names a person reads and types (usernames, corporate identifiers), besides: no control or format
+  character (Unicode Cc and Cf: CR, LF, tab, bidi overrides, zero-width characters) and no line or
+  paragraph separator (``invisible_problem``). ``SN\u202eABC`` shows as another serial number than
+  the one stored, and no one can type it to search for it. A username also goes into mail headers
+  (a CR/LF there makes every later admin alert fail with BadHeaderError), audit lines and LDAP
+  filters. A username is at most 150 characters (the column).
 - A username that is created here (a new local end user, an enrollment for a name no end user
   stands behind) follows the console's own rule (Django's UnicodeUsernameValidator): letters
   (accents included: Unicode L*, and combining marks M* after a letter), digits (Nd) and
@@ -31,7 +33,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-_NOT_IN_USERNAMES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 MAX_USERNAME = 150
 USERNAME_PUNCTUATION = frozenset("@.+-_")
 USERNAME_HELP = "Letters (accents too), digits and @ . + - _ only; not starting with @, + or -."
@@ -48,16 +50,31 @@ def text_problem(value: str) -> str:
     return "is not valid Unicode (a lone surrogate)"
 
 
+def invisible_problem(value: str) -> str:
+    """Why ``value`` cannot be a name a person reads and types, as ``text_problem`` words it
+    ("contains a control character (U+202E RIGHT-TO-LEFT OVERRIDE)"), or "": it holds a control or
+    format character, a surrogate, or a line or paragraph separator."""
+    if value.isprintable():  # none of those (nor other separators than the space): the common case, in C
+        return ""
+    for char in value:
+        if unicodedata.category(char) in _INVISIBLE:
+            return f"contains a control character ({_char_name(char)})"
+    return ""
+
+
+def shown(value: str) -> str:
+    """``value`` with what ``invisible_problem`` refuses replaced by U+FFFD: for quoting a refused
+    value in a message without a bidi override turning the text after it around."""
+    return "".join("\ufffd" if unicodedata.category(char) in _INVISIBLE else char for char in value)
+
+
 def username_problem(value: str, *, lookup: bool = False) -> str:
     """Why ``value`` cannot be a username, as ``text_problem`` words it, or "". ``lookup``: the
     name of someone who exists already (a sign-in, a directory entry), held only to what may be
     stored; otherwise the name is being created and the console's rule applies too."""
-    problem = text_problem(value)
+    problem = text_problem(value) or invisible_problem(value)
     if problem:
         return problem
-    for char in value:
-        if unicodedata.category(char) in _NOT_IN_USERNAMES:
-            return f"contains a control character ({_char_name(char)})"
     if len(value) > MAX_USERNAME:
         return f"is longer than {MAX_USERNAME} characters"
     if lookup:

@@ -32,6 +32,7 @@ from lib.csvfile import (
     store_upload,
 )
 from lib.spreadsheet import spreadsheet_safe, spreadsheet_unescaped
+from lib.text import shown
 from restrictions.identifiers import SUBJECTS, identifier_normalize
 from restrictions.models import CorporateIdentifier, IdentifierKind
 
@@ -124,7 +125,7 @@ def _rows_read(path: Path, layout: CsvLayout) -> IdentifierFile:
                 try:
                     normalised.append((column_kind, identifier_normalize(column_kind, value)))
                 except BadIdentifier as exc:
-                    wrong.append(f"The {label} “{value}” {exc}")
+                    wrong.append(f"The {label} “{shown(value)}” {exc}")
         if not normalised and not wrong:
             problems.append(RowNote(row, "The row gives neither a serial number nor an IMEI."))
             continue

@@ -2,7 +2,7 @@
 CSV import and the check at redemption."""
 
 from enrollment.identifiers import BadIdentifier, imei_normalize
-from lib.text import text_problem
+from lib.text import invisible_problem, text_problem
 from restrictions.models import IdentifierKind
 
 MAX_SERIAL = 100
@@ -22,8 +22,9 @@ def serial_normalize(value: str) -> str:
 def identifier_normalize(kind: str, value: str) -> str:
     """The stored form of ``value`` as an identifier of ``kind``; BadIdentifier with a reason a
     person can act on when it is not one."""
-    if unstorable := text_problem(value):
-        raise BadIdentifier(unstorable + ".")
+    # A serial number "SN\u202eABC" shows as "SNCBA"; a zero-width space makes two that look alike.
+    if unusable := text_problem(value) or invisible_problem(value.strip()):
+        raise BadIdentifier(unusable + ".")
     if kind == IdentifierKind.IMEI:
         try:
             digits = imei_normalize(value)

@@ -203,6 +203,16 @@ def test_the_export_header_is_what_the_import_reads():
     assert next(reader)[:3] == list(identifier_csv.IMPORT_COLUMNS.known)
 
 
+def test_a_row_whose_serial_number_holds_a_bidi_override_is_reported_without_it(admin_user):
+    content = "serial_number,note\nSN\u202eABC,turned\nGOOD1,\n".encode()
+
+    result = upload(admin_user, content).context["result"]
+
+    assert result.added == 1 and stored() == {("serial", "GOOD1", "")}
+    assert [(p.row, p.text) for p in result.problems] == [
+        (2, "The serial number “SN\ufffdABC” contains a control character (U+202E RIGHT-TO-LEFT OVERRIDE).")]
+
+
 def test_a_large_import_looks_up_in_one_query_per_kind_and_copies_its_rows(admin_user):
     """12,000 rows with a serial number and an IMEI each: the listed ones and the devices are read in one
     query per kind (not per 5,000 values), and on PostgreSQL the new rows are one COPY, no INSERT."""

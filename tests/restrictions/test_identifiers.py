@@ -102,6 +102,19 @@ def test_a_serial_number_of_15_digits_that_fails_the_check_digit_gets_no_warning
     assert "looks like an IMEI" not in response.content.decode()
 
 
+@pytest.mark.parametrize(("typed", "shown"), [
+    ("SN\u202eABC", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+    ("SN\u200bABC", "U+200B ZERO WIDTH SPACE"),
+    ("\ufeffSNABC", "U+FEFF ZERO WIDTH NO-BREAK SPACE"),
+    ("SN\u2028ABC", "U+2028 LINE SEPARATOR"),
+])
+def test_a_serial_number_with_a_format_character_is_refused_naming_it(admin_user, typed, shown):
+    response = client_for(admin_user).post(ADD, {"kind": "serial", "value": typed})
+
+    assert response.context["form"].errors["value"] == [f"This serial number contains a control character ({shown})."]
+    assert not CorporateIdentifier.objects.exists()
+
+
 def test_a_nul_in_the_identifier_is_refused_with_a_message(admin_user):
     response = client_for(admin_user).post(ADD, {"kind": "serial", "value": "AB\x00C"})
     assert response.status_code == 200 and "value" in response.context["form"].errors
