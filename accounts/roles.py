@@ -55,6 +55,11 @@ ADMINISTRATOR_PERMISSIONS = SUPER_HELPDESK_PERMISSIONS + [
     "restrictions.change_restrictionsettings",
     "restrictions.add_corporateidentifier",
     "restrictions.delete_corporateidentifier",
+    # Admin > Webhooks: endpoints, their secrets, test events, the delivery log and its Re-send.
+    "webhooks.view_endpoint",
+    "webhooks.add_endpoint",
+    "webhooks.change_endpoint",
+    "webhooks.delete_endpoint",
     # Admin > API keys: keys for HR and ITSM systems, shown once, revocable.
     "integrations.manage_apikey",
 ]

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "provisioning",
     "notifications",
     "restrictions",
+    "webhooks",
     "ninja",  # django-ninja: its Swagger UI static files, served by the API docs page
     "integrations",
     "demo",
@@ -223,6 +224,8 @@ CELERY_BEAT_SCHEDULE["notifications-requeue-stuck"] = {
 # Bulk Provision (F7): re-queue jobs whose worker died; delete export files past their retention.
 CELERY_BEAT_SCHEDULE["bulk-requeue-stale"] = {"task": "provisioning.tasks.bulk_requeue_stale", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["bulk-purge-exports"] = {"task": "provisioning.tasks.bulk_purge_exports", "schedule": 3600.0}
+# Webhooks (F15): re-publish deliveries stuck in queued/sending, so a broker outage loses no event.
+CELERY_BEAT_SCHEDULE["webhooks-requeue-stuck"] = {"task": "webhooks.tasks.requeue_stuck_deliveries", "schedule": 60.0}
 # Integration API (F15): forget idempotent creates' first answers after their 24 hours.
 CELERY_BEAT_SCHEDULE["integrations-purge-idempotency"] = {
     "task": "integrations.tasks.purge_idempotent_creates", "schedule": 3600.0,
@@ -255,6 +258,16 @@ NOTIFICATION_STUCK_SECONDS = env.int("NOTIFICATION_STUCK_SECONDS", default=120)
 NOTIFICATION_SENDING_TIMEOUT_SECONDS = env.int("NOTIFICATION_SENDING_TIMEOUT_SECONDS", default=900)
 # Messages one send task claims and sends over one SMTP connection (and one Twilio session).
 NOTIFICATION_SEND_BATCH_SIZE = env.int("NOTIFICATION_SEND_BATCH_SIZE", default=100)
+# Webhooks (F15): each POST times out after WEBHOOK_TIMEOUT_SECONDS; a failed delivery is retried after base * 2^n
+# seconds (at most WEBHOOK_RETRY_MAX_SECONDS apart) for WEBHOOK_RETRY_HOURS, then failed; the sweep re-queues rows due
+# WEBHOOK_STUCK_SECONDS ago or sending longer than the sending timeout. A task sends up to the batch size.
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=3600)
+WEBHOOK_RETRY_HOURS = env.int("WEBHOOK_RETRY_HOURS", default=24)
+WEBHOOK_STUCK_SECONDS = env.int("WEBHOOK_STUCK_SECONDS", default=120)
+WEBHOOK_SENDING_TIMEOUT_SECONDS = env.int("WEBHOOK_SENDING_TIMEOUT_SECONDS", default=900)
+WEBHOOK_SEND_BATCH_SIZE = env.int("WEBHOOK_SEND_BATCH_SIZE", default=100)
 
 # OTP secrets at rest: Fernet keys (urlsafe base64, 32 bytes). Comma-separated: the first
 # encrypts, all decrypt, so a key can be rotated without losing stored OTPs.

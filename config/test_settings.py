@@ -33,3 +33,7 @@ PRIVATE_STORAGE_DIR = Path(os.environ.get("ONRAMP_TEST_PRIVATE_DIR", "/tmp/onram
 ALLOWED_HOSTS = ["*"]
 # Live parts (htmx) poll every quarter second instead of every two, so a browser test sees a change soon after it.
 LIVE_POLL_MS = 250
+# Webhook retries a second apart and a 2-second timeout, so the retry tests wait little for a receiver that is down.
+WEBHOOK_RETRY_BASE_SECONDS = 1
+WEBHOOK_RETRY_MAX_SECONDS = 4
+WEBHOOK_TIMEOUT_SECONDS = 2
