@@ -19,6 +19,8 @@ from audit.models import AuditAction
 from audit.services import audit_record_many
 from enrollment.models import PendingEnrollment, PendingEnrollmentQuerySet, State
 from licensing.services import licence_release_many
+from webhooks import payloads
+from webhooks.events import Event, events_record
 
 BATCH_SIZE = 500
 
@@ -37,6 +39,8 @@ def enrollments_expire(*, now: datetime | None = None, batch_size: int = BATCH_S
         )
         licence_release_many(entries=[(t, u, r) for _, t, u, r in rows], actor=actor, note="expired")
         audit_record_many(actor=actor, action=AuditAction.ENROLLMENT_EXPIRED, targets=[(t, u) for _, t, u, _ in rows])
+        events_record(Event.ENROLLMENT_EXPIRED,
+                      (payloads.enrollment_expired(token=t, username=u, expired_at=now) for _, t, u, _ in rows))
 
     due = PendingEnrollment.objects.filter(state__in=[State.ACTIVE, State.LOCKED], otp_expires_at__lte=now)
     return _in_locked_batches(due, batch_size, expire)

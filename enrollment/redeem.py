@@ -59,6 +59,8 @@ from restrictions.rules import (
     refusal_details,
     restriction_check,
 )
+from webhooks import payloads
+from webhooks.events import Event, event_record
 
 MAX_TOKEN, MAX_USERNAME, MAX_OTP = 64, 150, 64
 @dataclass(frozen=True)
@@ -321,6 +323,7 @@ def _count_failure(enrollment: PendingEnrollment, actor: Actor, details: dict[st
         audit_record(actor=actor, action=AuditAction.ENROLLMENT_LOCKED, enrollment_token=enrollment.token,
                      target_username=enrollment.username,
                      details={**details, "failed_attempts": enrollment.failed_attempts})
+        event_record(Event.ENROLLMENT_LOCKED, payloads.enrollment_locked(enrollment))
     return left
 
 
@@ -360,6 +363,8 @@ def _complete(enrollment: PendingEnrollment, device: DeviceFacts, actor: Actor,
                               "imei": record.imei, "manufacturer": record.manufacturer,
                               "model": record.model, "os_version": record.os_version,
                               "remaining_uses": enrollment.uses_remaining})
+    # One more statement, after the batch: INSERT ... SELECT from the subscribed endpoints (none: nothing).
+    event_record(Event.DEVICE_ENROLLED, payloads.device_enrolled(record, remaining_uses=enrollment.uses_remaining))
     return RedeemResult(status=201, device=record, username=enrollment.username, ownership=enrollment.ownership,
                         remaining_uses=enrollment.uses_remaining)
 

@@ -22,6 +22,8 @@ from lib import qr
 from lib.crypto import SecretUnreadable, seal, unseal
 from lib.text import username_problem
 from licensing.services import licence_release, licence_release_many, licence_reserve
+from webhooks import payloads
+from webhooks.events import Event, event_record, events_record
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +116,7 @@ def pending_enrollment_create(
             target_username=username,
             details={"source": source, "usage_count": usage_count, **(audit_details or {})},
         )
+        event_record(Event.ENROLLMENT_CREATED, payloads.enrollment_created(enrollment, actor=actor.name))
     return CreatedEnrollment(enrollment=enrollment, otp=otp)
 
 
@@ -162,6 +165,8 @@ def otp_reset(*, enrollment: PendingEnrollment, actor: Actor, otp_rule: OtpRule 
         ])
         audit_record(actor=actor, action=AuditAction.OTP_RESET, enrollment_token=locked.token,
                      target_username=locked.username, details={"previous_state": previous_state})
+        event_record(Event.ENROLLMENT_OTP_RESET,
+                     payloads.enrollment_otp_reset(locked, previous_state=previous_state, actor=actor.name))
         qr_images_forget_on_commit([locked.token])
     return CreatedEnrollment(enrollment=locked, otp=otp)
 
@@ -177,6 +182,8 @@ def pending_enrollment_delete(*, enrollment: PendingEnrollment, actor: Actor) ->
         locked.delete()
         audit_record(actor=actor, action=AuditAction.ENROLLMENT_DELETED, enrollment_token=locked.token,
                      target_username=locked.username, details={"source": locked.source})
+        event_record(Event.ENROLLMENT_DELETED, payloads.enrollment_deleted(
+            token=locked.token, username=locked.username, source=locked.source, actor=actor.name))
         qr_images_forget_on_commit([locked.token])
 
 
@@ -195,6 +202,9 @@ def pending_enrollments_delete(*, ids: list[int], actor: Actor) -> int:
         PendingEnrollment.objects.filter(pk__in=[pk for pk, *_ in rows]).delete()
         audit_record_many(actor=actor, action=AuditAction.ENROLLMENT_DELETED,
                           targets=[(t, u) for _, t, u, _, _ in rows], details={"bulk_delete": True})
+        events_record(Event.ENROLLMENT_DELETED, (payloads.enrollment_deleted(token=t, username=u, source=src,
+                                                                             actor=actor.name)
+                                                 for _, t, u, _, src in rows))
         qr_images_forget_on_commit([t for _, t, *_ in rows])
     return len(rows)
 

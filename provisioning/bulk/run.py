@@ -34,7 +34,7 @@ from accounts.models import EndUser
 from audit.actor import Actor
 from audit.models import AuditAction
 from audit.services import audit_record, audit_record_many
-from enrollment.models import PendingEnrollment, Source
+from enrollment.models import PendingEnrollment, Source, State
 from enrollment.otp import OtpRule
 from enrollment.services import new_token
 from lib.bulkinsert import insert_plain, new_instances
@@ -47,6 +47,8 @@ from provisioning.bulk.preview import remove_upload, valid_rows
 from provisioning.bulk.rows import BulkRow
 from provisioning.bulk.upload import enqueue, enqueue_preview
 from provisioning.models import BulkJob, BulkJobStatus
+from webhooks import payloads
+from webhooks.events import Event, event_record, events_record
 
 logger = logging.getLogger(__name__)
 
@@ -210,6 +212,12 @@ def _insert(context: _BatchContext, batch: list[BulkRow]) -> tuple[int, list[Cre
     audit_record_many(actor=actor, action=AuditAction.ENROLLMENT_CREATED,
                       targets=[(token, item.username) for item, token in zip(rows, tokens, strict=True)],
                       details={"source": Source.BULK, "bulk_job": context.job_id})
+    # One enrollment.created per row, in one COPY per batch (one read of the subscribers when there are none).
+    now = timezone.now()
+    events_record(Event.ENROLLMENT_CREATED, (payloads.enrollment_fields(
+        token=token, username=item.username, user_type=item.user_type, ownership=item.ownership, source=Source.BULK,
+        state=State.ACTIVE, usage_count=1, uses_remaining=1, otp_expires_at=expires, created_at=now,
+        bulk_job_id=context.job_id, actor=actor.name) for item, token in zip(rows, tokens, strict=True)))
     made = [(item, token, otp, expires) for item, token, otp in zip(rows, tokens, otps, strict=True)]
     return len(made), sorted(made + earlier, key=lambda c: c[0].row) if earlier else made
 
@@ -274,8 +282,9 @@ def _finish(job: BulkJob, failure: str, export: ExportStream | None) -> None:
 
 
 def _audit_finished(job_id: int) -> None:
-    """The job's one BULK_JOB_FINISHED entry: only the caller whose update moved the job out of
-    running writes it (in that update's transaction), so a re-run or a second worker never does."""
+    """The job's one BULK_JOB_FINISHED entry and bulk_job.finished event: only the caller whose update
+    moved the job out of running writes them (in that update's transaction), so a re-run or a second
+    worker never does."""
     job = BulkJob.objects.get(pk=job_id)
     details: dict[str, object] = {
         "bulk_job": job.pk, "file_name": job.file_name, "status": job.status,
@@ -285,6 +294,7 @@ def _audit_finished(job_id: int) -> None:
     if job.failure_reason:
         details["failure_reason"] = job.failure_reason
     audit_record(actor=_job_actor(job), action=AuditAction.BULK_JOB_FINISHED, details=details)
+    event_record(Event.BULK_JOB_FINISHED, payloads.bulk_job_finished(job, actor=_job_actor(job).name))
 
 
 def _not_created_reason(failure: str) -> str:

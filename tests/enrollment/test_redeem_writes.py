@@ -1,7 +1,9 @@
 """What one redemption writes, and in how many statements: the device (with the enrollment's end
 user), one consumed licence, the enrollment deleted (a message about it keeps its row) or updated,
 and the audit entry, as one statement after the row lock and one read of the enrollment restrictions (the
-rules and the device's corporate identifiers together); a first use looks for no earlier device."""
+rules and the device's corporate identifiers together), then one small read for the device.enrolled webhook
+(does an enabled endpoint subscribe?), followed by the deliveries' INSERT only when one does; a first use
+looks for no earlier device."""
 
 import json
 
@@ -16,6 +18,7 @@ from lib.crypto import seal
 from licensing.models import LedgerEntry, LedgerKind
 from notifications.models import Channel, Message
 from tests.conftest import ClientResponse
+from webhooks.models import Delivery, Endpoint
 
 pytestmark = [pytest.mark.django_db]
 
@@ -38,16 +41,34 @@ def test_a_redemption_is_one_locking_read_one_restrictions_read_and_one_write_st
         assert redeem(made.enrollment.token, made.otp).status_code == 201
     # Besides the transaction's own BEGIN / COMMIT (a savepoint inside the test's transaction).
     sql = [s for s in statements(ctx) if not s.startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT"))]
-    assert len(sql) == 3
+    assert len(sql) == 4
     assert sql[0].startswith("SELECT") and sql[0].endswith("FOR UPDATE")
     assert 'JOIN "restrictions_restrictionsettings"' in sql[1] and 'JOIN "restrictions_corporateidentifier"' in sql[1]
     assert "FOR UPDATE" not in sql[1]  # the list rules are off: nothing to lock
     assert sql[2].startswith("WITH ")
     for table in ("enrollment_device", "licensing_ledgerentry", "enrollment_pendingenrollment", "audit_auditentry"):
         assert f'INSERT INTO "{table}"' in sql[2] or f'DELETE FROM "{table}"' in sql[2]
+    assert sql[3].startswith('SELECT 1 FROM "webhooks_endpoint"') and sql[3].endswith("LIMIT 1")
     assert Device.objects.count() == 1 and not PendingEnrollment.objects.exists()
     assert LedgerEntry.objects.filter(kind=LedgerKind.CONSUME, enrollment_token=made.enrollment.token).count() == 1
     assert AuditEntry.objects.filter(action=AuditAction.DEVICE_ENROLLED).count() == 1
+    assert not Delivery.objects.exists()
+
+
+@pytest.mark.postgres
+def test_a_subscribed_endpoint_costs_one_more_statement_its_delivery(make_pending):
+    made = make_pending("alice")
+    Endpoint.objects.create(name="HR", url="https://hr.example.com/hook", secret_sealed=seal("whsec_x"),
+                            events=["device.enrolled"])
+    Endpoint.objects.create(name="ITSM", url="https://itsm.example.com/hook", secret_sealed=seal("whsec_y"),
+                            events=["enrollment.created"])
+    with CaptureQueriesContext(connection) as ctx:
+        assert redeem(made.enrollment.token, made.otp).status_code == 201
+    sql = [s for s in statements(ctx) if not s.startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT"))]
+    assert len(sql) == 5 and sql[3].startswith('SELECT 1 FROM "webhooks_endpoint"')
+    assert sql[4].startswith('INSERT INTO "webhooks_delivery"') and 'FROM "webhooks_endpoint"' in sql[4]
+    (delivery,) = Delivery.objects.filter(event="device.enrolled")
+    assert delivery.endpoint.name == "HR"
 
 
 def test_the_first_use_looks_for_no_earlier_device_and_the_second_does(make_pending):
