@@ -23,6 +23,7 @@ ADMIN_NAV = [
     ("App Portal and SMS", "notifications:sms_settings", "notifications.change_smssettings"),
     ("Companion app", "provisioning:dpc_settings", "provisioning.change_dpcsettings"),
     ("Enrollment restrictions", "restrictions:settings", "restrictions.view_restrictionsettings"),
+    ("Webhooks", "webhooks:endpoint_list", "webhooks.view_endpoint"),
     ("API keys", "integrations:api_key_list", "integrations.manage_apikey"),
     ("End users", "accounts:end_user_list", "accounts.view_enduser"),
     ("Console users", "accounts:user_list", "accounts.view_user"),

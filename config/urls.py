@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("licensing.urls")),
     path("", include("notifications.urls")),
     path("", include("restrictions.urls")),
+    path("", include("webhooks.urls")),
     path("", include("audit.urls")),
     path("", include("accounts.urls")),
     # Admin > API keys and the integration API (/api/v1/), after the redeem endpoint it must not shadow.

@@ -25,6 +25,7 @@ from notifications.models import Channel, Message, MessageTemplate
 from provisioning.models import BulkJob, BulkJobStatus, EnrollmentOption, NetworkType, QrProvisioning
 from restrictions.models import CorporateIdentifier, IdentifierKind
 from tests.conftest import MakePending, client_for
+from webhooks.models import Endpoint
 
 # Reached without signing in: matched by path prefix ("" is the home redirect, exactly "/").
 PUBLIC_EXACT = {"/"}
@@ -256,6 +257,7 @@ LIST_ROWS: dict[str, tuple[type[Model], Callable[[Any], list[int]]]] = {
     "accounts:user_list": (User, lambda c: _pks(c["users"])),
     "accounts:end_user_list": (EndUser, lambda c: _pks(c["page"])),
     "restrictions:identifier_list": (CorporateIdentifier, lambda c: _pks(c["page"])),
+    "webhooks:endpoint_list": (Endpoint, lambda c: _pks(c["endpoints"])),
     "integrations:api_key_list": (ApiKey, lambda c: _pks(c["keys"])),
 }
 
@@ -275,6 +277,7 @@ def one_of_each(sample: SampleContext, end_user: EndUser) -> None:
     Message.objects.create(channel=Channel.EMAIL, recipient="walker@example.com", body_sealed=seal("hello"),
                            username="walker")
     CorporateIdentifier.objects.create(kind=IdentifierKind.SERIAL, value="WALK-1")
+    Endpoint.objects.create(name="walker", url="https://hr.example.com/hook", secret_sealed=seal("whsec_x"))
     ApiKey.objects.create(name="walker", prefix="onr_walker", key_hash="0" * 64, scopes=["devices:read"])
 
 
