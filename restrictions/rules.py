@@ -34,6 +34,8 @@ from lib.locks import hold_until_commit
 from restrictions.identifiers import serial_normalize
 from restrictions.models import CorporateIdentifier, IdentifierKind, IdentifierStatus, RestrictionSettings
 
+# Ownership in the words of the person holding the device; Unknown is not one they chose.
+OWNERSHIP_WORDS: dict[str, str] = {Ownership.CORPORATE: "company-owned", Ownership.PERSONAL: "personal"}
 _VERSION = re.compile(r"\s*v?(\d+(?:\.\d+)*)", re.IGNORECASE)
 
 
@@ -110,9 +112,8 @@ def _platform_refusal(rules: RestrictionSettings, ownership: str, device: Device
         return None
     label = Platform(device.platform).label
     kinds = ", ".join(str(Platform(p).label) for p in Platform.values if p in allowed)
-    # In the words of the person holding the device: Unknown is not an ownership they chose.
-    kind = {Ownership.CORPORATE: " as company-owned devices", Ownership.PERSONAL: " as personal devices"}
-    refused = f"{label} devices cannot be enrolled{kind.get(ownership, '')} here."
+    kind = OWNERSHIP_WORDS.get(ownership, "")
+    refused = f"{label} devices cannot be enrolled{f' as {kind} devices' if kind else ''} here."
     if not kinds:
         return Restriction("platform", f"{refused} Ask your helpdesk which devices you may use.")
     return Restriction("platform", f"{refused} Enroll a device of another kind ({kinds}), or ask your helpdesk "
@@ -208,7 +209,7 @@ def device_limit_refusal(
         devices = Device.objects.filter(username=username)
         enrolled = (devices.filter(ownership=counted) if counted else devices).count()
         if enrolled + 1 > limit:
-            kind = {Ownership.CORPORATE: "company-owned ", Ownership.PERSONAL: "personal "}.get(counted, "")
+            kind = f"{OWNERSHIP_WORDS[counted]} " if counted in OWNERSHIP_WORDS else ""
             return Restriction(
                 "device_limit",
                 f"{username} already has {enrolled} enrolled {kind}device{'s' if enrolled != 1 else ''}, and "
