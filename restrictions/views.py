@@ -28,6 +28,7 @@ from restrictions.services import (
     corporate_identifiers_delete,
     corporate_identifiers_import,
 )
+from restrictions.summary import rules_summary
 
 VIEW_SETTINGS = "restrictions.view_restrictionsettings"
 CHANGE_SETTINGS = "restrictions.change_restrictionsettings"
@@ -57,9 +58,10 @@ def restrictions_settings(request: HttpRequest) -> HttpResponse:
         )
     if request.method == "POST":
         raise PermissionMissing([CHANGE_SETTINGS])
-    form = RestrictionSettingsForm(instance=restriction_settings(), read_only=True)
+    rules = restriction_settings()
+    form = RestrictionSettingsForm(instance=rules, read_only=True)
     return render(request, "restrictions/settings.html", {"form": form, "title": TITLE, "intro": intro,
-                                                          "read_only": True})
+                                                          "read_only": True, "summary": rules_summary(rules)})
 
 
 def _filters(request: HttpRequest) -> dict[str, str]:

@@ -122,6 +122,36 @@ def test_a_super_helpdesk_reads_the_rules_with_every_field_disabled_and_no_save(
     assert not AuditEntry.objects.filter(action=AuditAction.SETTINGS_CHANGED).exists()
 
 
+def test_a_super_helpdesk_reads_the_rules_in_plain_sentences_above_the_disabled_form(super_helpdesk_user, restrict):
+    restrict(platforms_personal=["ios"], platforms_unknown=[], device_limit=3, min_os_android="13",
+             blocked_manufacturers="Huawei\nZTE", corporate_list_required=True)
+
+    response = client_for(super_helpdesk_user).get(URL)
+
+    assert response.context["summary"] == [
+        "Corporate: every platform.", "Personal: iOS/iPadOS only.",
+        "Unknown ownership: no platform (no device of this ownership enrolls).", "Minimum Android: 13.",
+        "Blocked manufacturers: Huawei, ZTE.", "Corporate devices must be on the list: on.", "Devices per user: 3.",
+        "Corporate devices per user: no limit.", "Personal devices per user: no limit."]
+    page = response.content.decode()
+    assert '<li>Personal: iOS/iPadOS only.</li>' in page
+    assert page.index('data-testid="rules-summary"') < page.index('name="device_limit"')
+
+
+@pytest.mark.parametrize(("url", "data"), [
+    (URL, form_data(min_os_android="14 beta")),
+    ("/settings/restrictions/identifiers/new/", {"kind": "imei", "value": "352099001761482"}),
+    ("/settings/restrictions/identifiers/import/", {}),
+])
+def test_a_form_sent_with_errors_shows_the_error_summary_linking_to_the_fields(admin_user, url, data):
+    page = client_for(admin_user).post(url, data).content.decode()
+
+    summary = page[page.index('data-testid="error-summary"'):]
+    assert page.index("<h1>") < page.index('data-testid="error-summary"') < page.index('class="narrow"')  # the form
+    assert "autofocus" in page[page.index('class="error-summary"'):page.index('data-testid="error-summary"')]
+    assert '<a href="#id_' in summary[:summary.index("</div>")]
+
+
 def test_a_helpdesk_user_is_refused_the_rules_and_the_identifiers(helpdesk_user):
     client = client_for(helpdesk_user)
     paths = [URL, "/settings/restrictions/identifiers/", "/settings/restrictions/identifiers/export.csv"]
