@@ -1,6 +1,5 @@
 """``GET /api/v1/devices``: the enrolled devices, as the console's Devices list reads them."""
 
-from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -12,7 +11,7 @@ from enrollment.models import Device
 from integrations import selectors
 from integrations.api import schemas
 from integrations.api.auth import READ_DEVICES
-from integrations.api.enrollments import caller_of, since
+from integrations.api.enrollments import caller_of, known_query, since
 from integrations.api.errors import error_responses
 from integrations.api.openapi import scope_extra
 
@@ -22,7 +21,7 @@ router = Router(tags=["Devices"])
 class DeviceFilters(schemas.Strict):
     username: str | None = schemas.optional(max_length=150, description="Exactly this username.")
     platform: schemas.PlatformName | None = schemas.optional()
-    enrolled_since: datetime | None = schemas.optional(description="Enrolled at or after this time.")
+    enrolled_since: schemas.IsoTime | None = schemas.optional(description="Enrolled at or after this time.")
     cursor: str | None = schemas.optional(pattern=schemas.CURSOR_PATTERN, description="A page's `next_cursor`.")
     limit: int = Field(50, ge=1, le=200)
 
@@ -42,6 +41,7 @@ def device_fields(device: Device) -> dict[str, Any]:
             openapi_extra=scope_extra("devices:read", "Newest enrollment first. Follow `next_cursor` until it is "
                                       "null."))
 def device_list(request: HttpRequest, filters: Query[DeviceFilters]) -> dict[str, Any]:
+    known_query(request, DeviceFilters)
     page = selectors.device_page(caller_of(request), username=filters.username, platform=filters.platform,
                                  enrolled_since=since(filters.enrolled_since, "enrolled_since"),
                                  position=filters.cursor or "", page_size=filters.limit)

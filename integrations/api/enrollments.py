@@ -51,6 +51,14 @@ def since(value: datetime | None, field: str) -> datetime | None:
         raise invalid("The time is out of range.", {field: ["The time is out of range."]}) from exc
 
 
+def known_query(request: HttpRequest, filters: type[schemas.Strict]) -> None:
+    """422 for a query parameter the list does not take: a misspelt filter must not list everything."""
+    unknown = sorted(set(request.GET) - set(filters.model_fields))
+    if unknown:
+        raise invalid("Unknown query parameters: see fields.", {name: ["Not a parameter of this list."]
+                                                                 for name in unknown})
+
+
 def enrollment_fields(enrollment: PendingEnrollment, base_url: str) -> dict[str, Any]:
     return {
         "token": enrollment.token, "username": enrollment.username, "user_type": enrollment.user_type,
@@ -129,7 +137,7 @@ class EnrollmentFilters(schemas.Strict):
     username: str | None = schemas.optional(max_length=150, description="Exactly this username.")
     state: schemas.StateName | None = schemas.optional()
     source: schemas.SourceName | None = schemas.optional()
-    created_since: datetime | None = schemas.optional(description="Created at or after this time.")
+    created_since: schemas.IsoTime | None = schemas.optional(description="Created at or after this time.")
     cursor: str | None = schemas.optional(pattern=schemas.CURSOR_PATTERN, description="A page's `next_cursor`.")
     limit: int = Field(50, ge=1, le=200)
 
@@ -140,6 +148,7 @@ class EnrollmentFilters(schemas.Strict):
                                       "until it is null; pages neither repeat nor skip a row when rows are added "
                                       "or removed meanwhile."))
 def enrollment_list(request: HttpRequest, filters: Query[EnrollmentFilters]) -> dict[str, Any]:
+    known_query(request, EnrollmentFilters)
     page = selectors.pending_page(caller_of(request), username=filters.username, state=filters.state,
                                   source=filters.source, created_since=since(filters.created_since, "created_since"),
                                   position=filters.cursor or "", page_size=filters.limit)

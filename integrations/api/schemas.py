@@ -1,12 +1,13 @@
 """The API's request and response bodies. Types and sizes only: the rules (username, mobile, OTP,
 licences) are the console's, applied by the forms and services the endpoints call."""
 
+import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field
 
 from enrollment.otp import MAX_LENGTH, MIN_LENGTH
 
@@ -32,6 +33,16 @@ def not_null(schema: dict[str, Any]) -> None:
 def optional(**constraints: Any) -> Any:
     """A query value that may be left out (None), documented without null (``not_null``)."""
     return Field(None, json_schema_extra=not_null, **constraints)
+
+
+def _iso_8601(value: Any) -> Any:
+    """Times as RFC 3339 / ISO 8601 text only: pydantic would also read "0.5" as seconds after 1970."""
+    if isinstance(value, str) and not re.match(r"^\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("Give the time as ISO 8601, e.g. 2026-01-31T09:00:00Z.")
+    return value
+
+
+IsoTime = Annotated[datetime, BeforeValidator(_iso_8601)]
 
 
 class Strict(Schema):

@@ -68,16 +68,16 @@ def test_the_list_filters_by_username_state_source_and_creation_time(api, five, 
     assert pages == [[five[index] for index in expected]]
 
 
-def test_the_list_shows_no_otp_and_a_bad_filter_or_cursor_is_422(api, five):
+def test_the_list_shows_no_otp_and_a_bad_filter_cursor_or_parameter_is_422(api, five):
     client = api("enrollments:read")
 
     items = client.get("/api/v1/enrollments").json()["items"]
-    bad = {name: client.get("/api/v1/enrollments", {name: value}) for name, value in
-           [("state", "gone"), ("cursor", "page-2"), ("limit", "0"), ("created_since", "yesterday")]}
+    bad = [("state", "gone"), ("cursor", "page-2"), ("limit", "0"), ("created_since", "yesterday"),
+           ("created_since", "1700000000"), ("usernme", "eve")]
+    answers = [client.get("/api/v1/enrollments", {name: value}) for name, value in bad]
 
     assert len(items) == 5 and all("otp" not in item for item in items)
-    assert {name: (r.status_code, list(r.json()["fields"])) for name, r in bad.items()} == {
-        name: (422, [name]) for name in bad}
+    assert [(r.status_code, list(r.json()["fields"])) for r in answers] == [(422, [name]) for name, _ in bad]
 
 
 def test_reading_one_shows_the_otp_only_with_the_write_scope_and_audits_that_view(api, make_pending):

@@ -21,7 +21,7 @@ from tests.integrations.conftest import MakeKey
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-EXAMPLES = 12
+EXAMPLES = 15
 DOCUMENT = json.loads(json.dumps(api.get_openapi_schema()))
 CONFIG = SchemathesisConfig.from_dict({
     "seed": 20261201,
