@@ -43,9 +43,11 @@ SECRET_WORDS = ("password", "secret", "token", "key")
 SECRET_MASK = "(hidden)"
 
 
-def settings_save(*, row: Model, actor: Actor, name: str, fields: Iterable[str]) -> None:
+def settings_save(*, row: Model, actor: Actor, name: str, fields: Iterable[str]) -> dict[str, list[Any]]:
     """Save a settings row (already validated by its form, which copied the new values onto it),
-    audited as SETTINGS_CHANGED with ``{"settings": name, "changes": {field: [old, new]}}``.
+    audited as SETTINGS_CHANGED with ``{"settings": name, "changes": {field: [old, new]}}``; returns
+    the changes. A save that changes none of the fields writes no entry (an entry saying "Settings
+    changed" with nothing under it is noise in the log).
 
     ``fields`` are the fields the page edits (a form's other fields, such as an uploaded file, are
     skipped); only those whose value differs are recorded. Old values are read from the stored row
@@ -58,12 +60,16 @@ def settings_save(*, row: Model, actor: Actor, name: str, fields: Iterable[str])
         stored = model._default_manager.select_for_update().filter(pk=row.pk).values(*edited).first() or {}
         row.save()
         new = {field: getattr(row, columns[field]) for field in edited}
-        audit_record(actor=actor, action=AuditAction.SETTINGS_CHANGED,
-                     details={"settings": name, "changes": settings_changes(old=stored, new=new)})
+        changes = settings_changes(old=stored, new=new)
+        if changes:
+            audit_record(actor=actor, action=AuditAction.SETTINGS_CHANGED,
+                         details={"settings": name, "changes": changes})
+    return changes
 
 
 def settings_changes(*, old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
-    """``{field: [old, new]}`` for the fields whose value differs, as JSON values (anything else as
+    """``{field: [old, new]}`` for the fields whose value differs, as JSON values (a JSON field's
+    list stays a list, ``["android", "ios"]``, not its Python text; anything else, a date say, as
     text). A field named like a secret (password, secret, token, key) shows only whether it was
     empty: a non-empty value becomes "(hidden)"."""
     changes: dict[str, list[Any]] = {}
@@ -78,7 +84,13 @@ def settings_changes(*, old: dict[str, Any], new: dict[str, Any]) -> dict[str, l
 
 
 def _plain(value: Any) -> Any:
-    return value if value is None or isinstance(value, str | bool | int | float) else str(value)
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return str(value)
 
 
 def _fields(

@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from audit.actor import Actor
 from audit.services import settings_save
 
+NOTHING_CHANGED = "Nothing changed."
+
 
 def settings_page(
     request: HttpRequest,
@@ -26,8 +28,9 @@ def settings_page(
     template: str = "settings_page.html",
 ) -> HttpResponse:
     """GET shows the form; a valid POST saves through ``settings_save`` (audited as ``name``), shows
-    the form's ``warnings`` (a list of texts a form may fill while cleaning) and ``success_message``,
-    and redirects to ``redirect_to``; an invalid POST shows the form with its errors.
+    the form's ``warnings`` (a list of texts a form may fill while cleaning) and ``success_message``
+    ("Nothing changed." when no field did), and redirects to ``redirect_to``; an invalid POST shows
+    the form with its errors.
 
     A POST is always bound, even empty: a page whose only field is an unticked checkbox posts
     nothing. ``intro`` is a paragraph above the form (mark it safe to include markup); a page that
@@ -35,10 +38,13 @@ def settings_page(
     posted = request.method == "POST"
     form = form_class(request.POST if posted else None, request.FILES if posted else None, instance=instance)
     if posted and form.is_valid():
-        settings_save(row=form.save(commit=False), actor=Actor.from_request(request), name=name,
-                      fields=list(form.fields))
+        changes = settings_save(row=form.save(commit=False), actor=Actor.from_request(request), name=name,
+                                fields=list(form.fields))
         for warning in getattr(form, "warnings", ()):
             messages.warning(request, warning)
-        messages.success(request, success_message)
+        if changes:
+            messages.success(request, success_message)
+        else:
+            messages.info(request, NOTHING_CHANGED)
         return redirect(redirect_to)
     return render(request, template, {"form": form, "title": title, "intro": intro})

@@ -48,13 +48,22 @@ def test_every_settings_page_records_what_changed_from_old_to_new(admin_user, ur
 
 
 @pytest.mark.parametrize(("url_name", "name", "data", "changes"), PAGES, ids=[page[1] for page in PAGES])
-def test_saving_a_page_again_unchanged_records_no_changes(admin_user, url_name, name, data, changes):
+def test_saving_a_page_again_unchanged_writes_no_entry_and_says_nothing_changed(admin_user, url_name, name, data,
+                                                                                 changes):
     client = client_for(admin_user)
     client.post(reverse(url_name), data)
-    client.post(reverse(url_name), data)
+    again = client.post(reverse(url_name), data, follow=True)
 
-    last = AuditEntry.objects.filter(action=AuditAction.SETTINGS_CHANGED).first()
-    assert last is not None and last.details == {"settings": name, "changes": {}}
+    assert [str(message) for message in again.context["messages"]][-1:] == ["Nothing changed."]
+    (entry,) = AuditEntry.objects.filter(action=AuditAction.SETTINGS_CHANGED)
+    assert entry.details == {"settings": name, "changes": changes}
+
+
+def test_a_list_is_recorded_as_a_list_not_as_its_python_text():
+    changes = settings_changes(old={"platforms": ["android", "ios"], "extra": {"a": (1, 2)}},
+                               new={"platforms": ["ios"], "extra": {"a": (1, 2, 3)}})
+
+    assert changes == {"platforms": [["android", "ios"], ["ios"]], "extra": [{"a": [1, 2]}, {"a": [1, 2, 3]}]}
 
 
 def test_secret_fields_are_recorded_as_changed_without_their_values():

@@ -47,6 +47,19 @@ def test_an_administrator_saves_the_rules_normalised_and_audited(admin_user):
     assert "platforms_corporate" not in entry.details["changes"]
 
 
+def test_the_platforms_are_audited_as_lists_and_saving_unchanged_writes_no_entry(admin_user):
+    client = client_for(admin_user)
+
+    client.post(URL, form_data(platforms_personal=["ios"]), follow=True)
+    again = client.post(URL, form_data(platforms_personal=["ios"]), follow=True)
+
+    (entry,) = AuditEntry.objects.filter(action=AuditAction.SETTINGS_CHANGED)
+    assert entry.details["changes"] == {"platforms_personal": [["android", "ios", "macos", "windows"], ["ios"]]}
+    assert ("Platforms personal", "android, ios, macos, windows → ios") in entry.details_fields()
+    assert "Nothing changed." in again.content.decode()
+    assert "The enrollment restrictions were saved." not in again.content.decode()
+
+
 @pytest.mark.parametrize("typed", ["fourteen", "14 beta", "14..1", "v14", ".5", "-1", "١٠", "１７"])
 def test_a_minimum_os_version_that_is_not_ascii_digits_and_dots_is_refused_with_a_message(admin_user, typed):
     response = client_for(admin_user).post(URL, form_data(min_os_ios=typed))
