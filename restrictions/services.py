@@ -27,12 +27,13 @@ from lib.bulkinsert import insert_plain
 from lib.csvfile import DELIMITER_NAMES
 from lib.locks import hold_until_commit
 from lib.valuelists import OneOf
-from restrictions.identifier_csv import Candidate, RowNote, identifier_file_read
+from restrictions.identifier_csv import IMPORT_MAX_ROWS, Candidate, RowNote, identifier_file_read
 from restrictions.models import CorporateIdentifier, IdentifierKind, IdentifierStatus
 
-# Values per lookup query: each chunk is one parameter (lib.valuelists.OneOf), so a 100,000-row import
-# reads the listed identifiers and the devices in a few queries.
-LOOKUP_CHUNK = 50_000
+# Values per lookup query: each chunk is one parameter (lib.valuelists.OneOf), so the largest import
+# reads the listed identifiers and the devices in one query per kind (the devices' serial numbers in
+# one pass of the table: Upper(serial_number) has no index of its own).
+LOOKUP_CHUNK = IMPORT_MAX_ROWS
 # A new identifier's (status, device id, enrolled_at): linked to a device that enrolled with it, or not.
 Linked = tuple[str, int | None, datetime | None]
 NOT_LINKED: Linked = (IdentifierStatus.NOT_CONTACTED, None, None)
