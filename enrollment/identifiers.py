@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 from enrollment.models import Platform
-from lib.text import text_problem
+from lib.text import invisible_problem, text_problem
 
 IMEI_LENGTH = 15
 _SEPARATORS = re.compile(r"[\s\-./]")
@@ -60,7 +60,10 @@ class DeviceFacts:
 
     def problem(self) -> str:
         for name in ("platform", *DEVICE_LIMITS):
-            if unstorable := text_problem(getattr(self, name)):
+            # Shown in the console and compared by the enrollment restrictions: no NUL or surrogate
+            # (unstorable), nor a control or format character (a bidi override would show a reversed
+            # "Huawei" while the rules read something else).
+            if unstorable := text_problem(getattr(self, name)) or invisible_problem(getattr(self, name)):
                 return f"device.{name} {unstorable}."
         if self.platform.strip().lower() not in Platform.values:
             return f"device.platform must be one of: {', '.join(Platform.values)}."

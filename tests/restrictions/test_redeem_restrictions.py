@@ -79,9 +79,9 @@ def test_versions_compare_by_their_numbers():
 def test_a_blocked_manufacturer_is_refused_in_any_case(make_pending, restrict):
     restrict(blocked_manufacturers="Huawei, ZTE\nxiaomi")
     made = make_pending("alice", usage_count=3)
-    # Any case, full-width letters, a zero-width space, the company's full name: the same maker.
-    for name in ("HUAWEI", " huawei ", "Xiaomi", "zte", "Ｈｕａｗｅｉ", "Hua\u200bwei",
-                 "Huawei Technologies Co., Ltd."):
+    # Any case, full-width letters, the company's full name: the same maker (a zero-width space or a
+    # bidi override in a device fact is refused before any rule: the test below).
+    for name in ("HUAWEI", " huawei ", "Xiaomi", "zte", "Ｈｕａｗｅｉ", "Huawei Technologies Co., Ltd."):
         response = redeem_api(made.enrollment.token, made.otp, manufacturer=name, serial_number="SN-1")
         assert_refused_consuming_nothing(response, made, "manufacturer", manufacturer=name.strip())
     other = redeem_api(made.enrollment.token, made.otp, manufacturer="Huaweisoft", serial_number="SN-0")
@@ -199,3 +199,15 @@ def test_redeeming_by_username_is_restricted_too(make_pending, restrict):
     response = Client().post(REDEEM_URL, json.dumps(body), content_type="application/json")
     assert response.status_code == 403 and response.json()["rule"] == "platform"
     assert "Windows" in response.json()["detail"]
+
+
+def test_device_facts_with_a_control_or_format_character_are_refused_before_any_rule(make_pending, restrict):
+    restrict(blocked_manufacturers="Huawei")
+    made = make_pending("alice")
+    for facts in ({"manufacturer": "\u202eiewauH"}, {"model": "Pixel\u200b8"}, {"serial_number": "SN\t1"}):
+        response = redeem_api(made.enrollment.token, made.otp, **facts)
+        assert response.status_code == 400 and response.json()["error"] == "invalid_request"
+        assert "control character" in response.json()["detail"]
+    assert not Device.objects.exists()
+    made.enrollment.refresh_from_db()
+    assert made.enrollment.uses_remaining == 1 and made.enrollment.failed_attempts == 0
