@@ -112,14 +112,6 @@ class WorkerProcess:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=10)
 
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
@@ -141,5 +133,7 @@ def bulk_workers(settings_fixture: Any, tmp_path: Path, **env: str) -> Iterator[
         with suite_broker(settings_fixture):
             yield start
     finally:
+        # The test is over and nothing of the workers is checked after it: kill them rather than wait about
+        # a second and a quarter each for a warm shutdown (kombu first waits out the blocking read of the queue).
         for worker in started:
-            worker.stop()
+            worker.kill()
