@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 else:
     from django.http import HttpResponse as ClientResponse  # noqa: F401 - the name the tests import
 
-pytest_plugins = ["tests.databases", "tests.ldap_server", "tests.outside", "tests.redis_and_celery"]
+pytest_plugins = [
+    "tests.databases", "tests.ldap_server", "tests.live_server", "tests.outside", "tests.redis_and_celery",
+]
 
 PASSWORD = "correct horse battery staple"
 # The companion app's signing certificate digest, and the checksum QR codes carry for it.
