@@ -32,6 +32,7 @@ def test_a_helpdesk_user_uploads_previews_runs_and_downloads_a_bulk_job(helpdesk
     csv_file = tmp_path / "rollout.csv"
     csv_file.write_bytes(csv_bytes(rows, encoding="cp1252", delimiter=";"))
     with bulk_workers(settings, tmp_path, BULK_BATCH_SIZE="50") as start_worker:
+        worker = start_worker(standby=True)  # starting up while the user signs in and uploads
         page = sign_in(helpdesk_user.username)
         page.get_by_role("link", name="Bulk Provision Users").first.click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Bulk Provision Users")
@@ -40,11 +41,11 @@ def test_a_helpdesk_user_uploads_previews_runs_and_downloads_a_bulk_job(helpdesk
         page.get_by_role("button", name="Upload and preview").click()
 
         # No worker yet: the rows wait to be checked, and htmx polls the preview's partial. The
-        # worker starts now; the preview appears in place when it is ready, and polling stops.
+        # worker takes the jobs now; the preview appears in place when it is ready, and polling stops.
         expect(page.get_by_role("heading", level=1)).to_have_text("Preview: rollout.csv")
         expect(page.get_by_text("rows checked")).to_be_visible()
         expect(page.locator("[hx-get]")).to_have_count(1)
-        start_worker()
+        worker.take_jobs()
         expect(page.locator(".counters")).to_contain_text("301", timeout=60_000)
         expect(page.locator("table.bulk-errors")).to_contain_text("Missing username.")
         expect(page.locator("[hx-get]")).to_have_count(0)

@@ -21,6 +21,7 @@ from django.db import connection
 from django.test import TestCase
 
 from provisioning.models import BulkJob
+from tests.outside import wait_for
 from tests.redis_and_celery import suite_broker
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,10 +75,17 @@ def worker_database_url() -> str:
 
 
 class WorkerProcess:
-    """``celery -A config worker --pool=solo -Q <queue>`` on the test database and the suite's Redis."""
+    """``celery -A config worker --pool=solo -Q <queue>`` on the test database and the suite's Redis.
 
-    def __init__(self, queue: str, log_dir: Path, **env: str) -> None:
+    A standby worker starts on a queue of its own instead and takes the jobs' queue when told to
+    (``take_jobs``): its start-up (two seconds and more of a new Python process) overlaps what the test
+    does before it, and the jobs still reach no worker until then."""
+
+    def __init__(self, queue: str, log_dir: Path, *, app: Any, standby: bool = False, **env: str) -> None:
         self.queue = queue
+        self.app = app
+        self.name = f"bulk-{uuid.uuid4().hex[:8]}@onramp-tests"
+        self.consumes = f"{queue}-standby" if standby else queue
         self.log_path = log_dir / f"worker-{uuid.uuid4().hex[:8]}.log"
         self.env = {
             **os.environ,
@@ -101,11 +109,18 @@ class WorkerProcess:
     def start(self) -> WorkerProcess:
         with self.log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", self.queue,
-                 "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"],
+                [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", self.consumes,
+                 "-n", self.name, "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
             )
         return self
+
+    def take_jobs(self) -> None:
+        """A standby worker, once it answers, consumes the jobs' queue too (Celery's add_consumer)."""
+        wait_for(lambda: self.app.control.ping(destination=[self.name], timeout=0.2), timeout=90,
+                 what=f"worker {self.name} to answer; log:\n{self.log()}")
+        replies = self.app.control.add_consumer(self.queue, destination=[self.name], reply=True, timeout=5)
+        assert replies and "ok" in replies[0][self.name], (replies, self.log())
 
     def kill(self) -> None:
         if self.process and self.process.poll() is None:
@@ -117,20 +132,22 @@ class WorkerProcess:
 
 
 @contextlib.contextmanager
-def bulk_workers(settings_fixture: Any, tmp_path: Path, **env: str) -> Iterator[Callable[[], WorkerProcess]]:
-    """Publish bulk jobs to a fresh queue on the suite's Redis; yields a factory that starts
-    worker processes on that queue. Every worker is stopped at the end."""
+def bulk_workers(settings_fixture: Any, tmp_path: Path, **env: str) -> Iterator[Callable[..., WorkerProcess]]:
+    """Publish bulk jobs to a fresh queue on the suite's Redis; yields a factory that starts worker
+    processes on that queue (``standby=True``: on standby, see WorkerProcess). Every worker is killed
+    at the end."""
     queue = f"bulk-test-{uuid.uuid4().hex[:10]}"
     settings_fixture.BULK_CELERY_QUEUE = queue
     started: list[WorkerProcess] = []
 
-    def start() -> WorkerProcess:
-        worker = WorkerProcess(queue, tmp_path, **env).start()
-        started.append(worker)
-        return worker
-
     try:
-        with suite_broker(settings_fixture):
+        with suite_broker(settings_fixture) as app:
+
+            def start(*, standby: bool = False) -> WorkerProcess:
+                worker = WorkerProcess(queue, tmp_path, app=app, standby=standby, **env).start()
+                started.append(worker)
+                return worker
+
             yield start
     finally:
         # The test is over and nothing of the workers is checked after it: kill them rather than wait about

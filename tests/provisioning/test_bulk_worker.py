@@ -89,6 +89,7 @@ def test_a_worker_killed_mid_job_is_resumed_and_every_row_is_created_exactly_onc
     data = csv_bytes([["username", "email"]] + [[f"user{i:05d}", f"user{i}@example.com"] for i in range(total)])
     with bulk_workers(settings, tmp_path, BULK_BATCH_SIZE="100") as start_worker:
         first = start_worker()
+        second = start_worker(standby=True)  # takes the jobs once the first is killed
         job = uploaded(client, data)
         wait_for(lambda: previewed(job), timeout=90, what=f"the preview; log:\n{first.log()}")
         client.post(f"/devices/pending/bulk/{job.pk}/start/")
@@ -104,7 +105,7 @@ def test_a_worker_killed_mid_job_is_resumed_and_every_row_is_created_exactly_onc
         assert 0 < PendingEnrollment.objects.filter(bulk_job_id=job.pk).count() < total
 
         assert bulk_jobs_requeue_stale(stale_after_seconds=0) == [job.pk]
-        second = start_worker()
+        second.take_jobs()
         wait_for(lambda: finished(job), timeout=120, what=f"the resumed job to finish; log:\n{second.log()}")
 
     assert job.status == BulkJobStatus.COMPLETED, job.failure_reason
