@@ -40,20 +40,18 @@ def sign_in_with_the_form(page: Page, base_url: str, username: str) -> Page:
 def sign_in(live_server: LiveServer, page: Page) -> Callable[[str], Page]:
     """Sign a console user in for a journey that starts signed in; returns the page, on the pending list.
 
-    The session is made on the server (Django's force_login) and handed to the browser as its cookie: one
-    page load instead of the login form's two and its POST, about half a second a test. Signing in through
-    the form is test_sign_in.py's (and tests/accounts' for every rule of it)."""
+    The session is made on the server (tests/conftest.py: signed_in_session) and handed to the browser as its
+    cookie: one page load instead of the login form's two and its POST, about half a second a test. Signing in
+    through the form is test_sign_in.py's (and tests/accounts' for every rule of it)."""
 
     def go(username: str) -> Page:
         from django.conf import settings
-        from django.test import Client
 
         from accounts.models import User
+        from tests.conftest import signed_in_session
 
-        client = Client()
-        client.force_login(User.objects.get(username=username))
         page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
-                                   "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+                                   "value": signed_in_session(User.objects.get(username=username))}])
         page.goto(f"{live_server.url}/devices/pending/")
         assert page.url == f"{live_server.url}/devices/pending/", page.url
         return page
