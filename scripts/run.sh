@@ -41,10 +41,15 @@ stop_all() {
   [ ${#STARTED[@]} -gt 0 ] || return 0
   log "Stopping the server and the worker"
   for pgid in "${STARTED[@]}"; do kill -TERM -- "-$pgid" 2>/dev/null || true; done
-  for pgid in "${STARTED[@]}"; do
-    for _ in $(seq 100); do kill -0 -- "-$pgid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- "-$pgid" 2>/dev/null || true
+  # One deadline for both, by the clock: counting sleeps would stretch it on a busy machine.
+  local deadline=$((SECONDS + 10)) pgid alive
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    alive=0
+    for pgid in "${STARTED[@]}"; do kill -0 -- "-$pgid" 2>/dev/null && alive=1; done
+    [ "$alive" -eq 1 ] || break
+    sleep 0.1
   done
+  for pgid in "${STARTED[@]}"; do kill -KILL -- "-$pgid" 2>/dev/null || true; done
 }
 trap stop_all EXIT
 trap 'exit 130' INT
