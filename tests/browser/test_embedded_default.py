@@ -101,7 +101,7 @@ def run_script(tmp_path: Path) -> Iterator[RunScript]:
     env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"), "LANG": "C.UTF-8"}
     process = subprocess.Popen(["bash", str(home / "scripts" / "run.sh"), str(port)], cwd=home, env=env,
                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, start_new_session=True)
+                               text=True, start_new_session=True, preexec_fn=interruptible)
     script = RunScript(process=process, url=f"http://127.0.0.1:{port}", home=home)
     stdout = process.stdout
     assert stdout is not None
@@ -123,6 +123,13 @@ def run_script(tmp_path: Path) -> Iterator[RunScript]:
         # The server and the worker run in process groups of their own: when the script died first
         # (a failed start, a test that failed midway) they would outlive it. Nothing of this copy may.
         subprocess.run(["pkill", "-KILL", "-f", str(home)], check=False)
+
+
+def interruptible() -> None:
+    """Ctrl-C reaches run.sh as it does from a terminal. A suite started in the background (``cmd &`` in a
+    script: CI, an editor) runs with SIGINT ignored, which children inherit, and a shell cannot trap a signal
+    ignored when it starts: run.sh would not hear Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def listening(port: int) -> bool:
