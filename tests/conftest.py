@@ -31,9 +31,10 @@ from twofactor import session as twofactor_session
 from twofactor.models import Authenticator, default_required_roles
 
 if TYPE_CHECKING:
-    from tests.twofactor.clock import Clock
     # What django.test.Client answers: django-stubs name it (an HttpResponse with .json(), .context, ...).
     from django.test.client import _MonkeyPatchedWSGIResponse
+
+    from tests.twofactor.clock import Clock
 
     ClientResponse: TypeAlias = _MonkeyPatchedWSGIResponse
 else:

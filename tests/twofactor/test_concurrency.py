@@ -10,7 +10,6 @@ from django.test import Client
 from audit.models import AuditAction, AuditEntry
 from tests.conftest import PASSWORD, ensure_roles, make_console_user
 from tests.outside import concurrently
-from tests.twofactor.clock import Clock
 from twofactor import codes
 from twofactor.models import RecoveryCode
 
@@ -32,7 +31,7 @@ def signed_in(client: Client) -> bool:
     return "_auth_user_id" in client.session
 
 
-def test_one_code_sent_at_once_by_many_sign_ins_signs_in_exactly_one(settings, totp_clock: Clock):
+def test_one_code_sent_at_once_by_many_sign_ins_signs_in_exactly_one(settings, totp_clock):
     settings.LOGIN_MAX_FAILURES = 50  # the throttle is another test's
     ensure_roles()
     make_console_user("ada", "Administrator")
@@ -60,7 +59,7 @@ def test_one_recovery_code_sent_at_once_signs_in_exactly_one(settings):
     assert AuditEntry.objects.filter(action=AuditAction.RECOVERY_CODE_USED).count() == 1
 
 
-def test_concurrent_wrong_codes_never_get_more_checks_than_the_limit(settings, redis_cache, totp_clock: Clock):
+def test_concurrent_wrong_codes_never_get_more_checks_than_the_limit(settings, redis_cache, totp_clock):
     """20 wrong codes at once from 20 addresses against a limit of 10 for the username: exactly 10 are
     checked (each audited as a wrong code), the rest refused unchecked."""
     ensure_roles()

@@ -9,7 +9,7 @@ from django.test import Client
 from accounts.roles import ADMINISTRATOR, HELPDESK, SUPER_HELPDESK
 from audit.models import AuditAction, AuditEntry
 from tests.conftest import PASSWORD, client_for, make_console_user
-from tests.twofactor.clock import Clock, sign_in_with_code
+from tests.twofactor.clock import sign_in_with_code
 from twofactor.models import Authenticator, RecoveryCode, TwoStepPolicy
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def test_an_administrator_without_a_second_factor_is_sent_to_set_up_right_after_
     assert "Your role requires two-step verification." in page
 
 
-def test_after_set_up_the_required_user_reaches_the_console(db, totp_clock: Clock):
+def test_after_set_up_the_required_user_reaches_the_console(db, totp_clock):
     from tests.twofactor.test_setup import page_secret
 
     make_console_user("newadmin", ADMINISTRATOR, second_factor=False)
@@ -77,7 +77,7 @@ def test_no_role_required_lets_an_administrator_without_a_second_factor_in(admin
     assert client_for(newcomer, second_step=False).get("/devices/pending/").status_code == 200
 
 
-def test_a_user_whose_role_requires_it_cannot_turn_it_off(admin_user, totp_clock: Clock):
+def test_a_user_whose_role_requires_it_cannot_turn_it_off(admin_user, totp_clock):
     client = client_for(admin_user)
     assert "Your role requires two-step verification, so it cannot be turned off." in client.get(
         "/account/").content.decode()
@@ -89,7 +89,7 @@ def test_a_user_whose_role_requires_it_cannot_turn_it_off(admin_user, totp_clock
     assert not AuditEntry.objects.filter(action=AuditAction.TWO_STEP_DISABLED).exists()
 
 
-def test_a_user_whose_role_does_not_require_it_turns_it_off_with_a_code(db, totp_clock: Clock):
+def test_a_user_whose_role_does_not_require_it_turns_it_off_with_a_code(db, totp_clock):
     hal = make_console_user("hal", HELPDESK, second_factor=True)
     here, elsewhere = Client(), Client()
     sign_in_with_code(here, "hal", totp_clock)
@@ -106,13 +106,14 @@ def test_a_user_whose_role_does_not_require_it_turns_it_off_with_a_code(db, totp
     assert Client().post("/login/", {"username": "hal", "password": PASSWORD})["Location"] == "/devices/pending/"
 
 
-def test_an_administrators_reset_ends_the_users_sessions_and_is_audited(admin_user, totp_clock: Clock):
+def test_an_administrators_reset_ends_the_users_sessions_and_is_audited(admin_user, totp_clock):
     hal = make_console_user("hal", HELPDESK, second_factor=True)
     hals = Client()
     assert sign_in_with_code(hals, "hal", totp_clock)["Location"] == "/devices/pending/"
     assert hals.get("/devices/pending/").status_code == 200
     admin = client_for(admin_user)
-    assert "Reset two-step verification of hal?" in admin.get(f"/settings/users/{hal.pk}/two-step/reset/").content.decode()
+    confirm = admin.get(f"/settings/users/{hal.pk}/two-step/reset/").content.decode()
+    assert "Reset two-step verification of hal?" in confirm
 
     response = admin.post(f"/settings/users/{hal.pk}/two-step/reset/")
 

@@ -14,7 +14,6 @@ from accounts.roles import HELPDESK
 from audit.models import AuditAction, AuditEntry
 from lib.crypto import unseal
 from tests.conftest import ClientResponse, client_for, make_console_user
-from tests.twofactor.clock import Clock
 from twofactor import codes
 from twofactor.models import Authenticator, RecoveryCode
 
@@ -73,7 +72,7 @@ def test_reloading_set_up_keeps_the_secret_already_scanned(hal):
     assert Authenticator.objects.count() == 1
 
 
-def test_one_right_code_turns_it_on_and_shows_ten_recovery_codes_once(hal, totp_clock: Clock):
+def test_one_right_code_turns_it_on_and_shows_ten_recovery_codes_once(hal, totp_clock):
     client = client_for(hal)
     secret = page_secret(client.get(SETUP))
 
@@ -94,7 +93,7 @@ def test_one_right_code_turns_it_on_and_shows_ten_recovery_codes_once(hal, totp_
     assert (entry.actor, entry.target_username) == (hal, "hal")
 
 
-def test_a_wrong_code_does_not_turn_it_on(hal, totp_clock: Clock):
+def test_a_wrong_code_does_not_turn_it_on(hal, totp_clock):
     client = client_for(hal)
     secret = page_secret(client.get(SETUP))
 
@@ -107,7 +106,7 @@ def test_a_wrong_code_does_not_turn_it_on(hal, totp_clock: Clock):
     assert not AuditEntry.objects.filter(action=AuditAction.TWO_STEP_ENABLED).exists()
 
 
-def test_turning_it_on_keeps_this_session_and_ends_the_users_others(hal, totp_clock: Clock):
+def test_turning_it_on_keeps_this_session_and_ends_the_users_others(hal, totp_clock):
     here, elsewhere = client_for(hal, second_step=False), client_for(hal, second_step=False)
     secret = page_secret(here.get(SETUP))
 
@@ -121,7 +120,7 @@ def test_set_up_of_a_user_whose_authenticator_is_on_goes_to_the_account_page(adm
     assert client_for(admin_user).get(SETUP)["Location"] == "/account/"
 
 
-def test_new_recovery_codes_need_a_current_code_and_replace_the_old_ones(admin_user, totp_clock: Clock):
+def test_new_recovery_codes_need_a_current_code_and_replace_the_old_ones(admin_user, totp_clock):
     client = client_for(admin_user)
     refused = client.post("/account/two-step/recovery-codes/", {"regenerate-code": "000000"})
     assert refused.status_code == 400 and "That code is not right." in refused.content.decode()

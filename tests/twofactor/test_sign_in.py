@@ -10,7 +10,6 @@ from django.test import Client
 from accounts.roles import HELPDESK
 from audit.models import AuditAction, AuditEntry
 from tests.conftest import PASSWORD, TOTP_SECRET, make_console_user
-from tests.twofactor.clock import Clock
 from twofactor import codes
 from twofactor.models import Authenticator, RecoveryCode
 from twofactor.session import PENDING
@@ -46,7 +45,7 @@ def test_the_right_password_alone_signs_nobody_in(admin_user):
     assert not AuditEntry.objects.filter(action=AuditAction.LOGIN).exists()
 
 
-def test_the_right_code_signs_in_lands_where_asked_and_is_audited(admin_user, totp_clock: Clock):
+def test_the_right_code_signs_in_lands_where_asked_and_is_audited(admin_user, totp_clock):
     client = Client()
     client.post("/login/?next=/audit/", {"username": "ada", "password": PASSWORD, "next": "/audit/"})
 
@@ -60,7 +59,7 @@ def test_the_right_code_signs_in_lands_where_asked_and_is_audited(admin_user, to
 
 
 @pytest.mark.parametrize("offset", [-1, 1])
-def test_a_code_one_step_either_side_of_now_is_accepted(admin_user, totp_clock: Clock, offset):
+def test_a_code_one_step_either_side_of_now_is_accepted(admin_user, totp_clock, offset):
     client = Client()
     password_step(client)
     assert client.post(CODE_STEP, {"code": totp_clock.code(offset=offset)}).status_code == 302
@@ -68,7 +67,7 @@ def test_a_code_one_step_either_side_of_now_is_accepted(admin_user, totp_clock: 
 
 
 @pytest.mark.parametrize("offset", [-2, 2])
-def test_a_code_two_steps_away_is_refused_and_audited(admin_user, totp_clock: Clock, offset):
+def test_a_code_two_steps_away_is_refused_and_audited(admin_user, totp_clock, offset):
     client = Client()
     password_step(client)
 
@@ -81,7 +80,7 @@ def test_a_code_two_steps_away_is_refused_and_audited(admin_user, totp_clock: Cl
     assert totp_clock.code(offset=offset) not in str(entry.details)
 
 
-def test_a_code_used_once_is_refused_the_second_time_and_so_is_an_older_one(admin_user, totp_clock: Clock):
+def test_a_code_used_once_is_refused_the_second_time_and_so_is_an_older_one(admin_user, totp_clock):
     first = Client()
     password_step(first)
     assert first.post(CODE_STEP, {"code": totp_clock.code()}).status_code == 302
@@ -126,7 +125,7 @@ def test_another_users_recovery_code_does_not_sign_in(admin_user):
     assert RecoveryCode.objects.filter(used_at__isnull=False).count() == 0
 
 
-def test_wrong_codes_count_in_the_password_throttle_of_that_username(admin_user, settings, totp_clock: Clock):
+def test_wrong_codes_count_in_the_password_throttle_of_that_username(admin_user, settings, totp_clock):
     settings.LOGIN_MAX_FAILURES = 3
     client = Client()
     client.post("/login/", {"username": "ada", "password": "wrong"})
@@ -146,7 +145,7 @@ def test_wrong_codes_count_in_the_password_throttle_of_that_username(admin_user,
     assert AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED, details__throttled=True).count() == 2
 
 
-def test_a_right_code_gives_its_count_back(admin_user, settings, totp_clock: Clock):
+def test_a_right_code_gives_its_count_back(admin_user, settings, totp_clock):
     settings.LOGIN_MAX_FAILURES = 2
     for _ in range(4):
         client = Client()
@@ -154,7 +153,7 @@ def test_a_right_code_gives_its_count_back(admin_user, settings, totp_clock: Clo
         assert client.post(CODE_STEP, {"code": totp_clock.next_code()}).status_code == 302
 
 
-def test_the_pending_sign_in_lasts_five_minutes(admin_user, totp_clock: Clock):
+def test_the_pending_sign_in_lasts_five_minutes(admin_user, totp_clock):
     client = Client()
     password_step(client)
     session = client.session
@@ -169,7 +168,7 @@ def test_the_pending_sign_in_lasts_five_minutes(admin_user, totp_clock: Clock):
     assert Authenticator.objects.get(user=admin_user).last_step is None  # the code was never looked at
 
 
-def test_a_password_changed_meanwhile_voids_the_pending_sign_in(admin_user, totp_clock: Clock):
+def test_a_password_changed_meanwhile_voids_the_pending_sign_in(admin_user, totp_clock):
     client = Client()
     password_step(client)
     admin_user.set_password("another long passphrase")
@@ -196,7 +195,7 @@ def test_a_user_without_a_second_factor_signs_in_with_the_password_alone(db):
     assert response["Location"] == "/devices/pending/"
 
 
-def test_an_inactive_user_is_not_signed_in_by_a_pending_sign_in(admin_user, totp_clock: Clock):
+def test_an_inactive_user_is_not_signed_in_by_a_pending_sign_in(admin_user, totp_clock):
     client = Client()
     password_step(client)
     admin_user.is_active = False
