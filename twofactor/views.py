@@ -63,6 +63,11 @@ def _account_name(request: HttpRequest, user: Any) -> str:
     return f"{user.get_username()}@{request.get_host().split(':')[0]}"
 
 
+def _menu_until_set_up(blocked: bool) -> dict[str, Any]:
+    """No menu entries while every one of them would lead back to the set-up (sign-out stays)."""
+    return {"main_nav": [], "admin_nav": []} if blocked else {}
+
+
 # --- the account page -------------------------------------------------------------------------------
 
 
@@ -89,6 +94,7 @@ def _account_page(request: HttpRequest, *, new_codes: list[str] | None = None, r
     authenticator = Authenticator.objects.filter(user=user, confirmed_at__isnull=False).first()
     required = second_factor_required(user)
     return render(request, "twofactor/account.html", {
+        **_menu_until_set_up(required and authenticator is None),
         "authenticator": authenticator,
         "required": required,
         "codes_left": RecoveryCode.objects.filter(user=user, used_at__isnull=True).count() if authenticator else 0,
@@ -127,12 +133,14 @@ def setup(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Two-step verification is on. Save your recovery codes now.")
             return redirect("twofactor:account")
     image = qr.render(pending.uri, "png", box_size=6)
+    required = second_factor_required(user)
     return render(request, "twofactor/setup.html", {
+        **_menu_until_set_up(required),
         "form": form,
         "secret": totp.secret_display(pending.secret),
         "uri": pending.uri,
         "qr_data_url": "data:image/png;base64," + base64.b64encode(image).decode(),
-        "required": second_factor_required(user),
+        "required": required,
     }, status=400 if form.errors else 200)
 
 

@@ -32,6 +32,8 @@ def test_an_administrator_without_a_second_factor_is_sent_to_set_up_right_after_
     assert client.get("/devices/pending/", HTTP_HX_REQUEST="true")["HX-Redirect"] == SETUP
     page = client.get(SETUP).content.decode()
     assert "Your role requires two-step verification." in page
+    # No menu that would only lead back here; sign-out stays.
+    assert 'aria-label="Main"' not in page and 'aria-label="Admin"' not in page and "Sign out" in page
 
 
 def test_after_set_up_the_required_user_reaches_the_console(db, totp_clock):
