@@ -32,6 +32,9 @@ class User(AbstractUser):
         default=False,
         help_text="Receive an email whenever a device is provisioned on behalf of a user.",
     )
+    # Counts changes of the user's second factor (turned on, off, reset: twofactor.services). It is part
+    # of the session hash, so each change ends the user's sessions as a new password does.
+    second_factor_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -41,6 +44,16 @@ class User(AbstractUser):
 
     def role_names(self) -> list[str]:
         return sorted(group.name for group in self.groups.all())
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's HMAC of the password (kept in every session at sign-in; a session whose hash no longer
+        matches is signed out), with the second-factor epoch folded in once it moved: a reset of the
+        second factor ends every session of the user, as a password change does. At epoch 0 the hash is
+        Django's own, so sessions made before two-step verification existed stay valid."""
+        if not self.second_factor_epoch:
+            return str(super()._get_session_auth_hash(secret=secret))  # type: ignore[misc]
+        return salted_hmac("onramp.accounts.User.session", f"{self.password}|{self.second_factor_epoch}",
+                           secret=secret, algorithm="sha256").hexdigest()
 
 
 class UserType(models.TextChoices):

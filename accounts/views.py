@@ -18,6 +18,8 @@ from accounts.services import ConsoleUserError, console_user_save
 from audit.actor import Actor, client_ip
 from audit.models import AuditAction
 from audit.services import audit_record
+from twofactor.selectors import required_roles, with_second_factor
+from twofactor.signin import second_factor_setup_redirect, sign_in_second_step
 
 
 class LoginView(auth_views.LoginView):
@@ -41,10 +43,13 @@ class LoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
-        response = super().form_valid(form)
         throttle.release(self.request.POST.get("username", ""), client_ip(self.request))
+        # A user with a second factor is not signed in yet: the code comes first (twofactor.views.login_code).
+        if (second_step := sign_in_second_step(self.request, form.get_user(), self.get_success_url())) is not None:
+            return second_step
+        response = super().form_valid(form)
         audit_record(actor=Actor.from_request(self.request), action=AuditAction.LOGIN)
-        return response
+        return second_factor_setup_redirect(self.request) or response
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         username = self.request.POST.get("username", "")
@@ -62,8 +67,9 @@ class LogoutView(auth_views.LogoutView):
 
 @console_view("accounts.view_user")
 def user_list(request: HttpRequest) -> HttpResponse:
-    users = User.objects.restrict(request.user).prefetch_related("groups").order_by("username")
-    return render(request, "accounts/user_list.html", {"users": users, "roles": ROLES})
+    users = with_second_factor(User.objects.restrict(request.user)).prefetch_related("groups").order_by("username")
+    return render(request, "accounts/user_list.html", {"users": users, "roles": ROLES,
+                                                        "two_step_required_roles": required_roles()})
 
 
 @sensitive_variables()

@@ -48,6 +48,12 @@ class AuditAction(models.TextChoices):
     WEBHOOK_CHANGED = "webhook_changed", "Webhook endpoint changed"
     WEBHOOK_TEST_SENT = "webhook_test_sent", "Webhook test event sent"
     WEBHOOK_RESENT = "webhook_resent", "Webhook delivery re-sent"
+    TWO_STEP_ENABLED = "two_step_enabled", "Two-step verification turned on"
+    TWO_STEP_DISABLED = "two_step_disabled", "Two-step verification turned off"
+    TWO_STEP_RESET = "two_step_reset", "Two-step verification reset"
+    TWO_STEP_CODE_REFUSED = "two_step_code_refused", "Two-step verification code refused"
+    RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated", "Recovery codes regenerated"
+    RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
 
 
 class AuditEntryQuerySet(RestrictedQuerySet["AuditEntry"]):

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "webhooks",
     "ninja",  # django-ninja: its Swagger UI static files, served by the API docs page
     "integrations",
+    "twofactor",
     "demo",
 ]
 
@@ -64,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Console users whose role requires two-step verification set it up before anything else.
+    "twofactor.middleware.SecondStepRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -22,6 +22,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
+    # The sign-in's second step (/login/code/), the account page and the two-step verification admin pages.
+    path("", include("twofactor.urls")),
     # Provisioning first: its pages live under /devices/pending/ too.
     path("", include("provisioning.urls")),
     path("", include("enrollment.urls")),

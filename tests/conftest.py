@@ -15,20 +15,26 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import EndUser, User
 from accounts.roles import ADMINISTRATOR, HELPDESK, ROLE_GRANTS, SUPER_HELPDESK, grant
 from audit.actor import Actor
 from enrollment.models import Source
 from enrollment.services import CreatedEnrollment, pending_enrollment_create
+from lib.crypto import seal
 from licensing.services import licence_total_set
 from notifications.models import SmsSettings
 from provisioning.models import DpcSettings
 from restrictions.models import RestrictionSettings
+from twofactor import session as twofactor_session
+from twofactor.models import Authenticator, default_required_roles
 
 if TYPE_CHECKING:
     # What django.test.Client answers: django-stubs name it (an HttpResponse with .json(), .context, ...).
     from django.test.client import _MonkeyPatchedWSGIResponse
+
+    from tests.twofactor.clock import Clock
 
     ClientResponse: TypeAlias = _MonkeyPatchedWSGIResponse
 else:
@@ -39,6 +45,9 @@ pytest_plugins = [
 ]
 
 PASSWORD = "correct horse battery staple"
+# The authenticator secret of the cast's users whose role requires two-step verification (make_console_user):
+# pyotp.TOTP(TOTP_SECRET).at(t) is their code at time t.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 # The companion app's signing certificate digest, and the checksum QR codes carry for it.
 DIGEST = hashlib.sha256(b"signing cert").digest()
 CHECKSUM = base64.urlsafe_b64encode(DIGEST).decode()
@@ -89,11 +98,16 @@ def ensure_roles() -> None:
     through.objects.bulk_create(links, ignore_conflicts=True)
 
 
-def make_console_user(username: str, role: str | None, **extra: object) -> User:
+def make_console_user(username: str, role: str | None, *, second_factor: bool | None = None, **extra: object) -> User:
+    """A console user with ``role``. Users of a role that requires two-step verification by default
+    (Administrator) have an authenticator on ``TOTP_SECRET``, turned on (one row), as in a real deployment;
+    ``second_factor`` says otherwise."""
     ensure_roles()
     user = User.objects.create_user(username=username, password=PASSWORD, email=f"{username}@onramp.test", **extra)
     if role:
         user.groups.add(Group.objects.get(name=role))
+    if second_factor if second_factor is not None else role in default_required_roles():
+        Authenticator.objects.create(user=user, secret_sealed=seal(TOTP_SECRET), confirmed_at=timezone.now())
     return user
 
 
@@ -102,6 +116,17 @@ def _empty_cache() -> None:
     """Every test starts with an empty cache: no sign-in throttle, rate-limit count or cached QR
     code left over from another test."""
     cache.clear()
+
+
+@pytest.fixture
+def totp_clock(monkeypatch: pytest.MonkeyPatch) -> "Clock":
+    """The time two-step verification reads, fixed at tests.twofactor.clock.T0 and moved by the test."""
+    from tests.twofactor.clock import Clock
+    from twofactor import totp
+
+    clock = Clock()
+    monkeypatch.setattr(totp, "now", clock.now)
+    return clock
 
 
 @pytest.fixture
@@ -139,9 +164,11 @@ def cast(admin_user: User, super_helpdesk_user: User, helpdesk_user: User, outsi
             "outsider": outsider}
 
 
-def signed_in_session(user: User) -> str:
+def signed_in_session(user: User, *, second_step: bool = True) -> str:
     """The key of a saved session signed in as ``user``: what django.contrib.auth.login() stores for it
-    (its id, the first backend, its session hash), written once. Client.force_login runs login() on a made-up
+    (its id, the first backend, its session hash), written once; with ``second_step``, marked as having
+    passed two-step verification (what the code step or the set-up stores), so a user whose role requires
+    it reaches the console. Client.force_login runs login() on a made-up
     request: it saves a session, makes a second one (cycle_key), deletes the first, saves the second again and
     updates last_login, 15 queries and 5-8 ms a client (1.3-2 ms this way). Nothing in the project listens to
     user_logged_in and no test reads last_login; signing in itself is tests/accounts' (the login views)."""
@@ -151,16 +178,18 @@ def signed_in_session(user: User) -> str:
     store[SESSION_KEY] = user._meta.pk.value_to_string(user)
     store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    if second_step:
+        store[twofactor_session.VERIFIED] = True
     store.save()
     key: str = store.session_key
     return key
 
 
-def client_for(user: User | None) -> Client:
+def client_for(user: User | None, *, second_step: bool = True) -> Client:
     """A test client, signed in as ``user`` when given (signed_in_session)."""
     client = Client()
     if user is not None:
-        client.cookies[settings.SESSION_COOKIE_NAME] = signed_in_session(user)
+        client.cookies[settings.SESSION_COOKIE_NAME] = signed_in_session(user, second_step=second_step)
     return client
 
 

@@ -16,6 +16,7 @@ from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import EndUser, User
+from accounts.roles import ADMINISTRATOR
 from audit.models import AuditEntry
 from enrollment.models import Device, PendingEnrollment, Platform, Source
 from integrations.models import ApiKey
@@ -24,7 +25,7 @@ from licensing.models import LedgerEntry
 from notifications.models import Channel, Message, MessageTemplate
 from provisioning.models import BulkJob, BulkJobStatus, EnrollmentOption, NetworkType, QrProvisioning
 from restrictions.models import CorporateIdentifier, IdentifierKind
-from tests.conftest import MakePending, client_for
+from tests.conftest import MakePending, client_for, make_console_user
 from webhooks.models import Endpoint
 
 # Reached without signing in: matched by path prefix ("" is the home redirect, exactly "/").
@@ -42,6 +43,7 @@ class SampleContext:
 # kwarg name -> how to get a sample value. ``pk`` prefers an object the namespace is about.
 PK_BY_NAMESPACE: dict[str, Callable[[SampleContext], int]] = {
     "accounts": lambda ctx: ctx.users["helpdesk"].pk,
+    "twofactor": lambda ctx: ctx.users["helpdesk"].pk,
 }
 SAMPLE_KWARGS: dict[str, Callable[[SampleContext, "ConsoleUrl"], Any]] = {
     "token": lambda ctx, url: ctx.token,
@@ -166,7 +168,10 @@ def test_every_console_url_needs_sign_in_and_its_permission(url: ConsoleUrl, sam
     outsider = client_for(sample.users["outsider"])
     for method in ("get", "post"):
         status = getattr(outsider, method)(path).status_code
-        if status != 403:
+        if not perms:  # the signed-in user's own pages (the account page): every console user's
+            if status == 403 or status >= 500:
+                problems.append(f"outsider {method.upper()} {path}: {status}, expected allowed (<500, not 403)")
+        elif status != 403:
             problems.append(f"outsider {method.upper()} {path}: {status}, expected 403")
 
     for role in ("admin", "super_helpdesk", "helpdesk"):
@@ -179,6 +184,35 @@ def test_every_console_url_needs_sign_in_and_its_permission(url: ConsoleUrl, sam
             problems.append(f"{role} (lacks some of {perms}) GET {path}: {status}, expected 403")
 
     assert not problems, "\n".join(problems)
+
+
+# Reached before the second factor is set up: the set-up itself and the account page it leads to.
+BEFORE_SECOND_FACTOR = {"twofactor:setup", "twofactor:account"}
+SETUP_PATH = "/account/two-step/setup/"
+
+
+@pytest.mark.django_db
+def test_every_console_url_sends_a_user_who_must_set_up_two_step_verification_to_set_up(sample: SampleContext) -> None:
+    """An Administrator (the role requires it by default) signed in by the password alone, with no
+    authenticator yet: every console page, GET or POST, redirects to the set-up page and does nothing;
+    only the set-up and the account page answer. One client for the whole walk (the middleware acts
+    before any view, so no POST changes anything)."""
+    client = client_for(make_console_user("newcomer", ADMINISTRATOR, second_factor=False), second_step=False)
+    problems = []
+    for url in CONSOLE_URLS:
+        path = url.build(sample)
+        for method in ("get", "post"):
+            response = getattr(client, method)(path)
+            redirected = response.status_code == 302 and response["Location"] == SETUP_PATH
+            if url.name in BEFORE_SECOND_FACTOR:
+                if redirected or response.status_code >= 500 or response.status_code == 403:
+                    problems.append(f"{method.upper()} {path}: {response.status_code}, expected the page itself")
+            elif not redirected:
+                problems.append(f"{method.upper()} {path}: {response.status_code}, expected a redirect to {SETUP_PATH}")
+    assert {u.name for u in CONSOLE_URLS} >= BEFORE_SECOND_FACTOR
+    assert not problems, "\n".join(problems)
+    assert client.post("/logout/").status_code == 302
+    assert "_auth_user_id" not in client.session
 
 
 def test_the_walk_sees_the_licence_total_view_with_its_change_permission() -> None:

@@ -21,6 +21,7 @@ from tests.conftest import ensure_roles
 from tests.ldap_server import PASSWORDS, PEOPLE
 
 pytestmark = pytest.mark.django_db
+PASSWORD_ALICE = PASSWORDS["alice"]
 
 
 def test_it_looks_up_an_ldap_end_user_with_email_and_mobile(ldap_settings):
@@ -73,11 +74,33 @@ def test_an_ldap_admin_signs_in_to_the_console_as_administrator(ldap_settings):
 
     response = client.post(reverse("login"), {"username": "alice", "password": PASSWORDS["alice"]})
 
-    assert response.status_code == 302
+    # Administrators must use two-step verification (the default): the directory user sets it up in Onramp first.
+    assert response.status_code == 302 and response["Location"] == reverse("twofactor:setup")
     alice = User.objects.get(username="alice")
     assert alice.role_names() == [ADMINISTRATOR]
     assert alice.email == "alice@ldap.onramp.test"
-    assert client.get(reverse("enrollment:pending_list")).status_code == 200
+    assert client.get(reverse("enrollment:pending_list"))["Location"] == reverse("twofactor:setup")
+
+
+def test_an_ldap_user_keeps_the_second_factor_in_onramp_and_signs_in_with_password_and_code(ldap_settings,
+                                                                                            totp_clock):
+    from tests.twofactor.clock import sign_in_with_code
+    from tests.twofactor.test_setup import page_secret
+
+    ensure_roles()
+    client = Client()
+    client.post(reverse("login"), {"username": "alice", "password": PASSWORD_ALICE})
+    secret = page_secret(client.get(reverse("twofactor:setup")))
+    assert client.post(reverse("twofactor:setup"), {"code": totp_clock.code(secret)}).status_code == 302
+
+    again = Client()
+    assert again.post(reverse("login"), {"username": "alice", "password": PASSWORD_ALICE})["Location"] == "/login/code/"
+    assert "_auth_user_id" not in again.session
+    response = sign_in_with_code(again, "alice", totp_clock, secret=secret, password=PASSWORD_ALICE)
+
+    assert response["Location"] == reverse("enrollment:pending_list")
+    assert again.get(reverse("enrollment:pending_list")).status_code == 200
+    assert again.session["_auth_user_backend"] == "accounts.ldap_backend.ConsoleLdapBackend"
 
 
 def test_an_ldap_helpdesk_user_gets_the_helpdesk_role_only(ldap_settings):

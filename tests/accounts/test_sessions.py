@@ -12,15 +12,19 @@ from django.utils import timezone
 from accounts.middleware import REFRESH_SECONDS, SEEN_KEY
 from accounts.models import EndUser, User
 from tests.conftest import PASSWORD, client_for
+from tests.twofactor.clock import Clock, sign_in_with_code
 
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "a brand new long passphrase"
 
 
-def console_signed_in(user: User) -> Client:
+def console_signed_in(user: User, clock: Clock | None = None) -> Client:
+    """Signed in through the login form: the password, and the authenticator's code when asked (an admin:
+    give the test's ``totp_clock``)."""
     client = Client()
-    assert client.post("/login/", {"username": user.username, "password": PASSWORD}).status_code == 302
+    assert sign_in_with_code(client, user.username, clock or Clock()).status_code == 302
+    assert client.session.get("_auth_user_id") == str(user.pk)
     return client
 
 
@@ -51,8 +55,8 @@ def test_a_console_password_changed_by_an_admin_ends_that_users_sessions(admin_u
     assert hal.get("/devices/pending/")["Location"].startswith("/login/")
 
 
-def test_an_admin_who_changes_their_own_password_stays_signed_in_there_only(admin_user):
-    here, elsewhere = console_signed_in(admin_user), console_signed_in(admin_user)
+def test_an_admin_who_changes_their_own_password_stays_signed_in_there_only(admin_user, totp_clock):
+    here, elsewhere = console_signed_in(admin_user, totp_clock), console_signed_in(admin_user, totp_clock)
 
     response = here.post(f"/settings/users/{admin_user.pk}/",
                          console_user_data(admin_user, "Administrator", password=NEW_PASSWORD))

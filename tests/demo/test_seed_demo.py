@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from accounts.models import EndUser, User
 from enrollment.models import PendingEnrollment, Source, State
@@ -29,12 +30,21 @@ def test_seed_demo_fills_every_role_source_and_state_and_can_run_twice(capsys):
     assert "username: admin" in capsys.readouterr().out
 
 
-def test_the_demo_admin_signs_in(client):
+def test_the_demo_admin_signs_in_and_sets_up_two_step_verification_first(client, totp_clock):
+    """Administrators must use two-step verification (the default): the demo admin meets the set-up page at
+    the first sign-in, scans the code (here: reads the key from the page) and goes on with the console."""
+    from tests.twofactor.test_setup import page_secret
+
     ensure_roles()
     call_command("seed_demo", password="Demo-pass-2026!")
     response = client.post("/login/", {"username": "admin", "password": "Demo-pass-2026!"})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == "/account/two-step/setup/"
+
+    secret = page_secret(client.get("/account/two-step/setup/"))
+    assert client.post("/account/two-step/setup/", {"code": totp_clock.code(secret)}).status_code == 302
     assert client.get("/devices/pending/").status_code == 200
+    assert Client().post("/login/", {"username": "superhelp", "password": "Demo-pass-2026!"})["Location"] == \
+        "/devices/pending/"
 
 
 def test_the_demo_qr_source_enrollments_are_real_qr_codes_the_qr_page_lists():

@@ -58,6 +58,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data ready. Console logins:"))
         for username, role, *_ in DEMO_USERS:
             self.stdout.write(f"  {role:<15} username: {username:<10} password: {password}")
+        self.stdout.write("  (Two-step verification is required for Administrators by default: the admin sets up an "
+                          "authenticator app at the first sign-in.)")
         self.stdout.write("Self-service portal (/portal/) end users:")
         self.stdout.write(f"  {', '.join(u for u, *_ in END_USERS)} with password: {password}")
 

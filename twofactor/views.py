@@ -1,0 +1,301 @@
+"""The account page (two-step verification of the signed-in console user: set-up, recovery codes, turn
+off), the sign-in's second step, and the Administrator's side under Admin > Console users (the policy per
+role, reset of another user's second factor). Each view parses, calls one service, then redirects with a
+message or re-renders its form with the errors."""
+
+import base64
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login, update_session_auth_hash
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import throttle
+from accounts.access import console_view
+from accounts.models import User
+from audit.actor import Actor, client_ip
+from audit.models import AuditAction
+from audit.services import audit_record
+from audit.settings_page import settings_page
+from lib import qr
+from lib.crypto import SecretUnreadable, seal, unseal
+from twofactor import totp
+from twofactor.forms import CodeForm, ConfirmCodeForm, TwoStepPolicyForm
+from twofactor.middleware import second_step_exempt
+from twofactor.models import Authenticator, RecoveryCode, TwoStepPolicy
+from twofactor.selectors import second_factor_required
+from twofactor.services import (
+    WRONG_CODE,
+    Method,
+    TwoStepError,
+    WrongCode,
+    authenticator_begin,
+    authenticator_confirm,
+    recovery_codes_regenerate,
+    second_factor_disable,
+    second_factor_reset,
+    second_factor_verify,
+)
+from twofactor.session import VERIFIED, mark_verified, pending_clear, pending_read
+
+# New recovery codes wait in the session (sealed) for the one page that shows them, which takes them out.
+NEW_CODES_SESSION = "twofactor.new_recovery_codes"
+THROTTLED = "Too many failed sign-ins. Wait 15 minutes and try again."
+USER_PERMS = ("accounts.view_user", "accounts.change_user")
+
+
+def _me(request: HttpRequest) -> User:
+    """The signed-in console user (every view here but the sign-in step is behind console_view)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _account_name(request: HttpRequest, user: Any) -> str:
+    # "ada@console.example.com": one entry per Onramp the person uses, told apart in their app.
+    return f"{user.get_username()}@{request.get_host().split(':')[0]}"
+
+
+def _menu_until_set_up(blocked: bool) -> dict[str, Any]:
+    """No menu entries while every one of them would lead back to the set-up (sign-out stays)."""
+    return {"main_nav": [], "admin_nav": []} if blocked else {}
+
+
+# --- the account page -------------------------------------------------------------------------------
+
+
+@sensitive_variables()
+@never_cache
+@second_step_exempt
+@console_view()
+@require_http_methods(["GET"])
+def account(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's own account; right after set-up or regeneration, the new recovery codes once
+    (a reload no longer shows them)."""
+    new_codes = None
+    if stored := request.session.pop(NEW_CODES_SESSION, None):
+        try:
+            new_codes = json.loads(unseal(stored))
+        except (SecretUnreadable, ValueError, TypeError):
+            new_codes = None
+    return _account_page(request, new_codes=new_codes)
+
+
+def _account_page(request: HttpRequest, *, new_codes: list[str] | None = None, regenerate: CodeForm | None = None,
+                  disable: CodeForm | None = None, status: int = 200) -> HttpResponse:
+    user = _me(request)
+    authenticator = Authenticator.objects.filter(user=user, confirmed_at__isnull=False).first()
+    required = second_factor_required(user)
+    return render(request, "twofactor/account.html", {
+        **_menu_until_set_up(required and authenticator is None),
+        "authenticator": authenticator,
+        "required": required,
+        "codes_left": RecoveryCode.objects.filter(user=user, used_at__isnull=True).count() if authenticator else 0,
+        "new_codes": new_codes,
+        "regenerate_form": regenerate or CodeForm(prefix="regenerate"),
+        "disable_form": disable or CodeForm(prefix="disable"),
+        "roles": user.groups.order_by("name").values_list("name", flat=True),
+    }, status=status)
+
+
+@sensitive_variables()
+@sensitive_post_parameters()
+@never_cache
+@second_step_exempt
+@console_view()
+@require_http_methods(["GET", "POST"])
+def setup(request: HttpRequest) -> HttpResponse:
+    """Set up an authenticator app: its QR code (the otpauth URI) and the key as text, then one right code
+    turns it on."""
+    user = _me(request)
+    try:
+        pending = authenticator_begin(user=user, account=_account_name(request, user))
+    except TwoStepError:
+        return redirect("twofactor:account")
+    form = ConfirmCodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            recovery = authenticator_confirm(user=user, code=form.cleaned_data["code"],
+                                             account=_account_name(request, user), actor=Actor.from_request(request))
+        except TwoStepError as exc:
+            form.add_error("code", str(exc))
+        else:
+            update_session_auth_hash(request, user)  # the user's other sessions end, not this one
+            mark_verified(request)
+            request.session[NEW_CODES_SESSION] = seal(json.dumps(recovery))
+            messages.success(request, "Two-step verification is on. Save your recovery codes now.")
+            return redirect("twofactor:account")
+    image = qr.render(pending.uri, "png", box_size=6)
+    required = second_factor_required(user)
+    return render(request, "twofactor/setup.html", {
+        **_menu_until_set_up(required),
+        "form": form,
+        "secret": totp.secret_display(pending.secret),
+        "uri": pending.uri,
+        "qr_data_url": "data:image/png;base64," + base64.b64encode(image).decode(),
+        "required": required,
+    }, status=400 if form.errors else 200)
+
+
+@sensitive_variables()
+@sensitive_post_parameters()
+@console_view()
+@require_POST
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    """New recovery codes (the old ones stop working), for a user who enters a current code."""
+    form = CodeForm(request.POST, prefix="regenerate")
+    if form.is_valid():
+        user = _me(request)
+        if _over_limit(request, user.get_username()):
+            form.add_error("code", THROTTLED)
+        else:
+            try:
+                new = recovery_codes_regenerate(user=user, code=form.cleaned_data["code"],
+                                                actor=Actor.from_request(request))
+            except TwoStepError as exc:
+                if isinstance(exc, WrongCode):
+                    _audit_wrong_code(request, user.get_username(), "recovery codes")
+                form.add_error("code", str(exc))
+            else:
+                _release(request, user.get_username())
+                request.session[NEW_CODES_SESSION] = seal(json.dumps(new))
+                messages.success(request, "New recovery codes made: the old ones no longer work.")
+                return redirect("twofactor:account")
+    return _account_page(request, regenerate=form, status=400)
+
+
+@sensitive_variables()
+@sensitive_post_parameters()
+@console_view()
+@require_POST
+def disable(request: HttpRequest) -> HttpResponse:
+    """Turn off one's own two-step verification (where no role of theirs requires it)."""
+    form = CodeForm(request.POST, prefix="disable")
+    if form.is_valid():
+        user = _me(request)
+        if _over_limit(request, user.get_username()):
+            form.add_error("code", THROTTLED)
+        else:
+            try:
+                second_factor_disable(user=user, code=form.cleaned_data["code"], actor=Actor.from_request(request))
+            except TwoStepError as exc:
+                if isinstance(exc, WrongCode):
+                    _audit_wrong_code(request, user.get_username(), "turn off")
+                form.add_error("code", str(exc))
+            else:
+                _release(request, user.get_username())
+                update_session_auth_hash(request, user)
+                request.session.pop(VERIFIED, None)  # it was earned with the factor just turned off
+                messages.success(request, "Two-step verification is off.")
+                return redirect("twofactor:account")
+    return _account_page(request, disable=form, status=400)
+
+
+# --- the sign-in's second step ----------------------------------------------------------------------
+
+
+@sensitive_variables()
+@sensitive_post_parameters()
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_code(request: HttpRequest) -> HttpResponse:
+    """After the right password, for a user with a second factor: the code. Wrong codes count in the
+    sign-in throttle of the password (same username and IP), so guessing codes is as slow as guessing
+    passwords; the pending sign-in lasts a few minutes (``twofactor.session``)."""
+    pending = pending_read(request)
+    if pending is None:
+        pending_clear(request)
+        if request.method == "POST":
+            messages.info(request, "Sign in again: the sign-in waited too long for the code.")
+        return redirect("login")
+    username = pending.user.get_username()
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if _over_limit(request, username):
+            pending_clear(request)  # start again from the password, once the window has passed
+            audit_record(actor=Actor.from_request(request, name=username), action=AuditAction.LOGIN_FAILED,
+                         details={"throttled": True, "step": "code"})
+            form.add_error(None, THROTTLED)
+            return render(request, "twofactor/login_code.html", {"form": form, "username": username}, status=429)
+        method = second_factor_verify(user=pending.user, code=form.cleaned_data["code"],
+                                      actor=Actor.outside(request, username))
+        if method is not None:
+            _release(request, username)
+            pending_clear(request)
+            login(request, pending.user, backend=pending.backend)
+            mark_verified(request)
+            audit_record(actor=Actor.from_request(request), action=AuditAction.LOGIN,
+                         details={"second_factor": str(method)})
+            if method is Method.RECOVERY_CODE:
+                messages.warning(request, "You signed in with a recovery code; it cannot be used again. "
+                                          "Make new ones on your account page when few are left.")
+            return redirect(_safe_next(request, pending.next_url))
+        _audit_wrong_code(request, username, "sign-in")
+        form.add_error("code", WRONG_CODE)
+    return render(request, "twofactor/login_code.html", {"form": form, "username": username},
+                  status=200)
+
+
+def _safe_next(request: HttpRequest, url: str) -> str:
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+        return url
+    return reverse("enrollment:pending_list")
+
+
+def _over_limit(request: HttpRequest, username: str) -> bool:
+    """Count one code attempt in the console sign-in throttle (the password's: same username and IP keys);
+    True when it is over the limit, and then the code must not be checked."""
+    return not throttle.attempt(username, client_ip(request))
+
+
+def _release(request: HttpRequest, username: str) -> None:
+    throttle.release(username, client_ip(request))
+
+
+def _audit_wrong_code(request: HttpRequest, username: str, where: str) -> None:
+    actor = Actor.from_request(request, name=username) if request.user.is_authenticated else \
+        Actor.outside(request, username)
+    action = AuditAction.LOGIN_FAILED if where == "sign-in" else AuditAction.TWO_STEP_CODE_REFUSED
+    audit_record(actor=actor, action=action, target_username=username,
+                 details={"reason": "wrong two-step verification code", "step": where})
+
+
+# --- Admin > Console users ----------------------------------------------------------------------------
+
+
+@console_view(*USER_PERMS)
+@require_http_methods(["GET", "POST"])
+def policy(request: HttpRequest) -> HttpResponse:
+    return settings_page(
+        request, form_class=TwoStepPolicyForm, instance=TwoStepPolicy.load(), name="two_step_verification",
+        title="Two-step verification", redirect_to="accounts:user_list",
+        success_message="Two-step verification policy saved. It applies from each user's next page.",
+        intro="Console users of the roles ticked here must sign in with a code from an authenticator app after "
+              "their password. Users of other roles may turn it on for themselves on their account page.",
+    )
+
+
+@console_view(*USER_PERMS)
+@require_http_methods(["GET", "POST"])
+def reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take away another user's second factor (a lost or replaced phone): they are signed out everywhere."""
+    user = get_object_or_404(User.objects.restrict(request.user), pk=pk)
+    if request.method == "POST":
+        try:
+            second_factor_reset(user=user, actor=Actor.from_request(request))
+        except TwoStepError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Two-step verification of {user.get_username()} was reset: they are signed "
+                                      "out and set it up again at their next sign-in if their role requires it.")
+        return redirect("accounts:user_edit", pk=user.pk)
+    active = Authenticator.objects.filter(user=user, confirmed_at__isnull=False).first()
+    return render(request, "twofactor/reset_confirm.html", {"edited": user, "authenticator": active})
