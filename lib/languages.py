@@ -5,6 +5,9 @@ the end-user pages' language switch. The console itself stays English.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
@@ -72,3 +75,24 @@ def language_from_cookie(request: HttpRequest) -> str | None:
 def language_context(request: HttpRequest) -> dict[str, object]:
     """Template context: the languages of the language switch, each in its own words."""
     return {"end_user_languages": list(NATIVE_NAMES.items())}
+
+
+class LanguageField(forms.ChoiceField):
+    """A language chosen in a form or sent to the API, read by ``language_parse`` (any case; empty: English)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "Language")
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("initial", DEFAULT_LANGUAGE)
+        kwargs.setdefault("choices", Language.choices)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> str:
+        try:
+            return language_parse(str(value) if value is not None else "")
+        except LanguageError as exc:
+            raise forms.ValidationError(str(exc), code="invalid_choice") from exc
+
+    def validate(self, value: Any) -> None:
+        # to_python checked it (the choices are the same list, but case-sensitive).
+        pass

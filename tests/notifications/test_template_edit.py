@@ -125,7 +125,8 @@ def test_preview_renders_the_unsaved_text_with_sample_values(admin_user):
     assert response.status_code == 200
     assert "Device for jdoe" in html
     assert "OTP K7P3M9QX expires 24 Nov 2026" in html
-    assert MessageTemplate.objects.get(key=TemplateKey.USER_PROVISIONED, language="en").subject != "Device for {{ username }}"
+    stored = MessageTemplate.objects.get(key=TemplateKey.USER_PROVISIONED, language="en")
+    assert stored.subject != "Device for {{ username }}"
     assert not AuditEntry.objects.filter(action=AuditAction.TEMPLATE_CHANGED).exists()
 
 
