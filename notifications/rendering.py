@@ -168,6 +168,7 @@ def format_expires(value: datetime | None) -> str:
 @lru_cache(maxsize=256)
 def _expires_text(value: datetime, zone: str, language: str | None) -> str:
     # A bulk batch's rows share one expiry: formatted once, not once per message (and language).
+    # Translators: a date and time in Django's date format letters (j day, M/F month, Y year, H:i time, T zone).
     return date_format(timezone.localtime(value), gettext("j M Y, H:i T"))
 
 
