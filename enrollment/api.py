@@ -124,10 +124,10 @@ def redeem(request: HttpRequest) -> JsonResponse:
         token, username, otp, facts = parse_payload(body)
     except BadPayload as exc:
         return result_response(redeem_refused_record(actor=actor, result=bad_request(str(exc)), channel=CHANNEL))
-    redeem_language_activate(request, token=token)
     if otp is None:
         # The API always asks for the OTP; only the activation link may go without one.
         return result_response(redeem_refused_record(actor=actor, result=bad_request(_("The OTP is required.")),
                                                      channel=CHANNEL, token=token or "", username=username or ""))
-    return result_response(enrollment_redeem(token=token, username=username, otp=otp, device=facts, actor=actor,
-                                             channel=CHANNEL))
+    result = enrollment_redeem(token=token, username=username, otp=otp, device=facts, actor=actor, channel=CHANNEL)
+    redeem_language_activate(request, enrollment_language=result.language)
+    return result_response(result)

@@ -3,9 +3,11 @@
 The activation page: the language the viewer chose with the language switch (its cookie), else the
 enrollment's (the one it was created for: Provision User, the bulk CSV's column, the API, the portal),
 else the browser's (Accept-Language), else English. The redeem API: the request's Accept-Language,
-else the enrollment's, else English. Only a token names the enrollment whose language is used: by
-username the answer is never in the user's language, or its language would tell that the username
-exists (``enrollment.redeem``: an unknown username and a wrong OTP answer alike).
+else the enrollment's, else English; a request that cannot be redeemed as sent (a bad device platform,
+say) is refused before any enrollment is read, so in the header's language or English. Only a token
+names the enrollment whose language is used: by username the answer is never in the user's language,
+or its language would tell that the username exists (``enrollment.redeem``: an unknown username and a
+wrong OTP answer alike).
 """
 
 from django.http import HttpRequest
@@ -36,7 +38,9 @@ def activation_language_activate(request: HttpRequest, token: str) -> str:
     return language
 
 
-def redeem_language_activate(request: HttpRequest, *, token: str | None) -> str:
-    language = language_from_header(request) or enrollment_language(token) or DEFAULT_LANGUAGE
+def redeem_language_activate(request: HttpRequest, *, enrollment_language: str) -> str:
+    """Before the answer is rendered (its ``detail`` is lazy): the enrollment's language comes with the
+    redemption's result, read under its row lock, so it costs no query of its own."""
+    language = language_from_header(request) or enrollment_language or DEFAULT_LANGUAGE
     _activate(request, language)
     return language

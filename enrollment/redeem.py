@@ -33,13 +33,14 @@ never a repeat.
 """
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
@@ -80,6 +81,9 @@ class RedeemResult:
     remaining_uses: int = 0
     retry_after: int | None = None
     rule: str = ""  # the enrollment restriction that refused (403 restricted)
+    # The language of the enrollment the token named (its answer is in it unless the request asks for
+    # another); "" when no enrollment was found by token (enrollment.languages).
+    language: str = field(default="", compare=False)
 
     @property
     def ok(self) -> bool:
@@ -120,13 +124,22 @@ def restricted(refusal: Restriction) -> RedeemResult:
 
 def wrong_otp(left: int) -> RedeemResult:
     """401 with the tries left; the try that used the last one says the enrollment is now locked."""
+    detail: StrOrPromise
     if left == 0:
-        detail = gettext("The OTP is not correct, and that was the last try: this enrollment is now locked. "
-                         "Ask your helpdesk to reset the OTP.")
+        detail = _("The OTP is not correct, and that was the last try: this enrollment is now locked. "
+                   "Ask your helpdesk to reset the OTP.")
     else:
-        detail = ngettext("The OTP is not correct. %(left)d attempt left.",
-                          "The OTP is not correct. %(left)d attempts left.", left) % {"left": left}
+        # Lazy: rendered in the language the answer is given in, decided after the enrollment was read.
+        detail = _attempts_left_lazy(left)
     return RedeemResult(status=401, error="wrong_otp", attempts_left=left, detail=detail)
+
+
+def _attempts_left(left: int) -> str:
+    return ngettext("The OTP is not correct. %(left)d attempt left.",
+                    "The OTP is not correct. %(left)d attempts left.", left) % {"left": left}
+
+
+_attempts_left_lazy = lazy(_attempts_left, str)
 
 
 def rate_limited(retry_after: int) -> RedeemResult:
@@ -205,6 +218,13 @@ def _input_problem(token: str, username: str, otp: str | None, device: DeviceFac
 def _redeem_token(token: str, otp: str | None, device: DeviceFacts, actor: Actor,
                   details: dict[str, Any]) -> RedeemResult:
     enrollment = rows.get_for_update(PendingEnrollment, "token", token)
+    result = _redeem_row(enrollment, token, otp, device, actor, details)
+    return replace(result, language=enrollment.language) if enrollment is not None else result
+
+
+@sensitive_variables()
+def _redeem_row(enrollment: PendingEnrollment | None, token: str, otp: str | None, device: DeviceFacts, actor: Actor,
+                details: dict[str, Any]) -> RedeemResult:
     if enrollment is None:
         previous = _enrolled_device(token, device)
         if previous is not None:

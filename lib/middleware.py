@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponseBase
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from lib.languages import DEFAULT_LANGUAGE, language_from_cookie, language_from_header
+
 # No page uses these browser features: the portal and the activation page show a QR code but never
 # scan one, so a page (or anything injected into it) cannot ask for the camera either.
 PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
@@ -45,11 +47,11 @@ class EndUserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        from lib.languages import DEFAULT_LANGUAGE, language_from_cookie, language_from_header
-
         end_user = is_end_user_path(request.path_info)
-        language = (language_from_cookie(request) or language_from_header(request) or DEFAULT_LANGUAGE
-                    if end_user else DEFAULT_LANGUAGE)
+        if end_user:
+            language = language_from_cookie(request) or language_from_header(request) or DEFAULT_LANGUAGE
+        else:
+            language = DEFAULT_LANGUAGE
         translation.activate(language)
         request.LANGUAGE_CODE = language  # Django's name for it
         try:

@@ -242,3 +242,11 @@ def test_a_device_limit_reached_is_told_in_the_end_users_language(end_user, rest
 def test_the_english_check_finds_an_english_text_left_as_a_whole_word() -> None:
     assert english_left(b"<p>Sign out now</p><img alt='Your device'>", "de") == ["Sign out", "Your device"]
     assert english_left("<p>Modell · Starten</p>".encode(), "de") == []
+
+
+def test_every_public_end_user_url_is_one_the_language_middleware_treats_as_the_end_users() -> None:
+    from enrollment.public_urls import urlpatterns
+    from lib.middleware import END_USER_PATH_PREFIXES
+
+    routes = [str(pattern.pattern) for pattern in urlpatterns]
+    assert routes and all(f"/{route}".startswith(END_USER_PATH_PREFIXES) for route in routes), routes

@@ -36,10 +36,19 @@ def test_without_accept_language_the_enrollments_language_answers(make_pending: 
 
 def test_an_unsupported_accept_language_falls_back_to_the_enrollments_language(make_pending: MakePending) -> None:
     created = make_pending("alice", language="de")
-    status, body, _ = redeem({"token": created.enrollment.token, "otp": "wrong",
-                              "device": {**DEVICE, "platform": "symbian"}}, HTTP_ACCEPT_LANGUAGE="ja")
-    assert status == 400 and body["detail"] == "device.platform muss einer dieser Werte sein: android, ios, macos, " \
-                                               "windows."
+    status, body, _ = redeem({"token": created.enrollment.token, "otp": "wrong", "device": DEVICE},
+                             HTTP_ACCEPT_LANGUAGE="ja")
+    assert status == 401 and body["detail"] == f"Das OTP ist nicht korrekt. Noch {body['attempts_left']} Versuche."
+
+
+def test_a_request_that_cannot_be_read_is_answered_in_accept_languages_language(make_pending: MakePending) -> None:
+    created = make_pending("alice", language="de")
+    bad: dict[str, object] = {"token": created.enrollment.token, "otp": "wrong",
+                              "device": {**DEVICE, "platform": "symbian"}}
+    assert redeem(bad, HTTP_ACCEPT_LANGUAGE="it")[1]["detail"] == \
+        "device.platform deve essere uno di questi valori: android, ios, macos, windows."
+    # No enrollment is read for a request that cannot be redeemed: without the header it is English.
+    assert redeem(bad)[1]["detail"] == "device.platform must be one of: android, ios, macos, windows."
 
 
 def test_a_successful_redemption_is_the_same_in_every_language(make_pending: MakePending) -> None:
