@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.ldap import LdapError, LdapUser, ldap_authenticate, ldap_enabled, ldap_lookup_user
@@ -192,8 +193,23 @@ def mobile_e164(raw: str, region: str | None = None) -> str:
     services: E.164 in gives the same E.164 out."""
     e164, problem = mobile_problem(raw, region)
     if problem:
-        raise EndUserError(f"“{raw.strip()}” {problem}.")
+        raise EndUserError(_mobile_sentence(raw.strip(), problem, region))
     return e164
+
+
+def _mobile_sentence(text: str, problem: str, region: str | None) -> str:
+    """The refusal as a sentence in the active language (the portal's end user reads it in theirs)."""
+    readings, _problem = mobile_readings(text, region)
+    if len(readings) > 1:
+        return gettext("“%(number)s” could be read as %(first)s or as %(second)s: write it with + and the country "
+                       "code.") % {"number": text, "first": readings[0], "second": readings[1]}
+    sentences = {
+        "is not a phone number": gettext("“%(number)s” is not a phone number."),
+        "is not a valid phone number": gettext("“%(number)s” is not a valid phone number."),
+    }
+    default = gettext("“%(number)s” is not a valid mobile number, with or without a country code: write it with + and "
+                      "the country code.")
+    return sentences.get(problem, default) % {"number": text}
 
 
 def _email_checked(raw: str) -> str:

@@ -11,6 +11,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from lib.cache import cache_settings
+from lib.languages import Language
 
 # Lets generic Django classes (ModelForm[Model], QuerySet[Model]) be subscripted at run time.
 django_stubs_ext.monkeypatch()
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "lib.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "lib.middleware.EndUserLanguageMiddleware",
     "accounts.middleware.SessionIdleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "lib.text.refuse_unstorable_query",
@@ -84,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "lib.languages.language_context",
             ],
         },
     },
@@ -165,7 +168,11 @@ if LDAP_SERVER_URI:
         ) from exc
     AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "accounts.ldap_backend.ConsoleLdapBackend"]
 
-LANGUAGE_CODE = "en-us"
+# Languages (F17): end users meet the portal, the activation page and their messages in one of these
+# (lib/languages.py, the one list; lib.middleware.EndUserLanguageMiddleware picks it); the console is English.
+LANGUAGE_CODE = "en"
+LANGUAGES = list(Language.choices)
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -313,6 +320,10 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=8 * 3600)
 if SESSION_COOKIE_AGE < 300:
     raise ImproperlyConfigured("SESSION_IDLE_TIMEOUT_SECONDS must be at least 300 (5 minutes).")
 SESSION_COOKIE_HTTPONLY = True
+# The end user's choice of language (the language switch): a year, only for this site, never read by scripts.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"  # also what enrollment.language_views sets
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
@@ -335,6 +346,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)

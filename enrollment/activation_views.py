@@ -9,35 +9,42 @@ from urllib.parse import quote
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
+from django_stubs_ext import StrOrPromise
 
 from enrollment.api import device_actor, rate_limit_refusal
 from enrollment.identifiers import BadIdentifier, DeviceFacts, imei_normalize
+from enrollment.languages import activation_language_activate
 from enrollment.models import PendingEnrollment, Platform, PortalSettings
 from enrollment.redeem import RedeemResult, enrollment_redeem, gone_refusal, state_refusal
 
 CHANNEL = "activation_page"
 
 # What the person holding the device does, per platform, in their words: before pressing Enroll this
-# device (the companion-app step and, when Simple Enrollment asks for it, the OTP), and after.
-BEFORE: dict[str, list[str]] = {  # keyed by Platform value
-    Platform.ANDROID: ["Install the Companion app on this device if it is not there yet, then open this link again."],
+# device (the companion-app step and, when Simple Enrollment asks for it, the OTP), and after. The finishing
+# steps of each platform as the end user reads them, translated (lazily: in the language of the page).
+BEFORE: dict[str, list[StrOrPromise]] = {  # keyed by Platform value
+    Platform.ANDROID: [_("Install the Companion app on this device if it is not there yet, then open this link "
+                         "again.")],
 }
-AFTER: dict[str, list[str]] = {
-    Platform.ANDROID: ["Open the Companion app: it finishes the enrollment and sets up what your organisation "
-                       "needs on this device."],
-    Platform.IOS: ["The enrollment profile downloads. Open Settings > Profile Downloaded and install it."],
-    Platform.MACOS: ["The enrollment profile downloads. Open System Settings > Privacy & Security > Profiles and "
-                     "install it."],
-    Platform.WINDOWS: ["Open Settings > Accounts > Access work or school, choose Connect and sign in with your "
-                       "work account."],
+AFTER: dict[str, list[StrOrPromise]] = {
+    Platform.ANDROID: [_("Open the Companion app: it finishes the enrollment and sets up what your organisation "
+                         "needs on this device.")],
+    Platform.IOS: [_("The enrollment profile downloads. Open Settings > Profile Downloaded and install it.")],
+    Platform.MACOS: [_("The enrollment profile downloads. Open System Settings > Privacy & Security > Profiles "
+                       "and install it.")],
+    Platform.WINDOWS: [_("Open Settings > Accounts > Access work or school, choose Connect and sign in with your "
+                         "work account.")],
 }
-PRESS = {True: "Enter the OTP you received and press Enroll this device.", False: "Press Enroll this device."}
+PRESS: dict[bool, StrOrPromise] = {True: _("Enter the OTP you received and press Enroll this device."),
+                                   False: _("Press Enroll this device.")}
 
 
-def steps_before(platform: str, *, ask_otp: bool) -> list[str]:
+def steps_before(platform: str, *, ask_otp: bool) -> list[StrOrPromise]:
     return [*BEFORE.get(platform, []), PRESS[ask_otp]] if platform else []
 
 
@@ -93,19 +100,19 @@ def detect(user_agent: str) -> UserAgentFacts:
 
 class ActivationForm(forms.Form):
     # Chosen with the page's one device picker ("Your device"), which also picks the steps shown.
-    platform = forms.ChoiceField(label="Platform", choices=Platform.choices, widget=forms.HiddenInput,
-                                 error_messages={"required": "Choose your device above first."})
-    otp = forms.CharField(label="OTP", max_length=64, strip=True,
+    platform = forms.ChoiceField(label=_("Platform"), choices=Platform.choices, widget=forms.HiddenInput,
+                                 error_messages={"required": _("Choose your device above first.")})
+    otp = forms.CharField(label=_("OTP"), max_length=64, strip=True,
                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "off",
                                                         "spellcheck": "false"}))
-    serial_number = forms.CharField(label="Serial number", max_length=100, required=False)
-    imei = forms.CharField(label="IMEI", max_length=40, required=False,
-                           help_text="Phones: dial *#06# to see it.",
+    serial_number = forms.CharField(label=_("Serial number"), max_length=100, required=False)
+    imei = forms.CharField(label=_("IMEI"), max_length=40, required=False,
+                           help_text=_("Phones: dial *#06# to see it."),
                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
-    manufacturer = forms.CharField(label="Manufacturer", max_length=100, required=False)
-    model = forms.CharField(label="Model", max_length=100, required=False)
-    os_version = forms.CharField(label="OS version", max_length=50, required=False,
-                                 help_text="Shown in the device's settings, under About (e.g. 14 or 17.2).")
+    manufacturer = forms.CharField(label=_("Manufacturer"), max_length=100, required=False)
+    model = forms.CharField(label=_("Model"), max_length=100, required=False)
+    os_version = forms.CharField(label=_("OS version"), max_length=50, required=False,
+                                 help_text=_("Shown in the device's settings, under About (e.g. 14 or 17.2)."))
 
     def __init__(self, *args: object, ask_otp: bool = True, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -117,7 +124,7 @@ class ActivationForm(forms.Form):
         try:
             imei_normalize(imei)
         except BadIdentifier as exc:
-            raise forms.ValidationError(f"The IMEI {exc}") from exc
+            raise forms.ValidationError(gettext("The IMEI %(problem)s") % {"problem": exc}) from exc
         return imei
 
 
@@ -140,6 +147,7 @@ def _page(request: HttpRequest, template: str, context: dict[str, object], platf
 @never_cache
 @require_http_methods(["GET", "POST"])
 def activate(request: HttpRequest, token: str) -> HttpResponse:
+    activation_language_activate(request, token)
     ask_otp = PortalSettings.load().ask_otp_on_activation
     detected = detect(request.META.get("HTTP_USER_AGENT", ""))
     chosen = request.GET.get("platform", "")

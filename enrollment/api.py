@@ -5,6 +5,9 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
@@ -12,6 +15,7 @@ from django.views.decorators.http import require_POST
 from audit.actor import Actor
 from enrollment import ratelimit
 from enrollment.identifiers import DeviceFacts
+from enrollment.languages import redeem_language_activate
 from enrollment.redeem import (
     RedeemResult,
     bad_request,
@@ -23,7 +27,7 @@ from enrollment.redeem import (
 MAX_BODY = 16 * 1024
 CHANNEL = "api"
 TOO_LARGE = RedeemResult(status=413, error="too_large",
-                         detail=f"The request body is larger than {MAX_BODY // 1024} KiB.")
+                         detail=format_lazy(_("The request body is larger than {size} KiB."), size=MAX_BODY // 1024))
 
 
 def device_actor(request: HttpRequest) -> Actor:
@@ -75,7 +79,7 @@ def _text(data: dict[str, Any], key: str, where: str = "") -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise BadPayload(f"{where}{key} must be a string.")
+        raise BadPayload(gettext("%(field)s must be a string.") % {"field": f"{where}{key}"})
     return value
 
 
@@ -85,12 +89,12 @@ def parse_payload(body: bytes) -> tuple[str | None, str | None, str | None, Devi
     try:
         data = json.loads(body or b"null")
     except (ValueError, RecursionError) as exc:  # RecursionError: arrays nested thousands deep
-        raise BadPayload("The body must be JSON.") from exc
+        raise BadPayload(gettext("The body must be JSON.")) from exc
     if not isinstance(data, dict):
-        raise BadPayload("The body must be a JSON object.")
+        raise BadPayload(gettext("The body must be a JSON object."))
     device = data.get("device")
     if not isinstance(device, dict):
-        raise BadPayload("device must be an object with at least a platform.")
+        raise BadPayload(gettext("device must be an object with at least a platform."))
     facts = DeviceFacts(
         platform=_text(device, "platform", "device.") or "",
         serial_number=_text(device, "serial_number", "device.") or "",
@@ -122,7 +126,8 @@ def redeem(request: HttpRequest) -> JsonResponse:
         return result_response(redeem_refused_record(actor=actor, result=bad_request(str(exc)), channel=CHANNEL))
     if otp is None:
         # The API always asks for the OTP; only the activation link may go without one.
-        return result_response(redeem_refused_record(actor=actor, result=bad_request("The OTP is required."),
+        return result_response(redeem_refused_record(actor=actor, result=bad_request(_("The OTP is required.")),
                                                      channel=CHANNEL, token=token or "", username=username or ""))
-    return result_response(enrollment_redeem(token=token, username=username, otp=otp, device=facts, actor=actor,
-                                             channel=CHANNEL))
+    result = enrollment_redeem(token=token, username=username, otp=otp, device=facts, actor=actor, channel=CHANNEL)
+    redeem_language_activate(request, enrollment_language=result.language)
+    return result_response(result)

@@ -4,6 +4,8 @@ redemption and by anything that later compares identifiers (the allow-list of en
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from enrollment.models import Platform
 from lib.text import invisible_problem, text_problem
 
@@ -26,9 +28,10 @@ def imei_normalize(value: str) -> str:
     if not digits:
         return ""
     if not digits.isascii() or not digits.isdigit() or len(digits) != IMEI_LENGTH:
-        raise BadIdentifier(f"must be {IMEI_LENGTH} digits (spaces and dashes are allowed).")
+        raise BadIdentifier(gettext("must be %(length)d digits (spaces and dashes are allowed).")
+                            % {"length": IMEI_LENGTH})
     if not _luhn_valid(digits):
-        raise BadIdentifier("is not a valid IMEI: its last digit is not the Luhn check digit.")
+        raise BadIdentifier(gettext("is not a valid IMEI: its last digit is not the Luhn check digit."))
     return digits
 
 
@@ -66,10 +69,10 @@ class DeviceFacts:
             if unstorable := text_problem(getattr(self, name)) or invisible_problem(getattr(self, name)):
                 return f"device.{name} {unstorable}."
         if self.platform.strip().lower() not in Platform.values:
-            return f"device.platform must be one of: {', '.join(Platform.values)}."
+            return gettext("device.platform must be one of: %(platforms)s.") % {"platforms": ", ".join(Platform.values)}
         for name, limit in DEVICE_LIMITS.items():
             if len(getattr(self, name)) > limit:
-                return f"device.{name} is longer than {limit} characters."
+                return gettext("device.%(name)s is longer than %(limit)d characters.") % {"name": name, "limit": limit}
         try:
             imei_normalize(self.imei)
         except BadIdentifier as exc:

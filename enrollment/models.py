@@ -5,18 +5,21 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.end_users import mobile_readings
 from accounts.models import EndUser, UserType
+from lib.languages import DEFAULT_LANGUAGE, Language
 from lib.pagination import FAR_FUTURE
 from lib.querysets import RestrictedQuerySet
 from lib.singleton import SingletonModel
 
 
+# Labels end users read (the portal, the activation page, their messages) are translated; the console is English.
 class Ownership(models.TextChoices):
-    CORPORATE = "corporate", "Corporate"
-    PERSONAL = "personal", "Personal"
-    UNKNOWN = "unknown", "Unknown"
+    CORPORATE = "corporate", _("Corporate")
+    PERSONAL = "personal", _("Personal")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class Source(models.TextChoices):
@@ -27,9 +30,9 @@ class Source(models.TextChoices):
 
 
 class State(models.TextChoices):
-    ACTIVE = "active", "Active"
-    EXPIRED = "expired", "Expired"
-    LOCKED = "locked", "Locked"
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+    LOCKED = "locked", _("Locked")
 
 
 class OtpContent(models.TextChoices):
@@ -68,6 +71,8 @@ class PendingEnrollment(models.Model):
     email = models.EmailField(blank=True)
     mobile = models.CharField("Mobile", max_length=20, blank=True)
     ownership = models.CharField("Ownership", max_length=10, choices=Ownership.choices, default=Ownership.UNKNOWN)
+    # The end user's language (lib.languages): their email, SMS and activation page are in it.
+    language = models.CharField("Language", max_length=8, choices=Language.choices, default=DEFAULT_LANGUAGE)
     source = models.CharField("Source", max_length=10, choices=Source.choices)
     state = models.CharField("State", max_length=10, choices=State.choices, default=State.ACTIVE)
     otp_ciphertext = models.TextField()

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.debug import sensitive_variables
 
 from accounts import throttle
@@ -20,6 +21,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from enrollment.models import Ownership, PendingEnrollment, Source, State
 from enrollment.services import CreatedEnrollment, EnrollmentError, pending_enrollment_create
+from lib.languages import DEFAULT_LANGUAGE
 from restrictions.rules import Restriction, device_limit_refusal
 
 SESSION_KEY = "portal_end_user_id"
@@ -66,12 +68,12 @@ def portal_sign_in(*, request: HttpRequest, username: str, password: str) -> End
     if not throttle.attempt(username, ip, scope="portal"):
         audit_record(actor=portal_actor(request, username=username), action=AuditAction.LOGIN_FAILED,
                      target_username=username[:150], details={"portal": True, "throttled": True})
-        raise PortalSignInThrottled("Too many failed sign-ins. Wait a while and try again.")
+        raise PortalSignInThrottled(gettext("Too many failed sign-ins. Wait a while and try again."))
     end_user = end_user_authenticate(username, password)
     if end_user is None:
         audit_record(actor=portal_actor(request, username=username), action=AuditAction.LOGIN_FAILED,
                      target_username=username[:150], details={"portal": True})
-        raise PortalSignInRefused("The username or password is not correct.")
+        raise PortalSignInRefused(gettext("The username or password is not correct."))
     throttle.release(username, ip, scope="portal")
     # A new session key on sign-in (no fixation); a console sign-in in this browser stays as it was.
     request.session.cycle_key()
@@ -117,7 +119,7 @@ def portal_device_limits(end_user: EndUser) -> dict[str, Restriction]:
 
 
 def portal_enrollment_start(*, end_user: EndUser, actor: Actor, mobile: str = "",
-                            ownership: str = Ownership.UNKNOWN) -> CreatedEnrollment:
+                            ownership: str = Ownership.UNKNOWN, language: str = DEFAULT_LANGUAGE) -> CreatedEnrollment:
     """Start a self enrollment: one pending enrollment (source self, one use, one licence).
 
     Refused with EnrollmentError when one more device of the end user with ``ownership`` would
@@ -133,14 +135,15 @@ def portal_enrollment_start(*, end_user: EndUser, actor: Actor, mobile: str = ""
         if at_limit is not None:
             raise EnrollmentError(at_limit.detail)
         if held >= limit:
-            raise EnrollmentError(
-                f"You can have at most {limit} pending enrollment{'s' if limit != 1 else ''} here, and you have "
-                f"{held}. Enroll a device with one of them, or ask your helpdesk to delete one."
-            )
+            raise EnrollmentError(ngettext(
+                "You can have at most %(limit)d pending enrollment here, and you have %(held)d. Enroll a device "
+                "with it, or ask your helpdesk to delete it.",
+                "You can have at most %(limit)d pending enrollments here, and you have %(held)d. Enroll a device "
+                "with one of them, or ask your helpdesk to delete one.", limit) % {"limit": limit, "held": held})
         created = pending_enrollment_create(
             actor=actor, username=end_user.username, source=Source.SELF, user_type=end_user.user_type,
             ownership=ownership or Ownership.UNKNOWN, mobile=mobile, email=end_user.email, end_user=end_user,
-            audit_details={"portal": True},
+            audit_details={"portal": True}, language=language,
         )
         audit_record(actor=actor, action=AuditAction.PORTAL_ENROLLMENT, enrollment_token=created.enrollment.token,
                      target_username=end_user.username,

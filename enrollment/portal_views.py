@@ -7,9 +7,12 @@ from typing import Any
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
+from django_stubs_ext import StrOrPromise
 
 from accounts.access import console_view
 from accounts.fields import MobileField
@@ -37,18 +40,23 @@ from licensing.services import LicenceError
 
 class PortalSignInForm(forms.Form):
     # A lookup: names made before the username rule still sign in.
-    username = forms.CharField(label="Username", max_length=150, validators=[validate_username_lookup],
+    username = forms.CharField(label=_("Username"), max_length=150, validators=[validate_username_lookup],
                                widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label="Password", strip=False, max_length=256,
+    password = forms.CharField(label=_("Password"), strip=False, max_length=256,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
 class PortalStartForm(forms.Form):
-    mobile = MobileField(help_text="Optional, e.g. +491712345678.",
+    mobile = MobileField(label=_("Mobile"), help_text=_("Optional, e.g. +491712345678."),
                          widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
-    ownership = forms.ChoiceField(label="Ownership", required=False,
-                                  choices=[("", "Not specified")] + [(v, label) for v, label in Ownership.choices
-                                                                     if v != Ownership.UNKNOWN])
+    ownership = forms.ChoiceField(label=_("Ownership"), required=False,
+                                  choices=[("", _("Not specified"))] + [(v, label) for v, label in Ownership.choices
+                                                                        if v != Ownership.UNKNOWN])
+
+
+# The heading of a device limit reached for one ownership, on the portal's start page.
+LIMIT_HEADINGS: dict[str, StrOrPromise] = {Ownership.CORPORATE: _("Company-owned devices:"),
+                                           Ownership.PERSONAL: _("Personal devices:")}
 
 
 class PortalSettingsForm(forms.ModelForm[PortalSettings]):
@@ -107,9 +115,11 @@ def portal_home(request: HttpRequest, end_user: EndUser) -> HttpResponse:
     form = PortalStartForm(request.POST if request.method == "POST" else None, initial={"mobile": end_user.mobile})
     if request.method == "POST" and form.is_valid():
         try:
+            # The enrollment remembers the language the end user reads the portal in, for its activation page.
             created = portal_enrollment_start(end_user=end_user, actor=portal_actor(request, end_user),
                                               mobile=form.cleaned_data["mobile"],
-                                              ownership=form.cleaned_data["ownership"] or Ownership.UNKNOWN)
+                                              ownership=form.cleaned_data["ownership"] or Ownership.UNKNOWN,
+                                              language=get_language())
         except (EnrollmentError, LicenceError) as exc:
             form.add_error(None, str(exc))
         else:
@@ -119,7 +129,7 @@ def portal_home(request: HttpRequest, end_user: EndUser) -> HttpResponse:
         "form": form, "end_user": end_user, "pending": portal_pending(end_user),
         # Reached for every ownership (the limit for all devices) or for some: said before Start.
         "at_limit": limits.get(Ownership.UNKNOWN),
-        "limits_reached": [(Ownership(o).label, r.detail) for o, r in limits.items() if o != Ownership.UNKNOWN],
+        "limits_reached": [(LIMIT_HEADINGS[o], r.detail) for o, r in limits.items() if o in LIMIT_HEADINGS],
     })
 
 
@@ -129,7 +139,7 @@ def portal_enrollment(request: HttpRequest, end_user: EndUser, token: str) -> Ht
     """The end user's own enrollment: link, OTP (audited as a view) and QR code."""
     enrollment = portal_enrollment_get(end_user, token)
     if enrollment is None:
-        raise Http404("No such enrollment.")
+        raise Http404(_("No such enrollment."))
     otp = otp_reveal(enrollment=enrollment, actor=portal_actor(request, end_user))
     return render(request, "portal/enrollment.html", {
         "end_user": end_user, "enrollment": enrollment, "otp": otp, "link": activation_link(enrollment.token),
@@ -141,7 +151,7 @@ def portal_qr(request: HttpRequest, end_user: EndUser, token: str) -> HttpRespon
     """PNG QR code of the activation link, only for the signed-in end user's own enrollments."""
     enrollment = portal_enrollment_get(end_user, token)
     if enrollment is None:
-        raise Http404("No such enrollment.")
+        raise Http404(_("No such enrollment."))
     return HttpResponse(activation_link_qr(enrollment.token, "png"), content_type=qr.CONTENT_TYPES["png"])
 
 

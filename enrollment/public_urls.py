@@ -3,10 +3,11 @@ login here; each has its own credential (portal session, token, token or usernam
 
 from django.urls import path
 
-from enrollment import activation_views, api, portal_views
+from enrollment import activation_views, api, language_views, portal_views
 
 urlpatterns = [
     path("portal/", portal_views.portal_home, name="portal_home"),
+    path("portal/language/", language_views.language_set, name="language_set"),
     path("portal/login/", portal_views.portal_login, name="portal_login"),
     path("portal/logout/", portal_views.portal_logout, name="portal_logout"),
     path("portal/enrollments/<token:token>/", portal_views.portal_enrollment, name="portal_enrollment"),

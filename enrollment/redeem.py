@@ -33,14 +33,18 @@ never a repeat.
 """
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
+from django_stubs_ext import StrOrPromise
 
 from audit.actor import Actor
 from audit.models import AuditAction
@@ -69,7 +73,7 @@ class RedeemResult:
 
     status: int
     error: str = ""
-    detail: str = ""
+    detail: StrOrPromise = ""  # in the end user's language (lazy for the shared refusals below)
     attempts_left: int | None = None
     device: Device | None = field(default=None, compare=False)
     username: str = ""
@@ -77,6 +81,9 @@ class RedeemResult:
     remaining_uses: int = 0
     retry_after: int | None = None
     rule: str = ""  # the enrollment restriction that refused (403 restricted)
+    # The language of the enrollment the token named (its answer is in it unless the request asks for
+    # another); "" when no enrollment was found by token (enrollment.languages).
+    language: str = field(default="", compare=False)
 
     @property
     def ok(self) -> bool:
@@ -88,25 +95,26 @@ class RedeemResult:
             assert self.device is not None
             return {"device_id": str(self.device.public_id), "username": self.username,
                     "ownership": self.ownership, "remaining_uses": self.remaining_uses}
-        body = {"error": self.error, "detail": self.detail, "attempts_left": self.attempts_left}
+        body = {"error": self.error, "detail": str(self.detail), "attempts_left": self.attempts_left}
         return {**body, "rule": self.rule} if self.rule else body
 
 
-def bad_request(detail: str) -> RedeemResult:
+def bad_request(detail: StrOrPromise) -> RedeemResult:
     return RedeemResult(status=400, error="invalid_request", detail=detail)
 
 
-UNKNOWN = RedeemResult(status=404, error="unknown", detail="No pending enrollment has this token.")
+UNKNOWN = RedeemResult(status=404, error="unknown", detail=_("No pending enrollment has this token."))
 USED_UP = RedeemResult(status=410, error="used_up",
-                       detail="This enrollment has already been used by every device it allows.")
+                       detail=_("This enrollment has already been used by every device it allows."))
 EXPIRED = RedeemResult(status=410, error="expired",
-                       detail="The OTP of this enrollment has expired. Ask your helpdesk for a new one.")
+                       detail=_("The OTP of this enrollment has expired. Ask your helpdesk for a new one."))
 LOCKED = RedeemResult(status=423, error="locked",
-                      detail="This enrollment is locked after too many wrong OTPs. Ask your helpdesk to reset the OTP.")
+                      detail=_("This enrollment is locked after too many wrong OTPs. Ask your helpdesk to reset the "
+                               "OTP."))
 NO_LICENCE = RedeemResult(status=409, error="no_licence",
-                          detail="No device licence is reserved for this enrollment. Ask your helpdesk.")
+                          detail=_("No device licence is reserved for this enrollment. Ask your helpdesk."))
 INVALID_CREDENTIALS = RedeemResult(status=401, error="invalid_credentials",
-                                   detail="The username or the OTP is not correct.")
+                                   detail=_("The username or the OTP is not correct."))
 
 
 def restricted(refusal: Restriction) -> RedeemResult:
@@ -116,17 +124,29 @@ def restricted(refusal: Restriction) -> RedeemResult:
 
 def wrong_otp(left: int) -> RedeemResult:
     """401 with the tries left; the try that used the last one says the enrollment is now locked."""
+    detail: StrOrPromise
     if left == 0:
-        detail = ("The OTP is not correct, and that was the last try: this enrollment is now locked. "
-                  "Ask your helpdesk to reset the OTP.")
+        detail = _("The OTP is not correct, and that was the last try: this enrollment is now locked. "
+                   "Ask your helpdesk to reset the OTP.")
     else:
-        detail = f"The OTP is not correct. {left} attempt{'s' if left != 1 else ''} left."
+        # Lazy: rendered in the language the answer is given in, decided after the enrollment was read.
+        detail = _attempts_left_lazy(left)
     return RedeemResult(status=401, error="wrong_otp", attempts_left=left, detail=detail)
+
+
+def _attempts_left(left: int) -> str:
+    return ngettext("The OTP is not correct. %(left)d attempt left.",
+                    "The OTP is not correct. %(left)d attempts left.", left) % {"left": left}
+
+
+_attempts_left_lazy = lazy(_attempts_left, str)
 
 
 def rate_limited(retry_after: int) -> RedeemResult:
     return RedeemResult(status=429, error="rate_limited", retry_after=retry_after,
-                        detail=f"Too many attempts from this address. Try again in {retry_after} seconds.")
+                        detail=ngettext("Too many attempts from this address. Try again in %(seconds)d second.",
+                                        "Too many attempts from this address. Try again in %(seconds)d seconds.",
+                                        retry_after) % {"seconds": retry_after})
 
 
 @lru_cache(maxsize=1)
@@ -184,13 +204,13 @@ def _input_problem(token: str, username: str, otp: str | None, device: DeviceFac
         if unstorable := text_problem(value):
             return f"{name} {unstorable}."
     if bool(token) == bool(username):
-        return "Give either a token or a username."
+        return gettext("Give either a token or a username.")
     if len(token) > MAX_TOKEN or len(username) > MAX_USERNAME:
-        return "The token or username is too long."
+        return gettext("The token or username is too long.")
     if otp is not None and (not otp.strip() or len(otp) > MAX_OTP):
-        return "The OTP is missing or too long."
+        return gettext("The OTP is missing or too long.")
     if otp is None and (username or PortalSettings.load().ask_otp_on_activation):
-        return "The OTP is required."
+        return gettext("The OTP is required.")
     return device.problem()
 
 
@@ -198,6 +218,13 @@ def _input_problem(token: str, username: str, otp: str | None, device: DeviceFac
 def _redeem_token(token: str, otp: str | None, device: DeviceFacts, actor: Actor,
                   details: dict[str, Any]) -> RedeemResult:
     enrollment = rows.get_for_update(PendingEnrollment, "token", token)
+    result = _redeem_row(enrollment, token, otp, device, actor, details)
+    return replace(result, language=enrollment.language) if enrollment is not None else result
+
+
+@sensitive_variables()
+def _redeem_row(enrollment: PendingEnrollment | None, token: str, otp: str | None, device: DeviceFacts, actor: Actor,
+                details: dict[str, Any]) -> RedeemResult:
     if enrollment is None:
         previous = _enrolled_device(token, device)
         if previous is not None:

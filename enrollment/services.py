@@ -20,6 +20,7 @@ from enrollment.models import Ownership, PendingEnrollment, Source, State
 from enrollment.otp import OtpRule
 from lib import qr
 from lib.crypto import SecretUnreadable, seal, unseal
+from lib.languages import DEFAULT_LANGUAGE, LanguageError, language_parse
 from lib.text import username_problem
 from licensing.services import licence_release, licence_release_many, licence_reserve
 from webhooks import payloads
@@ -66,6 +67,7 @@ def pending_enrollment_create(
     usage_count: int = 1,
     otp_rule: OtpRule | None = None,
     audit_details: dict[str, Any] | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> CreatedEnrollment:
     """Create a pending enrollment holding ``usage_count`` licence reservations.
 
@@ -86,6 +88,10 @@ def pending_enrollment_create(
         raise EnrollmentError(str(exc)) from exc
     if usage_count < 1:
         raise EnrollmentError("The usage count must be at least 1.")
+    try:
+        language = language_parse(language)
+    except LanguageError as exc:
+        raise EnrollmentError(str(exc)) from exc
     rule = otp_rule or OtpRule.from_policy()
     otp = rule.generate()
     token = new_token()
@@ -100,6 +106,7 @@ def pending_enrollment_create(
             email=email,
             mobile=mobile,
             ownership=ownership,
+            language=language,
             source=source,
             otp_ciphertext=seal(otp),
             otp_expires_at=rule.expires_at(),
@@ -114,7 +121,7 @@ def pending_enrollment_create(
             action=AuditAction.ENROLLMENT_CREATED,
             enrollment_token=token,
             target_username=username,
-            details={"source": source, "usage_count": usage_count, **(audit_details or {})},
+            details={"source": source, "usage_count": usage_count, "language": language, **(audit_details or {})},
         )
         event_record(Event.ENROLLMENT_CREATED, payloads.enrollment_created(enrollment, actor=actor.name))
     return CreatedEnrollment(enrollment=enrollment, otp=otp)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from lib.languages import DEFAULT_LANGUAGE, Language
 from lib.querysets import RestrictedQuerySet
 from lib.singleton import SingletonModel
 
@@ -40,11 +41,19 @@ class MessageTemplateQuerySet(RestrictedQuerySet["MessageTemplate"]):
     view_permission = "notifications.change_template"
 
 
-class MessageTemplate(models.Model):
-    """One editable message. Subject and body are Django template source restricted to the
-    documented placeholders (``notifications.rendering.validate_template_source``)."""
+# The templates end users receive: one version per language (English the fallback when a language has
+# none). The admins' alert goes to console users, who read English.
+END_USER_TEMPLATES = (TemplateKey.USER_PROVISIONED, TemplateKey.ENROLLMENT_SMS, TemplateKey.OTP_RESET,
+                      TemplateKey.QR_USER, TemplateKey.QR_ALTERNATIVE)
 
-    key = models.CharField(max_length=40, choices=TemplateKey.choices, unique=True)
+
+class MessageTemplate(models.Model):
+    """One editable message in one language. Subject and body are Django template source restricted to
+    the documented placeholders (``notifications.rendering.validate_template_source``). Each key has its
+    English version; an end-user template may have one per other language too (F17)."""
+
+    key = models.CharField(max_length=40, choices=TemplateKey.choices)
+    language = models.CharField("Language", max_length=8, choices=Language.choices, default=DEFAULT_LANGUAGE)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     name = models.CharField("Name", max_length=120)
     subject = models.CharField("Subject", max_length=200, blank=True)
@@ -56,9 +65,10 @@ class MessageTemplate(models.Model):
     class Meta:
         ordering = ["id"]
         permissions = [("change_template", "Can edit notification templates")]
+        constraints = [models.UniqueConstraint(fields=["key", "language"], name="template_unique_key_language")]
 
     def __str__(self) -> str:
-        return self.name
+        return self.name if self.language == DEFAULT_LANGUAGE else f"{self.name} ({self.get_language_display()})"
 
 
 def validate_sender_label(value: str) -> None:

@@ -69,23 +69,28 @@ def notify_enrollment_created(
     back with it, and sending is enqueued only after commit.
     """
     templates = ensure_default_templates()
+    # The admins read English (the console's language); the user (and the address given for them) the
+    # enrollment's language: its version of each template (English when it has none), dates and words in it.
+    language = enrollment.language
     context = enrollment_context(enrollment, otp=otp, actor=actor, authorizer=authorizer)
+    user_context = enrollment_context(enrollment, otp=otp, actor=actor, authorizer=authorizer, language=language)
     sealed_attachments = _seal_attachments(attachments or [])
     messages: list[Message] = []
     if notify_admins:
         # Admins with alerts on get the attachment too (for a QR code: the code itself, as the
         # reference's Automatic Provisioning describes).
         for address in _admin_recipients():
-            messages.append(_email(templates[TemplateKey.ADMIN_PROVISIONED], context, address, enrollment, actor,
+            messages.append(_email(templates.get(TemplateKey.ADMIN_PROVISIONED), context, address, enrollment, actor,
                                    sealed_attachments))
     user_address = enrollment.email if email_user else ""
     if user_address:
-        messages.append(_email(templates[user_template], context, user_address, enrollment, actor, sealed_attachments))
+        messages.append(_email(templates.get(user_template, language), user_context, user_address, enrollment, actor,
+                               sealed_attachments))
     if alternative_email and alternative_email.lower() != user_address.lower():
-        messages.append(_email(templates[alternative_template or user_template], context, alternative_email,
-                               enrollment, actor, sealed_attachments))
+        messages.append(_email(templates.get(alternative_template or user_template, language), user_context,
+                               alternative_email, enrollment, actor, sealed_attachments))
     if sms_user and enrollment.mobile:
-        messages.append(_sms(templates[TemplateKey.ENROLLMENT_SMS], context, enrollment, actor))
+        messages.append(_sms(templates.get(TemplateKey.ENROLLMENT_SMS, language), user_context, enrollment, actor))
     Message.objects.bulk_create(messages)
     enqueue_after_commit([m.pk for m in messages])
     return messages
@@ -109,12 +114,13 @@ def notify_enrollments_created_many(
     rows: list[dict[str, Any]] = []
     subjects = _SealedOnce()
     for enrollment, otp in items:
-        context = enrollment_context(enrollment, otp=otp, actor=actor, base_url=base_url)
+        language = enrollment.language
+        context = enrollment_context(enrollment, otp=otp, actor=actor, base_url=base_url, language=language)
         if email_user and enrollment.email:
-            rows.append(_email_row(templates[TemplateKey.USER_PROVISIONED], context, enrollment.email, enrollment,
-                                   actor, "", subjects))
+            rows.append(_email_row(templates.get(TemplateKey.USER_PROVISIONED, language), context, enrollment.email,
+                                   enrollment, actor, "", subjects))
         if sms_user and enrollment.mobile:
-            rows.append(_sms_row(templates[TemplateKey.ENROLLMENT_SMS], context, enrollment, actor))
+            rows.append(_sms_row(templates.get(TemplateKey.ENROLLMENT_SMS, language), context, enrollment, actor))
     # COPY of plain rows with ids taken from the sequence: a bulk batch writes a thousand rows, and
     # bulk_create compiled every value into SQL (the larger part of a job with email before).
     now = timezone.now()

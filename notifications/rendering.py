@@ -9,19 +9,20 @@ will render.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.template.base import Lexer, TokenType
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.views.decorators.debug import sensitive_variables
 
 from enrollment.links import activation_link
+from lib.languages import DEFAULT_LANGUAGE
 from notifications.models import Channel
 
 if TYPE_CHECKING:
@@ -61,6 +62,9 @@ SAMPLE_CONTEXT: dict[str, str] = {
     "provisioned_by": "admin",
     "authorizer": "helpdesk.lead",
 }
+
+SAMPLE_EXPIRES = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
 
 def sample_context() -> dict[str, str]:
     """The preview's values, read when the preview is made (Admin > General may have changed)."""
@@ -155,15 +159,17 @@ def _compiled(source: str) -> Template:
 
 
 def format_expires(value: datetime | None) -> str:
+    """When the OTP expires, in the active language's words and date format (includes/when.html's format)."""
     if value is None:
-        return "never"
+        return gettext("never")
     return _expires_text(value, timezone.get_current_timezone_name(), get_language())
 
 
 @lru_cache(maxsize=256)
 def _expires_text(value: datetime, zone: str, language: str | None) -> str:
-    # A bulk batch's rows share one expiry: formatted once, not once per message.
-    return date_format(timezone.localtime(value), "j M Y, H:i T")
+    # A bulk batch's rows share one expiry: formatted once, not once per message (and language).
+    # Translators: a date and time in Django's date format letters (j day, M/F month, Y year, H:i time, T zone).
+    return date_format(timezone.localtime(value), gettext("j M Y, H:i T"))
 
 
 @sensitive_variables()
@@ -174,7 +180,16 @@ def enrollment_context(
     actor: Actor,
     authorizer: str = "",
     base_url: str | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> dict[str, str]:
+    """The placeholders' values for a message about ``enrollment``, dates and words in ``language``."""
+    with translation.override(language):
+        return _enrollment_values(enrollment, otp=otp, actor=actor, authorizer=authorizer, base_url=base_url)
+
+
+@sensitive_variables()
+def _enrollment_values(enrollment: PendingEnrollment, *, otp: str, actor: Actor, authorizer: str,
+                       base_url: str | None) -> dict[str, str]:
     end_user = enrollment.end_user
     return {
         "username": enrollment.username,
@@ -186,7 +201,7 @@ def enrollment_context(
         "activation_url": activation_link(enrollment.token, base_url),
         "expires": format_expires(enrollment.otp_expires_at),
         "mobile": enrollment.mobile,
-        "ownership": enrollment.get_ownership_display(),
+        "ownership": str(enrollment.get_ownership_display()),
         "usage_count": str(enrollment.usage_count),
         "provisioned_by": actor.name,
         "authorizer": authorizer or actor.name,

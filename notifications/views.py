@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
@@ -13,16 +16,38 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import console_view
 from audit.actor import Actor
 from audit.settings_page import settings_page
+from enrollment.models import Ownership
+from lib.languages import DEFAULT_LANGUAGE, Language
 from notifications import delivery, message_templates, selectors
 from notifications.forms import MessageFilterForm, MessageTemplateForm, SmsSettingsForm
 from notifications.message_body import message_text_open
-from notifications.models import Channel, Message, MessageTemplate, SmsSettings
-from notifications.rendering import PLACEHOLDERS, render_template, sample_context
+from notifications.models import END_USER_TEMPLATES, Channel, Message, MessageTemplate, SmsSettings
+from notifications.rendering import PLACEHOLDERS, SAMPLE_EXPIRES, format_expires, render_template, sample_context
 
 
 @console_view("notifications.change_template")
 def template_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "notifications/template_list.html", {"templates": selectors.message_templates(request.user)})
+    templates = selectors.message_templates(request.user)
+    return render(request, "notifications/template_list.html", {
+        "templates": templates, "rows": _template_rows(templates)})
+
+
+@dataclass(frozen=True)
+class TemplateRow:
+    """One template of the list: its English version and, per other language, its version or None (English
+    is sent); ``languages`` is empty for a template sent in English only."""
+
+    english: MessageTemplate
+    languages: list[tuple[str, MessageTemplate | None]]
+
+
+def _template_rows(templates: list[MessageTemplate]) -> list[TemplateRow]:
+    by_version = {(t.key, t.language): t for t in templates}
+    return [
+        TemplateRow(english=t, languages=[(label, by_version.get((t.key, code))) for code, label in Language.choices
+                                          if code != DEFAULT_LANGUAGE] if t.key in END_USER_TEMPLATES else [])
+        for t in templates if t.language == DEFAULT_LANGUAGE
+    ]
 
 
 @console_view("notifications.change_template")
@@ -36,7 +61,7 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
         body = form.cleaned_data["body"]
         if request.POST.get("action") == "preview":
             # Preview renders the unsaved text with sample values; nothing is stored.
-            preview = _preview(subject, body)
+            preview = _preview(subject, body, template.language)
         else:
             message_templates.message_template_update(
                 template=template, subject=subject, body=body, actor=Actor.from_request(request)
@@ -44,15 +69,50 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"The template “{template.name}” was saved.")
             return redirect("notifications:template_list")
     elif request.method == "GET":
-        preview = _preview(template.subject, template.body)
+        preview = _preview(template.subject, template.body, template.language)
+    versions = {t.language: t for t in MessageTemplate.objects.restrict(request.user).filter(key=template.key)}
     return render(request, "notifications/template_edit.html", {
         "template": template, "form": form, "preview": preview, "placeholders": PLACEHOLDERS,
-        "is_sms": template.channel == Channel.SMS,
+        "is_sms": template.channel == Channel.SMS, "is_english": template.language == DEFAULT_LANGUAGE,
+        "versions": [(code, label, versions.get(code)) for code, label in Language.choices]
+        if template.key in END_USER_TEMPLATES else [],
     })
 
 
-def _preview(subject: str, body: str) -> dict[str, str]:
-    context = sample_context()
+@console_view("notifications.change_template")
+@require_POST
+def template_version_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a language version of the template (its shipped text, else the English one) and open it."""
+    template = get_object_or_404(MessageTemplate.objects.restrict(request.user), pk=pk)
+    try:
+        version = message_templates.message_template_version_add(
+            template=template, language=request.POST.get("language", ""), actor=Actor.from_request(request))
+    except message_templates.TemplateVersionError as exc:
+        messages.error(request, str(exc))
+        return redirect("notifications:template_list")
+    messages.success(request, f"The {version.get_language_display()} version of “{version.name}” is ready to edit.")
+    return redirect("notifications:template_edit", pk=version.pk)
+
+
+@console_view("notifications.change_template")
+@require_POST
+def template_version_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    template = get_object_or_404(MessageTemplate.objects.restrict(request.user), pk=pk)
+    try:
+        message_templates.message_template_version_remove(template=template, actor=Actor.from_request(request))
+    except message_templates.TemplateVersionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"The {template.get_language_display()} version of “{template.name}” was removed: "
+                                  "its users get the English one.")
+    return redirect("notifications:template_list")
+
+
+def _preview(subject: str, body: str, language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+    """The text rendered with sample values, dates and words (Ownership, "never") in ``language``."""
+    with translation.override(language):
+        context = {**sample_context(), "ownership": str(Ownership.CORPORATE.label),
+                   "expires": format_expires(SAMPLE_EXPIRES)}
     return {
         "subject": render_template(subject, context).strip() if subject else "",
         "body": render_template(body, context),

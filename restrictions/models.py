@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import Device, Platform
 from lib.querysets import RestrictedQuerySet
@@ -72,8 +73,9 @@ class RestrictionSettings(SingletonModel):
 
 
 class IdentifierKind(models.TextChoices):
-    SERIAL = "serial", "Serial number"
-    IMEI = "imei", "IMEI"
+    # Translated: a refusal to an end user names the kind (restrictions.rules).
+    SERIAL = "serial", _("Serial number")
+    IMEI = "imei", _("IMEI")
 
 
 class IdentifierStatus(models.TextChoices):

@@ -25,7 +25,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from enrollment.identifiers import DeviceFacts
 from enrollment.models import Device, Ownership, Platform
@@ -34,8 +38,12 @@ from lib.locks import hold_until_commit
 from restrictions.identifiers import serial_normalize
 from restrictions.models import CorporateIdentifier, IdentifierKind, IdentifierStatus, RestrictionSettings
 
-# Ownership in the words of the person holding the device; Unknown is not one they chose.
-OWNERSHIP_WORDS: dict[str, str] = {Ownership.CORPORATE: "company-owned", Ownership.PERSONAL: "personal"}
+# A platform refused for an ownership, in whole sentences (a translation cannot build one from words).
+PLATFORM_REFUSED: dict[str, StrOrPromise] = {
+    Ownership.CORPORATE: _("{platform} devices cannot be enrolled as company-owned devices here."),
+    Ownership.PERSONAL: _("{platform} devices cannot be enrolled as personal devices here."),
+    Ownership.UNKNOWN: _("{platform} devices cannot be enrolled here."),
+}
 _VERSION = re.compile(r"\s*v?(\d+(?:\.\d+)*)", re.IGNORECASE)
 
 
@@ -62,7 +70,9 @@ class Restriction:
     to do."""
 
     rule: str
-    detail: str
+    # Lazy: the end user reads it in their language (the activation page, the redeem API, the portal),
+    # the console and the identifiers' Refused reason keep English (``identifiers_refused``).
+    detail: StrOrPromise
 
 
 @dataclass
@@ -110,14 +120,13 @@ def _platform_refusal(rules: RestrictionSettings, ownership: str, device: Device
     allowed = _allowed_platforms(rules, ownership)
     if device.platform in allowed:
         return None
-    label = Platform(device.platform).label
+    label = str(Platform(device.platform).label)
     kinds = ", ".join(str(Platform(p).label) for p in Platform.values if p in allowed)
-    kind = OWNERSHIP_WORDS.get(ownership, "")
-    refused = f"{label} devices cannot be enrolled{f' as {kind} devices' if kind else ''} here."
+    refused = format_lazy(PLATFORM_REFUSED.get(ownership, PLATFORM_REFUSED[Ownership.UNKNOWN]), platform=label)
     if not kinds:
-        return Restriction("platform", f"{refused} Ask your helpdesk which devices you may use.")
-    return Restriction("platform", f"{refused} Enroll a device of another kind ({kinds}), or ask your helpdesk "
-                                   "which devices you may use.")
+        return Restriction("platform", format_lazy("{} {}", refused, _("Ask your helpdesk which devices you may use.")))
+    return Restriction("platform", format_lazy("{} {}", refused, format_lazy(
+        _("Enroll a device of another kind ({kinds}), or ask your helpdesk which devices you may use."), kinds=kinds)))
 
 
 def _os_refusal(rules: RestrictionSettings, device: DeviceFacts) -> Restriction | None:
@@ -125,20 +134,18 @@ def _os_refusal(rules: RestrictionSettings, device: DeviceFacts) -> Restriction 
     wanted = version_key(minimum)
     if wanted is None:
         return None
-    label = Platform(device.platform).label
+    label = str(Platform(device.platform).label)
     have = version_key(device.os_version)
     if have is None:
-        return Restriction(
-            "os_version",
-            f"This device did not say which {label} version it runs, and at least {minimum} is required. "
-            "Enter the OS version (the device's settings show it, under About), then try again.",
-        )
+        return Restriction("os_version", format_lazy(_(
+            "This device did not say which {platform} version it runs, and at least {minimum} is required. "
+            "Enter the OS version (the device's settings show it, under About), then try again."),
+            platform=label, minimum=minimum))
     if have < wanted:
-        return Restriction(
-            "os_version",
-            f"This device says it runs {label} {device.os_version}, and at least {minimum} is required. "
-            "Update the device's software, or correct the OS version if it is wrong, then try again.",
-        )
+        return Restriction("os_version", format_lazy(_(
+            "This device says it runs {platform} {version}, and at least {minimum} is required. "
+            "Update the device's software, or correct the OS version if it is wrong, then try again."),
+            platform=label, version=device.os_version, minimum=minimum))
     return None
 
 
@@ -154,36 +161,27 @@ def _manufacturer_refusal(rules: RestrictionSettings, device: DeviceFacts) -> Re
     made_by = name_key(device.manufacturer)
     blocked = {name_key(name) for name in manufacturers_parse(rules.blocked_manufacturers)}
     if made_by and any(made_by == name or made_by.startswith(name + " ") for name in blocked if name):
-        return Restriction(
-            "manufacturer",
-            f"Devices made by {device.manufacturer} cannot be enrolled here. "
-            "Use a device of another make, or ask your helpdesk.",
-        )
+        return Restriction("manufacturer", format_lazy(_(
+            "Devices made by {manufacturer} cannot be enrolled here. Use a device of another make, or ask your "
+            "helpdesk."), manufacturer=device.manufacturer))
     return None
 
 
 def _list_refusal(ownership: str, device: DeviceFacts, found: list[CorporateIdentifier]) -> Restriction | None:
     enrolled = [identifier for identifier in found if identifier.device_id is not None]
     if enrolled:
-        return Restriction(
-            "identifier_enrolled",
-            f"A device with the {enrolled[0].get_kind_display()} {enrolled[0].value} is already "
-            "enrolled. Ask your helpdesk if this device must be enrolled again.",
-        )
+        return Restriction("identifier_enrolled", format_lazy(_(
+            "A device with the {kind} {value} is already enrolled. Ask your helpdesk if this device must be "
+            "enrolled again."), kind=enrolled[0].get_kind_display(), value=enrolled[0].value))
     if ownership != Ownership.CORPORATE or found:
         return None
     if not device.serial_number and not device.imei:
-        return Restriction(
-            "corporate_list",
-            "Corporate devices must be on your organisation's list, and this device "
-            "told neither its serial number nor its IMEI. Enter the serial number "
-            "and try again.",
-        )
-    return Restriction(
-        "corporate_list",
-        "This device is not on your organisation's list of corporate devices. "
-        "Ask your helpdesk to add its serial number or IMEI, then try again.",
-    )
+        return Restriction("corporate_list", _(
+            "Corporate devices must be on your organisation's list, and this device told neither its serial number "
+            "nor its IMEI. Enter the serial number and try again."))
+    return Restriction("corporate_list", _(
+        "This device is not on your organisation's list of corporate devices. Ask your helpdesk to add its serial "
+        "number or IMEI, then try again."))
 
 
 def _limits(rules: RestrictionSettings, ownership: str) -> list[tuple[int, str]]:
@@ -193,6 +191,29 @@ def _limits(rules: RestrictionSettings, ownership: str) -> list[tuple[int, str]]
     if own:
         limits.append((own, ownership))
     return limits
+
+
+def _devices_held(counted: str, username: str, enrolled: int, limit: int) -> StrOrPromise:
+    """"alice already has 2 enrolled personal devices, and 2 are allowed." for the ownership counted ("": all)."""
+    # Translators: {allowed} is "{limit} is allowed" / "{limit} are allowed".
+    allowed = format_lazy(ngettext_lazy("{limit} is allowed", "{limit} are allowed", limit), limit=limit)
+    if counted == Ownership.CORPORATE:
+        text = ngettext_lazy("{username} already has {enrolled} enrolled company-owned device, and {allowed}.",
+                             "{username} already has {enrolled} enrolled company-owned devices, and {allowed}.",
+                             enrolled)
+    elif counted == Ownership.PERSONAL:
+        text = ngettext_lazy("{username} already has {enrolled} enrolled personal device, and {allowed}.",
+                             "{username} already has {enrolled} enrolled personal devices, and {allowed}.", enrolled)
+    else:
+        text = ngettext_lazy("{username} already has {enrolled} enrolled device, and {allowed}.",
+                             "{username} already has {enrolled} enrolled devices, and {allowed}.", enrolled)
+    return format_lazy(text, username=username, enrolled=enrolled, allowed=allowed)
+
+
+def _english(text: StrOrPromise) -> str:
+    """``text`` in English, whatever language the request is in: what the console shows."""
+    with translation.override("en"):
+        return str(text)
 
 
 def device_limit_refusal(
@@ -209,13 +230,9 @@ def device_limit_refusal(
         devices = Device.objects.filter(username=username)
         enrolled = (devices.filter(ownership=counted) if counted else devices).count()
         if enrolled + 1 > limit:
-            kind = f"{OWNERSHIP_WORDS[counted]} " if counted in OWNERSHIP_WORDS else ""
-            return Restriction(
-                "device_limit",
-                f"{username} already has {enrolled} enrolled {kind}device{'s' if enrolled != 1 else ''}, and "
-                f"{limit} {'is' if limit == 1 else 'are'} allowed. Ask your helpdesk to remove a device that is "
-                "no longer used (Devices > Remove), then try again.",
-            )
+            held = _devices_held(counted, username, enrolled, limit)
+            return Restriction("device_limit", format_lazy("{} {}", held, _(
+                "Ask your helpdesk to remove a device that is no longer used (Devices > Remove), then try again.")))
     return None
 
 
@@ -264,7 +281,7 @@ def identifiers_refused(identifiers: list[CorporateIdentifier], refusal: Restric
     waiting = [i.pk for i in identifiers if i.device_id is None]
     if waiting:
         CorporateIdentifier.objects.filter(pk__in=waiting).update(
-            status=IdentifierStatus.REFUSED, refused_at=timezone.now(), refused_reason=refusal.detail[:300]
+            status=IdentifierStatus.REFUSED, refused_at=timezone.now(), refused_reason=_english(refusal.detail)[:300]
         )
 
 

@@ -50,6 +50,20 @@ venv_ensure() {
   fi
 }
 
+# The translations' binary catalogues (locale/<lang>/LC_MESSAGES/django.mo) from their .po sources, which are all the
+# repository holds (.mo files are build output: .gitignore, .dockerignore). msgfmt is Debian's gettext; --check refuses
+# a catalogue whose placeholders do not match. Only a .po newer than its .mo is compiled again.
+messages_compile() {
+  local po
+  if ! command -v msgfmt >/dev/null 2>&1; then
+    log "msgfmt (Debian package gettext) is missing: the end-user pages and messages stay English"
+    return 0
+  fi
+  for po in "$ROOT"/locale/*/LC_MESSAGES/*.po; do
+    [ "${po%.po}.mo" -nt "$po" ] || msgfmt --check -o "${po%.po}.mo" "$po"
+  done
+}
+
 new_secret() { "$PY" -c 'import secrets; print(secrets.token_urlsafe(50))'; }
 new_fernet_key() { "$PY" -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'; }
 

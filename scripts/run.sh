@@ -9,6 +9,9 @@ PORT="${1:-8000}"
 # LDAP is an optional extra (python-ldap builds from source); the console runs without it: the lock
 # installed is requirements/base.txt (exact versions; scripts/lock.sh refreshes it).
 venv_ensure ""
+# German, French and Italian for the end user's pages and messages: compiled from locale/*.po (gettext's msgfmt).
+command -v msgfmt >/dev/null 2>&1 || apt_ensure gettext || log "Could not install gettext: end-user pages stay English"
+messages_compile
 
 if [ ! -f .env ]; then
   log "Writing .env with new secrets (development settings)"

@@ -22,8 +22,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-apt_ensure libldap2-dev libsasl2-dev slapd ldap-utils chromium qrencode libcairo2 postgresql redis-server
+apt_ensure libldap2-dev libsasl2-dev slapd ldap-utils chromium qrencode libcairo2 postgresql redis-server gettext
 venv_ensure "test,ldap,dev"
+messages_compile
 
 # PostgreSQL
 if [ -z "${DATABASE_URL:-}" ]; then

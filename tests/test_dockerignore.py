@@ -115,6 +115,7 @@ def test_it_excludes_everything_run_sh_writes(ignore):
     ".mypy_cache/3.11/cache.db",
     ".ruff_cache/CACHEDIR.TAG",
     "onramp.egg-info/PKG-INFO",
+    "locale/de/LC_MESSAGES/django.mo",
 ])
 def test_it_excludes_secrets_data_and_local_tooling(ignore, path):
     assert ignore.excludes(path)
@@ -130,6 +131,7 @@ def test_it_excludes_secrets_data_and_local_tooling(ignore, path):
     "enrollment/qr.py",
     "templates/base.html",
     "static/css/onramp.css",
+    "locale/de/LC_MESSAGES/django.po",
 ])
 def test_it_keeps_what_the_image_needs(ignore, path):
     assert not ignore.excludes(path)

@@ -30,7 +30,7 @@ from ninja.parser import Parser
 from audit.actor import Actor
 from audit.models import AuditAction
 from audit.services import audit_record
-from enrollment.api import MAX_BODY, TOO_LARGE
+from enrollment.api import MAX_BODY
 from integrations.api import devices, enrollments
 from integrations.api.auth import call_state
 from integrations.api.errors import ApiError, bad_request, invalid
@@ -39,7 +39,7 @@ from lib.text import storable, text_problem
 
 logger = logging.getLogger(__name__)
 
-TOO_LARGE_ERROR = ApiError(413, "too_large", TOO_LARGE.detail)
+TOO_LARGE_ERROR = ApiError(413, "too_large", f"The request body is larger than {MAX_BODY // 1024} KiB.")
 SERVER_ERROR = ApiError(500, "server_error", "Something went wrong on our side. Try again later.")
 
 

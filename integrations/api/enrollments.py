@@ -63,6 +63,7 @@ def enrollment_fields(enrollment: PendingEnrollment, base_url: str) -> dict[str,
     return {
         "token": enrollment.token, "username": enrollment.username, "user_type": enrollment.user_type,
         "email": enrollment.email, "mobile": enrollment.mobile, "ownership": enrollment.ownership,
+        "language": enrollment.language,
         "source": enrollment.source, "state": enrollment.state, "usage_count": enrollment.usage_count,
         "uses_remaining": enrollment.uses_remaining, "otp_expires_at": enrollment.otp_expires_at,
         "created_at": enrollment.created_at, "created_by": enrollment.created_by_name,
@@ -106,7 +107,7 @@ def provision(caller: ApiCaller, body: schemas.EnrollmentCreate) -> tuple[int, d
             actor=caller.actor, authorizer=Authorizer(username=caller.actor.name, kind="api_key"),
             ownership=data["ownership"], username=data["username"], user_type=data["user_type"],
             mobile=data["mobile"], email=data["email"], usage_count=data["usage_count"], otp_rule=rule,
-            email_user=body.notify.email, sms_user=body.notify.sms,
+            email_user=body.notify.email, sms_user=body.notify.sms, language=data["language"],
         )
     except ProvisioningNoLicence as exc:
         raise ApiError(409, "no_licence", str(exc)) from exc

@@ -81,7 +81,10 @@ def redeem_operation() -> dict[str, Any]:
                        "code or activation link, and its own facts. No API key and no cookie: the token (or "
                        "username) with the OTP is the credential. Enrollment restrictions are checked before "
                        "anything is consumed. Retrying after a network error is safe when the request carries the "
-                       "serial number or IMEI: a redemption that succeeded answers 200 with the same device.",
+                       "serial number or IMEI: a redemption that succeeded answers 200 with the same device. "
+                       "An error's `detail` is for the person holding the device, in the language of the request's "
+                       "Accept-Language (en, de, fr or it), else in the enrollment's (the one its token names), else "
+                       "English; `error` is the code to act on, the same in every language.",
         "tags": ["Devices (companion app)"],
         "security": [],
         "requestBody": {"required": True, "content": _json("RedeemRequest")},

@@ -16,6 +16,7 @@ UserTypeName = Literal["local", "ldap"]
 SourceName = Literal["self", "single", "bulk", "qr"]
 StateName = Literal["active", "expired", "locked"]
 PlatformName = Literal["android", "ios", "macos", "windows"]
+LanguageName = Literal["en", "de", "fr", "it"]
 TOKEN_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 CURSOR_PATTERN = r"^after\.[A-Za-z0-9_-]{1,200}$"
 
@@ -68,6 +69,8 @@ class EnrollmentCreate(Strict):
     email: str = Field("", max_length=254)
     mobile: str = Field("", max_length=32, description="Stored in E.164, e.g. +491712345678.")
     ownership: OwnershipName = "corporate"
+    language: str = Field("en", max_length=8, description="The user's language: their email, SMS and activation "
+                                                         "page. One of en, de, fr, it (any case).")
     usage_count: int = Field(1, ge=1, le=100_000, description="How many devices may enroll with it.")
     otp: OtpOverride | None = Field(None, description="How the OTP looks and lives; default: Admin > OTP policy.")
     notify: Notify = Field(default_factory=lambda: Notify(email=True, sms=True),
@@ -86,6 +89,7 @@ class Enrollment(Schema):
     email: str
     mobile: str = Field(description="E.164, or empty.")
     ownership: OwnershipName
+    language: LanguageName
     source: SourceName
     state: StateName
     usage_count: int

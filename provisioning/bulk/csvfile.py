@@ -12,10 +12,11 @@ from typing import Any
 from lib import csvfile
 from lib.csvfile import CsvColumns, CsvFileError, CsvLayout, Decoding
 
-KNOWN_COLUMNS = ("username", "email", "mobile", "ownership", "user_type", "first_name", "last_name")
+KNOWN_COLUMNS = ("username", "email", "mobile", "ownership", "user_type", "first_name", "last_name", "language")
 # Column names people type: "First Name", "e-mail", "user type" all mean a known column.
 ALIASES = {"e-mail": "email", "e_mail": "email", "mail": "email", "phone": "mobile", "mobile_number": "mobile",
-           "firstname": "first_name", "lastname": "last_name", "usertype": "user_type", "user": "username"}
+           "firstname": "first_name", "lastname": "last_name", "usertype": "user_type", "user": "username",
+           "lang": "language"}
 BULK_COLUMNS = CsvColumns(known=KNOWN_COLUMNS, needs="a header row with a username column", aliases=ALIASES)
 
 
@@ -46,6 +47,6 @@ def read_layout(path: Path, decoding: Decoding) -> CsvLayout:
     if "username" not in layout.columns:
         raise CsvFileError(
             "The header row has no username column. The first row must name the columns: username (required), "
-            "email, mobile, ownership, user_type, first_name, last_name."
+            "email, mobile, ownership, user_type, first_name, last_name, language."
         )
     return layout

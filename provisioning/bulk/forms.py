@@ -5,6 +5,7 @@ from django.conf import settings
 
 from enrollment.models import OtpContent, OtpPolicy, Ownership
 from enrollment.otp import MAX_LENGTH, MIN_LENGTH, OtpRule, OtpRuleError
+from lib.languages import DEFAULT_LANGUAGE, LanguageField
 from provisioning.bulk.options import BulkOptions
 
 
@@ -15,10 +16,13 @@ class BulkUploadForm(forms.Form):
         label="CSV file",
         error_messages={"empty": "The file is empty. It needs a header row with a username column."},
         help_text="A header row naming the columns: username (required), email, mobile, ownership, user_type, "
-                  "first_name, last_name. UTF-8, UTF-16 or Windows-1252; separated by commas, semicolons or tabs.",
+                  "first_name, last_name, language (en, de, fr, it). UTF-8, UTF-16 or Windows-1252; separated by "
+                  "commas, semicolons or tabs.",
     )
     ownership = forms.ChoiceField(label="Ownership", choices=Ownership.choices, initial=Ownership.CORPORATE,
                                   help_text="Used for rows that leave the ownership column empty.")
+    language = LanguageField(help_text="Used for rows that leave the language column empty: the language of the "
+                                       "user's email, SMS and activation page.")
     email_user = forms.BooleanField(label="Notify users by Email", required=False)
     sms_user = forms.BooleanField(label="Notify users by SMS", required=False)
     define_otp = forms.BooleanField(label="Define OTP", required=False,
@@ -62,4 +66,5 @@ class BulkUploadForm(forms.Form):
     def options(self) -> BulkOptions:
         data = self.cleaned_data
         return BulkOptions(ownership=data["ownership"], email_user=bool(data.get("email_user")),
-                           sms_user=bool(data.get("sms_user")), otp=data.get("otp_rule"))
+                           sms_user=bool(data.get("sms_user")), otp=data.get("otp_rule"),
+                           language=data.get("language") or DEFAULT_LANGUAGE)

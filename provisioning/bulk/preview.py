@@ -67,7 +67,7 @@ def _checked_row(row: int, cells: CsvRecord, options: BulkOptions, seen: dict[tu
                  directory: ldap.LdapDirectory) -> BulkRow:
     if cells.problem:
         raise RowError(cells.problem)
-    item = build_row(row, cells, default_ownership=options.ownership)
+    item = build_row(row, cells, default_ownership=options.ownership, default_language=options.language)
     key = (item.user_type, item.username.lower())
     if key in seen:
         raise RowError(f"Duplicate username {item.username!r} (first in row {seen[key]}).")

@@ -15,6 +15,7 @@ from django.core.validators import EmailValidator
 from accounts.end_users import mobile_problem
 from accounts.models import UserType
 from enrollment.models import Ownership
+from lib.languages import DEFAULT_LANGUAGE, LanguageError, language_parse
 from lib.text import username_problem
 
 
@@ -32,11 +33,13 @@ class BulkRow:
     ownership: str
     first_name: str
     last_name: str
+    # Last, with a default: a job checked before the column existed reads its rows back without it.
+    language: str = DEFAULT_LANGUAGE
 
     def as_row(self) -> list[object]:
         # Field order, as BulkRow(*row) reads it back (dataclasses.astuple deep-copies: slow).
         return [self.row, self.username, self.user_type, self.email, self.mobile, self.ownership, self.first_name,
-                self.last_name]
+                self.last_name, self.language]
 
 
 class _EmailValidator(EmailValidator):
@@ -90,7 +93,8 @@ def _choice(value: str, choices: type[Ownership] | type[UserType], default: str,
     raise RowError(f"Unknown {what} {value.strip()!r} (use {allowed}).")
 
 
-def build_row(row: int, cells: dict[str, str], *, default_ownership: str) -> BulkRow:
+def build_row(row: int, cells: dict[str, str], *, default_ownership: str,
+              default_language: str = DEFAULT_LANGUAGE) -> BulkRow:
     """A checked row, or RowError naming the first problem."""
     username = cells.get("username", "").strip()
     if not username:
@@ -115,4 +119,13 @@ def build_row(row: int, cells: dict[str, str], *, default_ownership: str) -> Bul
         ownership=_choice(cells.get("ownership", ""), Ownership, default_ownership, "ownership"),
         first_name=cells.get("first_name", "").strip()[:150],
         last_name=cells.get("last_name", "").strip()[:150],
+        language=_language(cells.get("language", ""), default_language),
     )
+
+
+def _language(value: str, default: str) -> str:
+    """The row's language by the one rule (``lib.languages``: en, de, fr, it, any case); empty: the job's."""
+    try:
+        return language_parse(value, default=default)
+    except LanguageError as exc:
+        raise RowError(str(exc)) from None

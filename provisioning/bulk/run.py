@@ -204,7 +204,7 @@ def _insert(context: _BatchContext, batch: list[BulkRow]) -> tuple[int, list[Cre
         "created_by_name": actor.name[:150], "bulk_job_id": context.job_id}
     values: list[tuple[object, ...]] = [
         (token, item.username, item.user_type, end_users.get((item.user_type, item.username)), item.email,
-         item.mobile, item.ownership, seal(otp), item.row)
+         item.mobile, item.ownership, seal(otp), item.row, item.language)
         for item, otp, token in zip(rows, otps, tokens, strict=True)]
     ids = insert_plain(PendingEnrollment, ENROLLMENT_NAMES, values, constant=shared, with_ids=notify)
     if notify:
@@ -224,7 +224,7 @@ def _insert(context: _BatchContext, batch: list[BulkRow]) -> tuple[int, list[Cre
 
 # A batch's enrollment columns, in the order of its plain rows.
 ENROLLMENT_NAMES = ("token", "username", "user_type", "end_user_id", "email", "mobile", "ownership", "otp_ciphertext",
-                    "bulk_row")
+                    "bulk_row", "language")
 
 
 def _notify(context: _BatchContext, values: list[tuple[object, ...]], ids: list[int], shared: dict[str, object],

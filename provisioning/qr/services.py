@@ -23,6 +23,7 @@ from enrollment.models import Ownership, PendingEnrollment, Source
 from enrollment.otp import OtpRule, otp_matches
 from enrollment.services import EnrollmentError, pending_enrollment_create, pending_enrollment_delete
 from lib.crypto import seal, unseal
+from lib.languages import language_for_locale
 from notifications.models import TemplateKey
 from notifications.outbox import Attachment, email_queue, notify_enrollment_created
 from provisioning.models import DpcSettings, EnrollmentOption, ErrorCorrection, NetworkType, QrProvisioning
@@ -105,6 +106,8 @@ def qr_provisioning_create(*, actor: Actor, spec: QrSpec) -> CreatedQr:
                     actor=actor, username=spec.username, source=Source.QR, user_type=spec.user_type,
                     ownership=Ownership.CORPORATE, email=email, end_user=end_user, usage_count=spec.usage_count,
                     otp_rule=spec.otp_rule, audit_details={"qr": True},
+                    # The code's Localization (de_CH, it_IT) is the device's language: the user's too.
+                    language=language_for_locale(spec.locale),
                 )
             except EnrollmentError as exc:
                 raise QrProvisioningError(str(exc)) from exc

@@ -5,6 +5,7 @@ from django import forms
 from accounts.fields import MobileField
 from accounts.models import UserType
 from enrollment.models import Ownership
+from lib.languages import LanguageField
 from lib.text import USERNAME_HELP, username_problem, validate_username_lookup
 
 
@@ -27,6 +28,7 @@ class ProvisionUserForm(forms.Form):
         help_text="Optional, e.g. +491712345678. The user receives the enrollment information by SMS.",
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
+    language = LanguageField(help_text="The language of the user's email, SMS and activation page.")
     authorizer_username = forms.CharField(
         label="Authorizing Username", max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
@@ -61,7 +63,7 @@ class ProvisionUserForm(forms.Form):
         return data
 
     def user_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in ("ownership", "username", "user_type", "email", "mobile")]
+        return [self[name] for name in ("ownership", "username", "user_type", "email", "mobile", "language")]
 
     def authorizer_fields(self) -> list[forms.BoundField]:
         return [self["authorizer_username"], self["authorizer_password"]]

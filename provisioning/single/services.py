@@ -24,6 +24,7 @@ from audit.services import audit_record
 from enrollment.models import Ownership, Source
 from enrollment.otp import OtpRule
 from enrollment.services import CreatedEnrollment, EnrollmentError, pending_enrollment_create
+from lib.languages import DEFAULT_LANGUAGE
 from licensing.services import LicenceError
 from notifications.outbox import notify_enrollment_created
 
@@ -115,6 +116,7 @@ def user_provision(
     email: str,
     authorizer_username: str,
     authorizer_password: str,
+    language: str = DEFAULT_LANGUAGE,
 ) -> CreatedEnrollment:
     """Create a single pending enrollment for ``username`` and queue its notifications, vouched for
     by the authorizer's credentials (``authorizer_check``), then as ``user_provision_authorized``.
@@ -125,7 +127,7 @@ def user_provision(
     authorizer = authorizer_check(user_type=user_type, username=authorizer_username,
                                   password=authorizer_password, ip=actor.ip)
     return user_provision_authorized(actor=actor, authorizer=authorizer, ownership=ownership, username=username,
-                                     user_type=user_type, mobile=mobile, email=email)
+                                     user_type=user_type, mobile=mobile, email=email, language=language)
 
 
 def _provision_checked(*, ownership: str, user_type: str, mobile: str) -> str:
@@ -154,11 +156,12 @@ def user_provision_authorized(
     otp_rule: OtpRule | None = None,
     email_user: bool = True,
     sms_user: bool = True,
+    language: str = DEFAULT_LANGUAGE,
 ) -> CreatedEnrollment:
     """Provision User once someone vouched for it: the form's authorizer (``user_provision``) or the
     integration API's key (its name as the authorizer). Creates the pending enrollment holding
     ``usage_count`` reservations and queues the admins' alert, the user's email and the SMS
-    (``email_user`` / ``sms_user`` may leave out the last two).
+    (``email_user`` / ``sms_user`` may leave out the last two), the user's in ``language``.
 
     ``mobile`` is read with PHONE_DEFAULT_REGION and stored E.164. For LDAP users, email and
     mobile come from the directory unless given. A missing local user is created when ``email``
@@ -185,6 +188,7 @@ def user_provision_authorized(
                 usage_count=usage_count,
                 otp_rule=otp_rule,
                 audit_details=details,
+                language=language,
             )
             audit_record(
                 actor=actor,

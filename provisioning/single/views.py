@@ -35,6 +35,7 @@ def provision_user(request: HttpRequest) -> HttpResponse:
                 user_type=data["user_type"],
                 mobile=data["mobile"],
                 email=data["email"],
+                language=data["language"],
                 authorizer_username=data["authorizer_username"],
                 authorizer_password=data["authorizer_password"],
             )

@@ -27,6 +27,6 @@ def test_an_administrator_previews_and_saves_an_email_template(admin_user, sign_
     page.get_by_role("button", name="Save").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Email Templates"
     assert page.get_by_text("was saved").is_visible()
-    template = MessageTemplate.objects.get(key=TemplateKey.USER_PROVISIONED)
+    template = MessageTemplate.objects.get(key=TemplateKey.USER_PROVISIONED, language="en")
     assert template.subject == "Welcome {{ username }}"
     assert AuditEntry.objects.filter(action=AuditAction.TEMPLATE_CHANGED).count() == 1

@@ -26,7 +26,7 @@ def test_it_reserves_one_licence_per_use_and_audits_the_creation(make_pending, a
     assert (ledger.quantity, ledger.enrollment_token, ledger.username) == (3, enrollment.token, "alice")
     entry = AuditEntry.objects.get(action=AuditAction.ENROLLMENT_CREATED)
     assert (entry.actor, entry.enrollment_token, entry.target_username) == (admin_user, enrollment.token, "alice")
-    assert entry.details == {"source": "single", "usage_count": 3}
+    assert entry.details == {"source": "single", "usage_count": 3, "language": "en"}
     assert enrollment.created_by == admin_user
 
 

@@ -18,12 +18,12 @@ pytestmark = pytest.mark.django_db
 
 
 def edit_url(key: str) -> str:
-    return reverse("notifications:template_edit", args=[MessageTemplate.objects.get(key=key).pk])
+    return reverse("notifications:template_edit", args=[MessageTemplate.objects.get(key=key, language="en").pk])
 
 
 @pytest.mark.smoke
 def test_the_shipped_templates_exist_after_migrate():
-    templates = {t.key: t for t in MessageTemplate.objects.all()}
+    templates = {t.key: t for t in MessageTemplate.objects.filter(language="en")}
     assert templates[TemplateKey.ADMIN_PROVISIONED].name == "Admin Provisioned a Device Notification"
     user = templates[TemplateKey.USER_PROVISIONED]
     assert user.name == "Admin Provisioned a Device Notification for User"
@@ -71,7 +71,7 @@ def test_an_unknown_placeholder_is_refused_with_the_reason(admin_user):
     html = response.content.decode()
     assert "“{{ password }}” is not a known placeholder" in html
     assert "Allowed placeholders:" in html
-    assert "{{ password }}" not in MessageTemplate.objects.get(key=TemplateKey.USER_PROVISIONED).body
+    assert "{{ password }}" not in MessageTemplate.objects.get(key=TemplateKey.USER_PROVISIONED, language="en").body
     assert not AuditEntry.objects.filter(action=AuditAction.TEMPLATE_CHANGED).exists()
 
 
@@ -106,7 +106,7 @@ def test_an_sms_without_the_activation_link_is_refused(admin_user):
 
     assert response.status_code == 200
     assert "The SMS must keep {{ activation_url }}" in response.content.decode()
-    assert "{{ activation_url }}" in MessageTemplate.objects.get(key=TemplateKey.ENROLLMENT_SMS).body
+    assert "{{ activation_url }}" in MessageTemplate.objects.get(key=TemplateKey.ENROLLMENT_SMS, language="en").body
 
 
 def test_the_sms_form_has_no_subject(admin_user):
@@ -125,7 +125,8 @@ def test_preview_renders_the_unsaved_text_with_sample_values(admin_user):
     assert response.status_code == 200
     assert "Device for jdoe" in html
     assert "OTP K7P3M9QX expires 24 Nov 2026" in html
-    assert MessageTemplate.objects.get(key=TemplateKey.USER_PROVISIONED).subject != "Device for {{ username }}"
+    stored = MessageTemplate.objects.get(key=TemplateKey.USER_PROVISIONED, language="en")
+    assert stored.subject != "Device for {{ username }}"
     assert not AuditEntry.objects.filter(action=AuditAction.TEMPLATE_CHANGED).exists()
 
 

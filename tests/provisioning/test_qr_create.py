@@ -27,7 +27,8 @@ from tests.conftest import client_for
 
 URL = "/devices/pending/qr/new/"
 SUBJECT = "An Administrator has provisioned a device on your behalf"  # the Self Service Portal code's email
-QR_SUBJECT = "Your Android enrollment QR code"  # Admin > Email Templates: QR-Code for User
+# Admin > Email Templates: QR-Code for User, in German: the code's Localization is de_CH (the user's language).
+QR_SUBJECT = "Ihr QR-Code für die Android-Registrierung"
 
 
 @pytest.fixture
@@ -99,7 +100,7 @@ def test_automatic_provisioning_creates_one_pending_enrollment_reserving_the_usa
 
     user_mail = [m for m in mail.outbox if m.to == ["eve@example.com"]]
     assert len(user_mail) == 1 and user_mail[0].subject == QR_SUBJECT
-    assert "Tap the Welcome screen six times" in user_mail[0].body and "attached" in user_mail[0].body
+    assert "Tippen Sie sechsmal" in user_mail[0].body and "im Anhang" in user_mail[0].body
     (name, content, mimetype), = user_mail[0].attachments
     assert mimetype == "image/png"
     assert json.loads(zxingcpp.read_barcodes(Image.open(io.BytesIO(content)))[0].text) == payload
@@ -115,9 +116,9 @@ def test_the_qr_email_reaches_a_real_smtp_server_with_the_png_attached(
     assert len(to_user) == 1 and len(to_alt) == 1
     assert to_user[0].subject == QR_SUBJECT
     # The alternative address gets its own template: not greeted as the user.
-    assert to_alt[0].subject == "An Android enrollment QR code for eve"
-    assert to_alt[0].body.startswith("Hello,") and "Hello eve" not in to_alt[0].body
-    assert "six times" in to_alt[0].body and to_alt[0].attachments
+    assert to_alt[0].subject == "QR-Code für die Android-Registrierung von eve"
+    assert to_alt[0].body.startswith("Guten Tag,") and "Guten Tag eve" not in to_alt[0].body
+    assert "sechsmal" in to_alt[0].body and to_alt[0].attachments
     (filename, content_type, content), = to_user[0].attachments
     assert content_type == "image/png" and filename.endswith(".png")
     text = zxingcpp.read_barcodes(Image.open(io.BytesIO(content)))[0].text
