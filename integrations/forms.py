@@ -41,4 +41,4 @@ class EnrollmentCreateForm(ProvisionUserForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        del self.fields["authorizer_username"], self.fields["authorizer_password"]
+        del self.fields["authorizer_username"], self.fields["authorizer_password"], self.fields["authorizer_code"]

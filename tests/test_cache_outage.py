@@ -64,7 +64,7 @@ def test_view_otp_and_its_qr_code_render(redis_down, make_pending, helpdesk_user
     assert (image.status_code, image.content[:8]) == (200, b"\x89PNG\r\n\x1a\n")
 
 
-def test_provision_user_creates_the_enrollment(redis_down, licences, admin_user, helpdesk_user, end_user):
+def test_provision_user_creates_the_enrollment(redis_down, licences, admin_user, helpdesk_user, end_user, totp_clock):
     response = client_for(helpdesk_user).post(PROVISION_URL, form_data())
     assert response.status_code == 302
     assert PendingEnrollment.objects.filter(username="eve").exists()

@@ -4,8 +4,10 @@ A code is ten characters from an alphabet without look-alikes (no 0/o, 1/l/i), s
 about 49 random bits (``secrets``). Being random, not chosen by a person, a fast keyed hash is enough to
 store it (HMAC-SHA256 under a key derived from SECRET_KEY, Django's ``salted_hmac``, as API keys are): a
 slow password hash exists to slow down guessing of low-entropy secrets and would cost ten of them at every
-regeneration. Codes made under a SECRET_KEY_FALLBACKS key keep working while it is listed. Typed codes
-are read without case, spaces or dashes.
+regeneration. Codes made under a SECRET_KEY_FALLBACKS key keep working while it is listed.
+
+``normalize`` reads every code a person types (the authenticator app's "123 456" or "123-456", a recovery
+code): without case, spaces or dashes.
 """
 
 import secrets
@@ -26,8 +28,13 @@ def codes_generate() -> list[str]:
     return [f"{code[:5]}-{code[5:]}" for code in codes]
 
 
+# The dashes people type or paste: hyphen-minus, hyphen, non-breaking hyphen, figure dash, en dash.
+_DASHES = "-\u2010\u2011\u2012\u2013"
+
+
 def normalize(typed: str) -> str:
-    return "".join(ch for ch in typed.lower() if ch not in " -\t")
+    """A typed code as it is checked: lower case, without whitespace or dashes."""
+    return "".join(ch for ch in typed.lower() if not ch.isspace() and ch not in _DASHES)
 
 
 def looks_like_recovery_code(typed: str) -> bool:

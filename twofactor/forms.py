@@ -7,18 +7,28 @@ from twofactor.models import TwoStepPolicy
 
 
 class CodeForm(forms.Form):
+    """A code of the authenticator app or a recovery code. ``label`` tells the account page's two forms
+    apart; ``autofocus`` where the code is the page's one task (the sign-in's code step)."""
+
     code = forms.CharField(
         label="Code", max_length=20,
         help_text="The 6-digit code your authenticator app shows for Onramp, or one of your recovery codes.",
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}),
     )
 
+    def __init__(self, *args: Any, label: str = "Code", autofocus: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        field.label = label
+        if autofocus:
+            field.widget.attrs["autofocus"] = True
+
 
 class ConfirmCodeForm(forms.Form):
     code = forms.CharField(
         label="Code", max_length=10,
         help_text="The 6-digit code your authenticator app now shows for Onramp.",
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
 
 

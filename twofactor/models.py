@@ -3,7 +3,9 @@ codes, and the policy that says which roles must have one.
 
 The authenticator's secret is sealed at rest with the database's Fernet keys (``lib.crypto``). A
 recovery code is stored only as a keyed hash (``twofactor.codes``). The one row per user is made
-unconfirmed when set-up starts and is active once ``confirmed_at`` is set (one right code).
+unconfirmed when set-up starts and is active once ``confirmed_at`` is set (one right code). An unconfirmed
+row belongs to the session that started the set-up (``setup_nonce``, also kept in that session): another
+session starting a set-up gets a new secret, and only the session holding the nonce can confirm it.
 """
 
 from django.conf import settings
@@ -24,6 +26,8 @@ class Authenticator(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField("Turned on", null=True, blank=True)
     last_step = models.BigIntegerField(null=True, blank=True)
+    # Of an unconfirmed authenticator: the nonce the session that started the set-up holds (empty once on).
+    setup_nonce = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self) -> str:
         return f"authenticator of user {self.user_id}"

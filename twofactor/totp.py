@@ -26,8 +26,13 @@ def secret_generate() -> str:
 
 @sensitive_variables()
 def provisioning_uri(secret: str, *, account: str) -> str:
-    """The otpauth:// URI an authenticator app scans: ``Onramp: <account>`` with the secret."""
+    """The otpauth:// URI an authenticator app scans: ``account_label(account)`` with the secret."""
     return pyotp.TOTP(secret).provisioning_uri(name=account, issuer_name=ISSUER)
+
+
+def account_label(account: str) -> str:
+    """The name an authenticator app shows for the account (the otpauth URI's label): ``Onramp:<account>``."""
+    return f"{ISSUER}:{account}"
 
 
 @sensitive_variables()

@@ -32,21 +32,24 @@ from twofactor.middleware import second_step_exempt
 from twofactor.models import Authenticator, RecoveryCode, TwoStepPolicy
 from twofactor.selectors import second_factor_required
 from twofactor.services import (
-    WRONG_CODE,
     Method,
     TwoStepError,
     WrongCode,
     authenticator_begin,
     authenticator_confirm,
+    code_refused_record,
     recovery_codes_regenerate,
     second_factor_disable,
     second_factor_reset,
+    second_factor_reset_check,
     second_factor_verify,
 )
 from twofactor.session import VERIFIED, mark_verified, pending_clear, pending_read
 
 # New recovery codes wait in the session (sealed) for the one page that shows them, which takes them out.
 NEW_CODES_SESSION = "twofactor.new_recovery_codes"
+# The nonce of the set-up this session began (twofactor.services.authenticator_begin): only it confirms.
+SETUP_NONCE_SESSION = "twofactor.setup_nonce"
 THROTTLED = "Too many failed sign-ins. Wait 15 minutes and try again."
 USER_PERMS = ("accounts.view_user", "accounts.change_user")
 
@@ -99,10 +102,18 @@ def _account_page(request: HttpRequest, *, new_codes: list[str] | None = None, r
         "required": required,
         "codes_left": RecoveryCode.objects.filter(user=user, used_at__isnull=True).count() if authenticator else 0,
         "new_codes": new_codes,
-        "regenerate_form": regenerate or CodeForm(prefix="regenerate"),
-        "disable_form": disable or CodeForm(prefix="disable"),
+        "regenerate_form": regenerate or _regenerate_form(),
+        "disable_form": disable or _disable_form(),
         "roles": user.groups.order_by("name").values_list("name", flat=True),
     }, status=status)
+
+
+def _regenerate_form(data: Any = None) -> CodeForm:
+    return CodeForm(data, prefix="regenerate", label="Code for new recovery codes")
+
+
+def _disable_form(data: Any = None) -> CodeForm:
+    return CodeForm(data, prefix="disable", label="Code to turn off")
 
 
 @sensitive_variables()
@@ -113,25 +124,30 @@ def _account_page(request: HttpRequest, *, new_codes: list[str] | None = None, r
 @require_http_methods(["GET", "POST"])
 def setup(request: HttpRequest) -> HttpResponse:
     """Set up an authenticator app: its QR code (the otpauth URI) and the key as text, then one right code
-    turns it on."""
+    turns it on. The set-up belongs to this session (its nonce): a reload shows the same key, another
+    session gets another one."""
     user = _me(request)
-    try:
-        pending = authenticator_begin(user=user, account=_account_name(request, user))
-    except TwoStepError:
-        return redirect("twofactor:account")
+    account = _account_name(request, user)
+    nonce = str(request.session.get(SETUP_NONCE_SESSION, ""))
     form = ConfirmCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            recovery = authenticator_confirm(user=user, code=form.cleaned_data["code"],
-                                             account=_account_name(request, user), actor=Actor.from_request(request))
+            recovery = authenticator_confirm(user=user, code=form.cleaned_data["code"], nonce=nonce, account=account,
+                                             actor=Actor.from_request(request))
         except TwoStepError as exc:
             form.add_error("code", str(exc))
         else:
+            request.session.pop(SETUP_NONCE_SESSION, None)
             update_session_auth_hash(request, user)  # the user's other sessions end, not this one
             mark_verified(request)
             request.session[NEW_CODES_SESSION] = seal(json.dumps(recovery))
             messages.success(request, "Two-step verification is on. Save your recovery codes now.")
             return redirect("twofactor:account")
+    try:
+        pending = authenticator_begin(user=user, account=account, nonce=nonce)
+    except TwoStepError:
+        return redirect("twofactor:account")
+    request.session[SETUP_NONCE_SESSION] = pending.nonce
     image = qr.render(pending.uri, "png", box_size=6)
     required = second_factor_required(user)
     return render(request, "twofactor/setup.html", {
@@ -139,6 +155,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         "form": form,
         "secret": totp.secret_display(pending.secret),
         "uri": pending.uri,
+        "label": pending.label,
         "qr_data_url": "data:image/png;base64," + base64.b64encode(image).decode(),
         "required": required,
     }, status=400 if form.errors else 200)
@@ -150,7 +167,7 @@ def setup(request: HttpRequest) -> HttpResponse:
 @require_POST
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     """New recovery codes (the old ones stop working), for a user who enters a current code."""
-    form = CodeForm(request.POST, prefix="regenerate")
+    form = _regenerate_form(request.POST)
     if form.is_valid():
         user = _me(request)
         if _over_limit(request, user.get_username()):
@@ -177,7 +194,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 @require_POST
 def disable(request: HttpRequest) -> HttpResponse:
     """Turn off one's own two-step verification (where no role of theirs requires it)."""
-    form = CodeForm(request.POST, prefix="disable")
+    form = _disable_form(request.POST)
     if form.is_valid():
         user = _me(request)
         if _over_limit(request, user.get_username()):
@@ -216,29 +233,32 @@ def login_code(request: HttpRequest) -> HttpResponse:
             messages.info(request, "Sign in again: the sign-in waited too long for the code.")
         return redirect("login")
     username = pending.user.get_username()
-    form = CodeForm(request.POST if request.method == "POST" else None)
+    form = CodeForm(request.POST if request.method == "POST" else None, autofocus=True)
     if request.method == "POST" and form.is_valid():
         if _over_limit(request, username):
             pending_clear(request)  # start again from the password, once the window has passed
             audit_record(actor=Actor.from_request(request, name=username), action=AuditAction.LOGIN_FAILED,
-                         details={"throttled": True, "step": "code"})
-            form.add_error(None, THROTTLED)
-            return render(request, "twofactor/login_code.html", {"form": form, "username": username}, status=429)
-        method = second_factor_verify(user=pending.user, code=form.cleaned_data["code"],
-                                      actor=Actor.outside(request, username))
-        if method is not None:
+                         target_username=username, details={"throttled": True, "step": "code"})
+            # No form: the pending sign-in is gone, a code sent now could only be refused (as out of date).
+            return render(request, "twofactor/login_code.html", {"throttled": THROTTLED, "username": username},
+                          status=429)
+        try:
+            method = second_factor_verify(user=pending.user, code=form.cleaned_data["code"],
+                                          actor=Actor.outside(request, username))
+        except WrongCode as exc:
+            _audit_wrong_code(request, username, "sign-in")
+            form.add_error("code", str(exc))
+        else:
             _release(request, username)
             pending_clear(request)
             login(request, pending.user, backend=pending.backend)
             mark_verified(request)
-            audit_record(actor=Actor.from_request(request), action=AuditAction.LOGIN,
+            audit_record(actor=Actor.from_request(request), action=AuditAction.LOGIN, target_username=username,
                          details={"second_factor": str(method)})
             if method is Method.RECOVERY_CODE:
                 messages.warning(request, "You signed in with a recovery code; it cannot be used again. "
                                           "Make new ones on your account page when few are left.")
             return redirect(_safe_next(request, pending.next_url))
-        _audit_wrong_code(request, username, "sign-in")
-        form.add_error("code", WRONG_CODE)
     return render(request, "twofactor/login_code.html", {"form": form, "username": username},
                   status=200)
 
@@ -263,9 +283,7 @@ def _release(request: HttpRequest, username: str) -> None:
 def _audit_wrong_code(request: HttpRequest, username: str, where: str) -> None:
     actor = Actor.from_request(request, name=username) if request.user.is_authenticated else \
         Actor.outside(request, username)
-    action = AuditAction.LOGIN_FAILED if where == "sign-in" else AuditAction.TWO_STEP_CODE_REFUSED
-    audit_record(actor=actor, action=action, target_username=username,
-                 details={"reason": "wrong two-step verification code", "step": where})
+    code_refused_record(actor=actor, username=username, step=where, sign_in=where == "sign-in")
 
 
 # --- Admin > Console users ----------------------------------------------------------------------------
@@ -275,7 +293,7 @@ def _audit_wrong_code(request: HttpRequest, username: str, where: str) -> None:
 @require_http_methods(["GET", "POST"])
 def policy(request: HttpRequest) -> HttpResponse:
     return settings_page(
-        request, form_class=TwoStepPolicyForm, instance=TwoStepPolicy.load(), name="two_step_verification",
+        request, form_class=TwoStepPolicyForm, instance=TwoStepPolicy.load(), name="Two-step verification",
         title="Two-step verification", redirect_to="accounts:user_list",
         success_message="Two-step verification policy saved. It applies from each user's next page.",
         intro="Console users of the roles ticked here must sign in with a code from an authenticator app after "
@@ -290,12 +308,20 @@ def reset(request: HttpRequest, pk: int) -> HttpResponse:
     user = get_object_or_404(User.objects.restrict(request.user), pk=pk)
     if request.method == "POST":
         try:
-            second_factor_reset(user=user, actor=Actor.from_request(request))
+            was_on = second_factor_reset(user=user, actor=Actor.from_request(request))
         except TwoStepError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"Two-step verification of {user.get_username()} was reset: they are signed "
-                                      "out and set it up again at their next sign-in if their role requires it.")
+            done = (f"Two-step verification of {user.get_username()} was reset" if was_on else
+                    f"The unfinished set-up of two-step verification of {user.get_username()} was deleted (its key "
+                    "no longer works)")
+            messages.success(request, f"{done}: they are signed out and set it up again at their next sign-in if "
+                                      "their role requires it.")
         return redirect("accounts:user_edit", pk=user.pk)
-    active = Authenticator.objects.filter(user=user, confirmed_at__isnull=False).first()
-    return render(request, "twofactor/reset_confirm.html", {"edited": user, "authenticator": active})
+    try:
+        second_factor_reset_check(user=user, actor=Actor.from_request(request))
+    except TwoStepError as exc:
+        # The same refusal as the button's, said before it is offered.
+        return render(request, "twofactor/reset_confirm.html", {"edited": user, "refused": str(exc)})
+    return render(request, "twofactor/reset_confirm.html", {
+        "edited": user, "authenticator": Authenticator.objects.filter(user=user).first()})

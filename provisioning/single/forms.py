@@ -37,6 +37,13 @@ class ProvisionUserForm(forms.Form):
         label="Authorizing Password", strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
     )
+    # Two-step verification of the authorizer (twofactor): asked by the service only of one who uses it.
+    authorizer_code = forms.CharField(
+        label="Authorizing Code", required=False, max_length=20,
+        help_text="If the authorizing user uses two-step verification: the code their authenticator app shows, "
+                  "or one of their recovery codes.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"}),
+    )
 
     def __init__(self, *args: Any, ldap_enabled: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -66,4 +73,4 @@ class ProvisionUserForm(forms.Form):
         return [self[name] for name in ("ownership", "username", "user_type", "email", "mobile", "language")]
 
     def authorizer_fields(self) -> list[forms.BoundField]:
-        return [self["authorizer_username"], self["authorizer_password"]]
+        return [self["authorizer_username"], self["authorizer_password"], self["authorizer_code"]]

@@ -27,6 +27,8 @@ from enrollment.services import CreatedEnrollment, EnrollmentError, pending_enro
 from lib.languages import DEFAULT_LANGUAGE
 from licensing.services import LicenceError
 from notifications.outbox import notify_enrollment_created
+from twofactor.selectors import second_factor_active
+from twofactor.services import WrongCode, code_refused_record, second_factor_verify
 
 logger = logging.getLogger(__name__)
 
@@ -53,19 +55,23 @@ class Authorizer:
 
 
 @sensitive_variables()
-def authorizer_check(*, user_type: str, username: str, password: str, ip: str | None = None) -> Authorizer:
+def authorizer_check(*, user_type: str, username: str, password: str, ip: str | None = None, code: str = "",
+                     actor: Actor | None = None) -> Authorizer:
     """Who vouches for a provisioning. Local users: an active console user allowed to provision,
     whose password checks. LDAP users: a directory user who binds and is in one of
-    LDAP_AUTHORIZER_GROUP_DNS. Every try counts towards the console sign-in throttle of that
-    username before the password is checked (a right one is given back), so the form cannot be
-    used to guess passwords. Raises ProvisioningError."""
+    LDAP_AUTHORIZER_GROUP_DNS. Either, when they use two-step verification (as a console user), with
+    their current ``code`` too (or a recovery code: checked and used up as at sign-in, a wrong one
+    audited for ``actor``). Every try counts towards the console sign-in throttle of that username
+    before the password is checked (a right one is given back, a wrong password or code keeps its
+    count), so the form cannot be used to guess passwords or codes. Raises ProvisioningError."""
     username = throttle.username_normalize(username)
     if not username or not password:
         raise ProvisioningError("Enter the authorizing username and password.")
     if not throttle.attempt(username, ip):
         raise ProvisioningError("Too many failed authorizations. Wait 15 minutes and try again.")
     try:
-        authorizer = _authorizer_verify(user_type=user_type, username=username, password=password)
+        authorizer = _authorizer_verify(user_type=user_type, username=username, password=password, code=code,
+                                        actor=actor or Actor.system("provisioning"))
     except _WrongCredentials:
         raise
     except ProvisioningError:
@@ -80,7 +86,7 @@ class _WrongCredentials(ProvisioningError):
 
 
 @sensitive_variables()
-def _authorizer_verify(*, user_type: str, username: str, password: str) -> Authorizer:
+def _authorizer_verify(*, user_type: str, username: str, password: str, code: str, actor: Actor) -> Authorizer:
     if user_type == UserType.LDAP:
         if not ldap_enabled():
             raise ProvisioningError("LDAP is not configured; provision a local user instead.")
@@ -90,6 +96,10 @@ def _authorizer_verify(*, user_type: str, username: str, password: str) -> Autho
             raise _WrongCredentials(str(exc)) from exc
         except LdapError as exc:
             raise ProvisioningError(f"The directory could not check the authorizer: {exc}") from exc
+        # A directory user who signs in to the console keeps their second factor on that console user.
+        console_user = User.objects.filter(username=ldap_user.username).first()
+        if console_user is not None and second_factor_active(console_user):
+            _authorizer_code_verify(console_user, code, actor)
         return Authorizer(username=ldap_user.username, kind="ldap")
     user = User.objects.filter(username=username).first()
     if user is None:
@@ -102,7 +112,23 @@ def _authorizer_verify(*, user_type: str, username: str, password: str) -> Autho
         raise _WrongCredentials("The authorizing username or password is not correct.")
     if not user.has_perm(PROVISION_PERMISSION):
         raise ProvisioningError(f"The authorizing user {user.username} is not allowed to provision users.")
+    if second_factor_active(user):
+        _authorizer_code_verify(user, code, actor)
     return Authorizer(username=user.username, kind="console")
+
+
+@sensitive_variables()
+def _authorizer_code_verify(user: User, code: str, actor: Actor) -> None:
+    """The authorizer's second factor, as the sign-in checks it: none given asks for it (the password was
+    right: its count is given back), a wrong or used one keeps its count and is audited."""
+    if not code.strip():
+        raise ProvisioningError(f"{user.username} uses two-step verification: enter their current code as the "
+                                "Authorizing Code.", field="authorizer_code")
+    try:
+        second_factor_verify(user=user, code=code, actor=actor)
+    except WrongCode as exc:
+        code_refused_record(actor=actor, username=user.username, step="provision user authorizer")
+        raise _WrongCredentials(str(exc), field="authorizer_code") from exc
 
 
 @sensitive_variables()
@@ -117,6 +143,7 @@ def user_provision(
     authorizer_username: str,
     authorizer_password: str,
     language: str = DEFAULT_LANGUAGE,
+    authorizer_code: str = "",
 ) -> CreatedEnrollment:
     """Create a single pending enrollment for ``username`` and queue its notifications, vouched for
     by the authorizer's credentials (``authorizer_check``), then as ``user_provision_authorized``.
@@ -125,7 +152,7 @@ def user_provision(
     """
     mobile = _provision_checked(ownership=ownership, user_type=user_type, mobile=mobile)
     authorizer = authorizer_check(user_type=user_type, username=authorizer_username,
-                                  password=authorizer_password, ip=actor.ip)
+                                  password=authorizer_password, ip=actor.ip, code=authorizer_code, actor=actor)
     return user_provision_authorized(actor=actor, authorizer=authorizer, ownership=ownership, username=username,
                                      user_type=user_type, mobile=mobile, email=email, language=language)
 

@@ -20,7 +20,7 @@ DETAILS_PERMISSIONS = ("provisioning.provision_user", "enrollment.view_pendingen
 
 
 @sensitive_variables()
-@sensitive_post_parameters("authorizer_password")
+@sensitive_post_parameters("authorizer_password", "authorizer_code")
 @console_view("provisioning.provision_user")
 @require_http_methods(["GET", "POST"])
 def provision_user(request: HttpRequest) -> HttpResponse:
@@ -38,6 +38,7 @@ def provision_user(request: HttpRequest) -> HttpResponse:
                 language=data["language"],
                 authorizer_username=data["authorizer_username"],
                 authorizer_password=data["authorizer_password"],
+                authorizer_code=data["authorizer_code"],
             )
         except ProvisioningError as exc:
             form.add_error(exc.field, str(exc))

@@ -1,9 +1,10 @@
+import pyotp
 import pytest
 
 from accounts.models import EndUser
 from enrollment.models import PendingEnrollment
 from lib.crypto import unseal
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, TOTP_SECRET
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,6 +22,7 @@ def test_a_helpdesk_user_provisions_a_user_and_sees_the_otp_and_qr_code(
     page.get_by_label("Mobile").fill("0171 2345678")
     page.get_by_label("Authorizing Username").fill(admin_user.username)
     page.get_by_label("Authorizing Password").fill(PASSWORD)
+    page.get_by_label("Authorizing Code").fill(pyotp.TOTP(TOTP_SECRET).now())  # the admin's authenticator app
     page.get_by_role("button", name="Provision User").click()
 
     page.get_by_role("heading", name="Provisioned User Details").wait_for()

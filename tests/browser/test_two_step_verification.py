@@ -54,7 +54,7 @@ def test_an_administrator_sets_up_two_step_verification_and_signs_in_with_a_code
     page.wait_for_url(f"{base}/login/code/")
     page.get_by_label("Code").fill(used)  # the code used at set-up: refused
     page.get_by_role("button", name="Verify").click()
-    expect(page.get_by_text("That code is not right.", exact=False)).to_be_visible()
+    expect(page.get_by_text("This code was already used. Wait for the next one in your app.")).to_be_visible()
     page.get_by_label("Code").fill(app.at(time.time() + 30))  # the next step's, within the one-step window
     page.get_by_role("button", name="Verify").click()
     page.wait_for_url(f"{base}/devices/pending/")

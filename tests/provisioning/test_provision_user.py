@@ -15,6 +15,7 @@ from notifications.models import Channel, Message
 from provisioning.single.services import ProvisioningError, user_provision
 from tests.conftest import PASSWORD, client_for, make_console_user
 from tests.ldap_server import PASSWORDS
+from tests.twofactor.clock import Clock
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +31,8 @@ def form_data(**overrides: str) -> dict[str, str]:
         "mobile": "",
         "authorizer_username": "ada",
         "authorizer_password": PASSWORD,
+        # ada (an Administrator) uses two-step verification: her code at the time the ready fixture sets.
+        "authorizer_code": Clock().code(),
     }
     data.update(overrides)
     return data
@@ -60,7 +63,7 @@ def rows_containing(secret: str) -> list[str]:
 
 
 @pytest.fixture
-def ready(licences, admin_user, helpdesk_user, end_user):
+def ready(licences, admin_user, helpdesk_user, end_user, totp_clock):
     return client_for(helpdesk_user)
 
 
@@ -253,8 +256,9 @@ def test_the_authorizer_password_is_never_stored_logged_or_rendered_back(ready, 
     caplog.set_level(logging.DEBUG)
 
     refused = ready.post(URL, form_data(username="ghost", authorizer_username="carol", authorizer_password=secret))
+    # The refused try used carol's code up (its authorizer check passed): the next step's code.
     ok = ready.post(URL, form_data(mobile="+491712345678", authorizer_username="carol",
-                                   authorizer_password=secret))
+                                   authorizer_password=secret, authorizer_code=Clock().code(offset=1)))
 
     assert secret not in refused.content.decode()
     assert ok.status_code == 302
@@ -347,3 +351,84 @@ def test_a_username_with_a_control_character_is_refused_and_nothing_is_created(r
     assert response.status_code == 400
     assert response.context["form"].errors["username"] == [f"The username contains a control character ({shown})."]
     assert counts() == before
+
+
+# --- an authorizer who uses two-step verification: their current code too --------------------------
+
+
+def test_the_form_asks_for_the_authorizing_code(ready):
+    html = ready.get(URL).content.decode()
+    assert "Authorizing Code" in html and 'name="authorizer_code"' in html
+
+
+def test_an_authorizer_with_two_step_verification_and_no_code_is_asked_for_it_and_nothing_is_counted(
+        ready, settings):
+    settings.LOGIN_MAX_FAILURES = 1
+    before = counts()
+
+    for _ in range(3):
+        response = ready.post(URL, form_data(authorizer_code=""))
+        assert response.status_code == 400
+        assert "ada uses two-step verification: enter their current code as the Authorizing Code." in \
+            response.content.decode()
+    assert counts() == before
+    # The right password without a code was no failure: the next try, with the code, goes through.
+    assert ready.post(URL, form_data()).status_code == 302
+
+
+def test_a_wrong_authorizing_code_is_refused_counted_in_the_authorizer_throttle_and_audited(
+        ready, settings, helpdesk_user):
+    settings.LOGIN_MAX_FAILURES = 2
+    before = counts()
+
+    wrong = ready.post(URL, form_data(authorizer_code="000000"))
+
+    assert wrong.status_code == 400 and "That code is not right." in wrong.content.decode()
+    assert counts() == before
+    entry = AuditEntry.objects.get(action=AuditAction.TWO_STEP_CODE_REFUSED)
+    assert (entry.actor, entry.target_username, entry.details) == (
+        helpdesk_user, "ada", {"reason": "wrong two-step verification code", "step": "provision user authorizer"})
+    ready.post(URL, form_data(authorizer_code="111111"))
+    # Two wrong codes: the username is at its limit, even with the right password and code.
+    throttled = ready.post(URL, form_data())
+    assert "Too many failed authorizations" in throttled.content.decode()
+    assert not PendingEnrollment.objects.exists()
+
+
+def test_an_authorizing_code_is_used_up_a_replay_is_refused_and_a_recovery_code_works_once(ready, totp_clock):
+    from twofactor import codes
+    from twofactor.models import RecoveryCode
+
+    assert ready.post(URL, form_data(username="first", email="first@example.com")).status_code == 302
+    replay = ready.post(URL, form_data(username="second", email="second@example.com"))
+    assert replay.status_code == 400
+    assert "This code was already used. Wait for the next one in your app." in replay.content.decode()
+
+    (recovery,) = codes.codes_generate()[:1]
+    ann = make_console_user("ann", "Administrator")
+    RecoveryCode.objects.create(user=ann, code_hash=codes.code_hashes(recovery)[0])
+    assert ready.post(URL, form_data(username="third", email="third@example.com", authorizer_username="ann",
+                                     authorizer_code=recovery.upper())).status_code == 302
+    used = AuditEntry.objects.get(action=AuditAction.RECOVERY_CODE_USED)
+    assert (used.target_username, used.details) == ("ann", {"recovery_codes_left": 0})
+    again = ready.post(URL, form_data(username="fourth", email="fourth@example.com", authorizer_username="ann",
+                                      authorizer_code=recovery))
+    assert again.status_code == 400 and "already used" in again.content.decode()
+    assert sorted(PendingEnrollment.objects.values_list("username", flat=True)) == ["first", "third"]
+
+
+def test_an_authorizer_without_two_step_verification_needs_no_code(ready, super_helpdesk_user):
+    response = ready.post(URL, form_data(authorizer_username="sam", authorizer_code=""))
+
+    assert response.status_code == 302
+    assert AuditEntry.objects.get(action=AuditAction.USER_PROVISIONED).details["authorizer"] == "sam"
+
+
+def test_an_ldap_authorizer_with_two_step_verification_in_the_console_enters_their_code(ldap_settings, ready):
+    make_console_user("auth", "Helpdesk", second_factor=True)  # the directory user, signed in to the console once
+    data = form_data(username="lars", user_type="ldap", authorizer_username="auth",
+                     authorizer_password=PASSWORDS["auth"])
+
+    asked = ready.post(URL, {**data, "authorizer_code": ""})
+    assert asked.status_code == 400 and "auth uses two-step verification" in asked.content.decode()
+    assert ready.post(URL, data).status_code == 302

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def ready(licences, admin_user, helpdesk_user, end_user, sender_label):
+def ready(licences, admin_user, helpdesk_user, end_user, sender_label, totp_clock):
+    # totp_clock: the authorizer (ada) enters the code of form_data, her authenticator's at the fixed time.
     return client_for(helpdesk_user)
 
 

@@ -50,3 +50,22 @@ def test_the_two_step_pages_pass_the_site_wide_checks(admin_user, totp_clock):
     assert b'aria-invalid="true"' in pages["code step with errors"].content
     problems = [problem for name, response in pages.items() for problem in problems_of(name, response.content)]
     assert not problems, "\n".join(problems)
+
+
+def test_the_throttled_code_step_and_the_reset_pages_pass_the_site_wide_checks(admin_user, settings):
+    settings.LOGIN_MAX_FAILURES = 1
+    hal = make_console_user("hal", HELPDESK)
+    client_for(hal).get("/account/two-step/setup/")  # an unfinished set-up to reset
+    visitor = Client()
+    visitor.post("/login/", {"username": "ada", "password": PASSWORD})
+    visitor.post("/login/code/", {"code": "000000"})  # the one wrong code the limit allows
+    admin = client_for(admin_user)
+    pages = {
+        "code step throttled": visitor.post("/login/code/", {"code": "000000"}),
+        "reset own": admin.get(f"/settings/users/{admin_user.pk}/two-step/reset/"),
+        "reset unfinished": admin.get(f"/settings/users/{hal.pk}/two-step/reset/"),
+    }
+    assert {name: r.status_code for name, r in pages.items()} == {
+        "code step throttled": 429, "reset own": 200, "reset unfinished": 200}
+    problems = [problem for name, response in pages.items() for problem in problems_of(name, response.content)]
+    assert not problems, "\n".join(problems)

@@ -3,6 +3,8 @@ page; a user of such a role without a second factor sets one up right after the 
 where no role requires it; an Administrator's reset of another user's second factor ends that user's
 sessions (SPEC F16)."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -63,8 +65,10 @@ def test_an_administrator_requires_it_for_more_roles_and_it_is_audited(admin_use
     assert response.status_code == 302
     assert TwoStepPolicy.load().required_roles == [ADMINISTRATOR, HELPDESK]
     entry = AuditEntry.objects.get(action=AuditAction.SETTINGS_CHANGED)
-    assert entry.details == {"settings": "two_step_verification",
+    # The settings named in a person's words, the page's title (the audit page shows it as it is).
+    assert entry.details == {"settings": "Two-step verification",
                              "changes": {"required_roles": [[ADMINISTRATOR], [ADMINISTRATOR, HELPDESK]]}}
+    assert ("Settings", "Two-step verification") in entry.details_fields()
     # The helpdesk user, signed in by the password alone, is sent to set up at the next page.
     assert client_for(helpdesk_user, second_step=False).get("/devices/pending/")["Location"] == SETUP
     assert client_for(make_console_user("sam", SUPER_HELPDESK), second_step=False).get(
@@ -151,3 +155,44 @@ def test_a_super_helpdesk_user_can_neither_reset_nor_change_the_policy(super_hel
     assert client.post(f"/settings/users/{helpdesk_user.pk}/two-step/reset/").status_code == 403
     assert client.post("/settings/users/two-step/", {"required_roles": []}).status_code == 403
     assert TwoStepPolicy.load().required_roles == [ADMINISTRATOR]
+
+
+def test_an_administrator_is_refused_a_reset_of_their_own_already_on_the_confirmation_page(admin_user):
+    response = client_for(admin_user).get(f"/settings/users/{admin_user.pk}/two-step/reset/")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Your own two-step verification is changed on your account page." in page
+    assert '<form method="post">' not in page and 'class="danger"' not in page  # only the sign-out form
+    assert f'href="/settings/users/{admin_user.pk}/"' in page
+
+
+def test_a_reset_deletes_an_unfinished_set_up_and_its_key_and_ends_the_users_sessions(admin_user, totp_clock):
+    from tests.twofactor.test_setup import page_secret
+
+    hal = make_console_user("hal", HELPDESK)
+    hals = client_for(hal)
+    seen = page_secret(hals.get(SETUP))
+    admin = client_for(admin_user)
+    confirm = admin.get(f"/settings/users/{hal.pk}/two-step/reset/").content.decode()
+    assert "has not finished" in confirm and '<button type="submit" class="danger">' in confirm
+
+    response = admin.post(f"/settings/users/{hal.pk}/two-step/reset/", follow=True)
+
+    assert "The unfinished set-up of two-step verification of hal was deleted" in response.content.decode()
+    assert not Authenticator.objects.filter(user=hal).exists()
+    entry = AuditEntry.objects.get(action=AuditAction.TWO_STEP_RESET)
+    assert (entry.target_username, entry.details) == ("hal", {"unfinished_set_up": True})
+    assert hals.get(SETUP)["Location"].startswith("/login/")
+    fresh = Client()
+    fresh.post("/login/", {"username": "hal", "password": PASSWORD})
+    assert page_secret(fresh.get(SETUP)) != seen
+
+
+def test_the_account_page_says_utc_and_labels_each_code_field_apart(db):
+    hal = make_console_user("hal", HELPDESK, second_factor=True)
+    page = client_for(hal).get("/account/").content.decode()
+
+    assert re.search(r"On since <time [^>]*>\d{4}-\d\d-\d\d \d\d:\d\d UTC</time>", page), page
+    labels = re.findall(r'<label for="id_(regenerate|disable)-code">([^<]+?) <span', page)
+    assert labels == [("regenerate", "Code for new recovery codes"), ("disable", "Code to turn off")]

@@ -137,3 +137,81 @@ def test_new_recovery_codes_need_a_current_code_and_replace_the_old_ones(admin_u
     assert len(second) == 10 and not set(first) & set(second)
     assert RecoveryCode.objects.filter(user=admin_user).count() == 10
     assert AuditEntry.objects.filter(action=AuditAction.RECOVERY_CODES_REGENERATED).count() == 2
+
+
+def test_reloading_set_up_in_the_same_session_keeps_its_key_and_another_session_gets_another(hal, totp_clock):
+    here, elsewhere = client_for(hal), client_for(hal)
+    key = page_secret(here.get(SETUP))
+    assert page_secret(here.get(SETUP)) == key
+
+    other = page_secret(elsewhere.get(SETUP))
+
+    assert other != key
+    # The key the first session saw was replaced: its code turns nothing on, not even from that session.
+    refused = here.post(SETUP, {"code": totp_clock.code(key)})
+    assert refused.status_code == 400 and "Start the set-up again" in refused.content.decode()
+    assert Authenticator.objects.get(user=hal).confirmed_at is None
+    assert unseal(Authenticator.objects.get(user=hal).secret_sealed) not in (key, other)
+
+
+def test_a_set_up_key_seen_before_a_password_change_never_signs_in(hal, admin_user, totp_clock):
+    """The tester's scenario: session X (a stolen one) sees key K; an Administrator sets a new password; the
+    user opens set-up in a new session and gets another key, turns it on; a code from K never signs in."""
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    from accounts.services import console_user_save
+    from audit.actor import Actor
+    from tests.twofactor.clock import sign_in_with_code
+
+    stolen = client_for(hal, second_step=False)
+    seen = page_secret(stolen.get(SETUP))
+
+    console_user_save(user=hal, role=Group.objects.get(name=HELPDESK), password="a brand new passphrase",
+                      actor=Actor.for_user(admin_user), changed=["password"])
+
+    assert not Authenticator.objects.filter(user=hal).exists()  # the unfinished set-up went with the password
+    assert stolen.get(SETUP)["Location"].startswith("/login/")
+    user = Client()
+    assert user.post("/login/", {"username": "hal", "password": "a brand new passphrase"}).status_code == 302
+    fresh = page_secret(user.get(SETUP))
+    assert fresh != seen
+    assert user.post(SETUP, {"code": totp_clock.code(fresh)})["Location"] == "/account/"
+
+    attacker = Client()
+    attacker.post("/login/", {"username": "hal", "password": "a brand new passphrase"})
+    for offset in (0, 1):
+        response = attacker.post("/login/code/", {"code": totp_clock.code(seen, offset=offset)})
+        assert response.status_code == 200 and "_auth_user_id" not in attacker.session
+    assert sign_in_with_code(Client(), "hal", totp_clock, secret=fresh,
+                             password="a brand new passphrase")["Location"] == "/devices/pending/"
+
+
+def test_any_new_password_drops_an_unfinished_set_up_and_keeps_one_that_is_on(hal, admin_user):
+    client_for(hal).get(SETUP)
+    hal.set_password("another long passphrase")
+    hal.save()
+    assert not Authenticator.objects.filter(user=hal).exists()
+
+    admin_user.set_password("another long passphrase")
+    admin_user.save()
+    assert Authenticator.objects.get(user=admin_user).confirmed_at is not None
+
+
+@pytest.mark.parametrize("typed", ["{0}-{1}", "{0} {1}", " {0}{1} "])
+def test_the_set_up_code_may_be_typed_with_a_dash_or_a_space(hal, totp_clock, typed):
+    client = client_for(hal)
+    code = totp_clock.code(page_secret(client.get(SETUP)))
+
+    response = client.post(SETUP, {"code": typed.format(code[:3], code[3:])})
+
+    assert response.status_code == 302 and Authenticator.objects.get(user=hal).confirmed_at is not None
+
+
+def test_the_set_up_page_names_the_account_as_the_app_will_and_focuses_the_code(hal):
+    response = client_for(hal).get(SETUP, HTTP_HOST="console.example.com:8443")
+    page = response.content.decode()
+
+    assert pyotp.parse_uri(page_qr_text(response)).name == "hal@console.example.com"
+    assert '<figcaption data-testid="totp-label">Onramp:hal@console.example.com</figcaption>' in page
+    assert re.search(r'<input type="text" name="code"[^>]* autofocus[ >]', page), page

@@ -2,9 +2,11 @@
 (one step either side of now, never twice) or a recovery code (once) does. Wrong codes count in the
 password's throttle and are audited (SPEC F16)."""
 
+import re
 import time
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from accounts.roles import HELPDESK
@@ -208,3 +210,84 @@ def test_the_secret_is_what_the_tests_compute_codes_from(admin_user):
     from lib.crypto import unseal
 
     assert unseal(Authenticator.objects.get(user=admin_user).secret_sealed) == TOTP_SECRET
+
+
+def test_after_the_throttle_refuses_the_code_step_shows_no_form_but_the_way_back(admin_user, settings, totp_clock):
+    settings.LOGIN_MAX_FAILURES = 2
+    client = Client()
+    client.post("/login/", {"username": "ada", "password": "wrong"})
+    password_step(client)
+    client.post(CODE_STEP, {"code": "000000"})
+
+    throttled = client.post(CODE_STEP, {"code": totp_clock.code()})
+
+    page = throttled.content.decode()
+    assert throttled.status_code == 429 and "Too many failed sign-ins." in page
+    assert 'name="code"' not in page and "Verify" not in page and totp_clock.code() not in page
+    assert '<a href="/login/">Back to sign-in</a>' in page
+
+
+def test_a_code_already_used_is_refused_as_used_counted_and_audited(admin_user, settings, totp_clock):
+    settings.LOGIN_MAX_FAILURES = 2
+    first = Client()
+    password_step(first)
+    assert first.post(CODE_STEP, {"code": totp_clock.code()}).status_code == 302
+
+    again = Client()
+    password_step(again)
+    response = again.post(CODE_STEP, {"code": totp_clock.code()})
+
+    assert response.status_code == 200
+    assert "This code was already used. Wait for the next one in your app." in response.content.decode()
+    assert "That code is not right." not in response.content.decode()
+    entry = AuditEntry.objects.get(action=AuditAction.LOGIN_FAILED)
+    assert (entry.target_username, entry.details["reason"]) == ("ada", "wrong two-step verification code")
+    # Counted: one more wrong try reaches the limit of 2.
+    again.post(CODE_STEP, {"code": "000000"})
+    assert Client().post("/login/", {"username": "ada", "password": PASSWORD}).status_code == 429
+
+
+def test_a_recovery_code_already_used_says_so(admin_user):
+    code = with_recovery_codes(admin_user.pk)[0]
+    first, second = Client(), Client()
+    password_step(first)
+    assert first.post(CODE_STEP, {"code": code}).status_code == 302
+    password_step(second)
+    response = second.post(CODE_STEP, {"code": code})
+    assert response.status_code == 200 and "This recovery code was already used" in response.content.decode()
+
+
+@pytest.mark.parametrize("typed", ["{0}-{1}", "{0} {1}", "{0}\u2013{1}", "\t{0}{1}\n"])
+def test_a_code_typed_with_a_dash_or_spaces_signs_in(admin_user, totp_clock, typed):
+    client = Client()
+    password_step(client)
+    code = totp_clock.code()
+    assert client.post(CODE_STEP, {"code": typed.format(code[:3], code[3:])}).status_code == 302
+    assert signed_in(client)
+    assert not AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED).exists()
+
+
+def test_the_code_field_has_the_focus(admin_user):
+    client = Client()
+    password_step(client)
+    page = client.get(CODE_STEP).content.decode()
+    assert re.search(r'<input type="text" name="code"[^>]* autofocus[ >]', page), page
+
+
+def test_every_code_step_entry_names_the_pending_sign_ins_user(admin_user, settings, totp_clock):
+    settings.LOGIN_MAX_FAILURES = 2
+    client = Client()
+    password_step(client)
+    client.post(CODE_STEP, {"code": "000000"})  # wrong
+    client.post(CODE_STEP, {"code": "000000"})  # wrong: the limit is reached
+    client.post(CODE_STEP, {"code": totp_clock.code()})  # throttled
+    cache.clear()
+    signed = Client()
+    password_step(signed)
+    signed.post(CODE_STEP, {"code": totp_clock.code()})
+
+    entries = AuditEntry.objects.filter(action__in=[AuditAction.LOGIN_FAILED, AuditAction.LOGIN]).order_by("pk")
+    assert [(e.action, e.details.get("throttled", False)) for e in entries] == [
+        (AuditAction.LOGIN_FAILED, False), (AuditAction.LOGIN_FAILED, False), (AuditAction.LOGIN_FAILED, True),
+        (AuditAction.LOGIN, False)]
+    assert [e.target_username for e in entries] == ["ada"] * 4
