@@ -88,6 +88,7 @@ def pending_rows(s: Seeder, *, admin_id: int, sealed: str) -> Iterator[tuple[obj
             created + timedelta(hours=1) if state == "locked" else None,
             expires if state == "expired" else None, usage, remaining, 0 if state == "expired" else remaining,
             created, admin_id, ADMIN, i // 1000 + 1 if source == "bulk" else None, i if source == "bulk" else None,
+            LANGUAGES[i % len(LANGUAGES)],
         )
 
 
@@ -95,8 +96,10 @@ PENDING_COLUMNS = [
     "token", "username", "user_type", "end_user_id", "email", "mobile", "ownership", "source", "state",
     "otp_ciphertext", "otp_expires_at", "failed_attempts", "locked_at", "expired_at", "usage_count",
     "uses_remaining", "reserved_licences", "created_at", "created_by_id", "created_by_name", "bulk_job_id",
-    "bulk_row",
+    "bulk_row", "language",
 ]
+# The end users' languages (lib.languages), mostly English as on a real console.
+LANGUAGES = ["en"] * 7 + ["de", "fr", "it"]
 
 MODELS = {"android": ["Pixel 8", "Galaxy S24", "Galaxy A55", "Xperia 10"], "ios": ["iPhone 15", "iPad Air"],
           "macos": ["MacBook Air"], "windows": ["Surface Pro 9", "ThinkPad X1"]}
