@@ -54,9 +54,11 @@ def language_for_locale(locale: str) -> str:
 
 
 def language_from_header(request: HttpRequest) -> str | None:
-    """The first supported language of the request's Accept-Language (``de-CH`` counts as ``de``), or
-    None when it names none: then the caller decides (the enrollment's language, or English)."""
-    for code, _quality in parse_accept_lang_header(request.META.get("HTTP_ACCEPT_LANGUAGE", "")):
+    """The first supported language of the request's Accept-Language (``de-CH`` counts as ``de``; an
+    entry with ``q=0`` means "not this one" and is skipped), or None when it names none: then the caller decides (the enrollment's language, or English)."""
+    for code, quality in parse_accept_lang_header(request.META.get("HTTP_ACCEPT_LANGUAGE", "")):
+        if quality <= 0:
+            break  # sorted by quality: "q=0" and everything after it is "not wanted"
         if code == "*":
             break
         try:
