@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext
 
 from enrollment.models import Platform
-from lib.text import invisible_problem, text_problem
+from lib.text import invisible_problem, problem_sentence, text_problem
 
 IMEI_LENGTH = 15
 _SEPARATORS = re.compile(r"[\s\-./]")
@@ -67,7 +67,7 @@ class DeviceFacts:
             # (unstorable), nor a control or format character (a bidi override would show a reversed
             # "Huawei" while the rules read something else).
             if unstorable := text_problem(getattr(self, name)) or invisible_problem(getattr(self, name)):
-                return f"device.{name} {unstorable}."
+                return problem_sentence(f"device.{name}", unstorable)
         if self.platform.strip().lower() not in Platform.values:
             return gettext("device.platform must be one of: %(platforms)s.") % {"platforms": ", ".join(Platform.values)}
         for name, limit in DEVICE_LIMITS.items():
