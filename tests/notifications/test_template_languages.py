@@ -43,10 +43,10 @@ def test_the_list_shows_each_templates_languages(admin):
 
 def test_the_preview_shows_the_version_in_its_language(admin):
     page = admin.get(f"/settings/email-templates/{version(TemplateKey.USER_PROVISIONED, 'de').pk}/").content.decode()
-    assert "Guten Tag jdoe," in page and "Gültig bis: 24. November 2026, 09:00 UTC" in page
+    assert "Guten Tag jdoe," in page and "Läuft ab: 24. Nov. 2026, 09:00 UTC" in page
     assert "dates and words in German" in page
     page = admin.get(f"/settings/email-templates/{version(TemplateKey.OTP_RESET, 'it').pk}/").content.decode()
-    assert "Gentile jdoe," in page and "Scadenza: 24/11/2026, 09:00 UTC" in page
+    assert "Gentile jdoe," in page and "Scadenza: 24 nov 2026, 09:00 UTC" in page
 
 
 def test_the_placeholder_rules_apply_to_every_language(admin):
