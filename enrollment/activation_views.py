@@ -17,11 +17,10 @@ from django.views.decorators.http import require_http_methods
 from django_stubs_ext import StrOrPromise
 
 from enrollment.api import device_actor, rate_limit_refusal
-from enrollment.identifiers import DEVICE_LIMITS, BadIdentifier, DeviceFacts, imei_normalize
+from enrollment.identifiers import DEVICE_LIMITS, BadIdentifier, DeviceFacts, device_text_problem, imei_normalize
 from enrollment.languages import activation_language_activate
 from enrollment.models import PendingEnrollment, Platform, PortalSettings
 from enrollment.redeem import RedeemResult, enrollment_redeem, gone_refusal, state_refusal
-from lib.text import invisible_problem, text_problem
 
 CHANNEL = "activation_page"
 
@@ -134,7 +133,7 @@ class ActivationForm(forms.Form):
         data = super().clean() or {}
         for name in DEVICE_LIMITS:
             value = data.get(name)
-            if isinstance(value, str) and (problem := text_problem(value) or invisible_problem(value)):
+            if isinstance(value, str) and (problem := device_text_problem(value)):
                 self.add_error(name, gettext("This field %(problem)s.") % {"problem": problem})
         return data
 
