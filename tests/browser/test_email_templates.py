@@ -1,6 +1,7 @@
 import pytest
 
 from audit.models import AuditAction, AuditEntry
+from notifications.defaults import ensure_default_templates
 from notifications.models import MessageTemplate, TemplateKey
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,6 +35,7 @@ def test_an_administrator_previews_and_saves_an_email_template(admin_user, sign_
 
 def test_the_language_versions_show_without_list_markers_and_removing_one_asks_first(admin_user, sign_in,
                                                                                       live_server):
+    ensure_default_templates()  # a transactional test's database holds no migration data
     french = MessageTemplate.objects.get(key=TemplateKey.USER_PROVISIONED, language="fr")
     page = sign_in(admin_user.username)
     page.goto(f"{live_server.url}/settings/email-templates/{french.pk}/")
