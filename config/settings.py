@@ -326,6 +326,8 @@ LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"  # also what enrollment.language_views sets
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# "This form has expired": in the end user's language on their pages (lib.errors), templates/403_csrf.html elsewhere.
+CSRF_FAILURE_VIEW = "lib.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 # django-csp: scripts and styles only from our own static files (no inline <script>, <style> or
 # style=""), images also as data: URLs, no plugins, no <base>, no framing, forms post only to us.

@@ -16,6 +16,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 # The 403 page keeps the console's navigation and names the permission the role lacks.
 handler403 = "accounts.access.permission_denied"
+# On the end user's pages: in their language and look (lib.errors); elsewhere Django's own.
+handler400 = "lib.errors.bad_request"
+handler404 = "lib.errors.page_not_found"
+handler500 = "lib.errors.server_error"
 
 urlpatterns = [
     path("", home, name="home"),

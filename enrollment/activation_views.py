@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from django_stubs_ext import StrOrPromise
 
 from enrollment.api import device_actor, rate_limit_refusal
-from enrollment.identifiers import BadIdentifier, DeviceFacts, imei_normalize
+from enrollment.identifiers import DEVICE_LIMITS, BadIdentifier, DeviceFacts, device_text_problem, imei_normalize
 from enrollment.languages import activation_language_activate
 from enrollment.models import PendingEnrollment, Platform, PortalSettings
 from enrollment.redeem import RedeemResult, enrollment_redeem, gone_refusal, state_refusal
@@ -126,6 +126,16 @@ class ActivationForm(forms.Form):
         except BadIdentifier as exc:
             raise forms.ValidationError(gettext("The IMEI %(problem)s") % {"problem": exc}) from exc
         return imei
+
+    def clean(self) -> dict[str, object]:
+        # The redeem service's rule for what a device says (``DeviceFacts.problem``), told under the field
+        # it is about: a tab pasted from a spreadsheet is corrected here, not refused as a bad request.
+        data = super().clean() or {}
+        for name in DEVICE_LIMITS:
+            value = data.get(name)
+            if isinstance(value, str) and (problem := device_text_problem(value)):
+                self.add_error(name, gettext("This field %(problem)s.") % {"problem": problem})
+        return data
 
 
 def _current_refusal(token: str) -> RedeemResult | None:

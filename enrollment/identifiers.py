@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext
 
 from enrollment.models import Platform
-from lib.text import invisible_problem, text_problem
+from lib.text import invisible_problem, problem_sentence, text_problem
 
 IMEI_LENGTH = 15
 _SEPARATORS = re.compile(r"[\s\-./]")
@@ -49,6 +49,14 @@ def _luhn_valid(digits: str) -> bool:
 DEVICE_LIMITS = {"serial_number": 100, "imei": 40, "manufacturer": 100, "model": 100, "os_version": 50}
 
 
+def device_text_problem(value: str) -> str:
+    """Why ``value`` cannot be a fact a device tells (``text_problem``'s wording, in the active language), or "".
+    Shown in the console and compared by the enrollment restrictions: no NUL or surrogate (unstorable), nor a
+    control or format character (a bidi override would show a reversed "Huawei" while the rules read something
+    else). The activation page tells it under the field; the redeem API as its ``detail``."""
+    return text_problem(value) or invisible_problem(value)
+
+
 @dataclass(frozen=True)
 class DeviceFacts:
     """What a device says about itself, as it said it (``cleaned()`` is what is stored). Only the
@@ -63,11 +71,8 @@ class DeviceFacts:
 
     def problem(self) -> str:
         for name in ("platform", *DEVICE_LIMITS):
-            # Shown in the console and compared by the enrollment restrictions: no NUL or surrogate
-            # (unstorable), nor a control or format character (a bidi override would show a reversed
-            # "Huawei" while the rules read something else).
-            if unstorable := text_problem(getattr(self, name)) or invisible_problem(getattr(self, name)):
-                return f"device.{name} {unstorable}."
+            if unusable := device_text_problem(getattr(self, name)):
+                return problem_sentence(f"device.{name}", unusable)
         if self.platform.strip().lower() not in Platform.values:
             return gettext("device.platform must be one of: %(platforms)s.") % {"platforms": ", ".join(Platform.values)}
         for name, limit in DEVICE_LIMITS.items():

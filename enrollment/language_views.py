@@ -1,5 +1,7 @@
 """The end user's language switch (``includes/language_switch.html`` on every portal and activation page)."""
 
+import posixpath
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -11,11 +13,19 @@ from lib.text import text_problem
 
 
 def _back_to(target: str) -> str:
-    """The end-user page the switch was pressed on (a path of this site); else the portal."""
-    if (target.startswith("/") and not target.startswith(("//", "/\\")) and not text_problem(target)
-            and target.isprintable() and is_end_user_path(target)):
-        return target
+    """The end-user page the switch was pressed on (a path of this site, no longer than an address a
+    redirect may carry, and an end-user path once "." and ".." are resolved); else the portal."""
+    if (len(target) <= MAX_NEXT and target.startswith("/") and not target.startswith(("//", "/\\"))
+            and not text_problem(target) and target.isprintable() and "\\" not in target):
+        path = target.split("?", 1)[0].split("#", 1)[0]
+        normal = posixpath.normpath(path) + ("/" if path.endswith("/") else "")
+        if "%" not in path and normal == path and is_end_user_path(normal):
+            return target
     return reverse("portal_home")
+
+
+# Django refuses to redirect to a longer address (DisallowedRedirect, answered 400).
+MAX_NEXT = 2048
 
 
 @require_POST

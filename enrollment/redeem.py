@@ -54,7 +54,7 @@ from enrollment.models import Device, OtpPolicy, PendingEnrollment, PortalSettin
 from enrollment.otp import otp_matches
 from lib import rows
 from lib.crypto import seal
-from lib.text import text_problem
+from lib.text import problem_sentence, text_problem
 from licensing.services import licence_consume
 from restrictions.rules import (
     Restriction,
@@ -202,7 +202,7 @@ def enrollment_redeem(
 def _input_problem(token: str, username: str, otp: str | None, device: DeviceFacts) -> str:
     for name, value in (("token", token), ("username", username), ("otp", otp or "")):
         if unstorable := text_problem(value):
-            return f"{name} {unstorable}."
+            return problem_sentence(name, unstorable)
     if bool(token) == bool(username):
         return gettext("Give either a token or a username.")
     if len(token) > MAX_TOKEN or len(username) > MAX_USERNAME:

@@ -54,9 +54,12 @@ def language_for_locale(locale: str) -> str:
 
 
 def language_from_header(request: HttpRequest) -> str | None:
-    """The first supported language of the request's Accept-Language (``de-CH`` counts as ``de``), or
-    None when it names none: then the caller decides (the enrollment's language, or English)."""
-    for code, _quality in parse_accept_lang_header(request.META.get("HTTP_ACCEPT_LANGUAGE", "")):
+    """The first supported language of the request's Accept-Language (``de-CH`` counts as ``de``; an
+    entry with ``q=0`` means "not this one" and is skipped), or None when it names none: then the caller
+    decides (the enrollment's language, or English)."""
+    for code, quality in parse_accept_lang_header(request.META.get("HTTP_ACCEPT_LANGUAGE", "")):
+        if quality <= 0:
+            break  # sorted by quality: "q=0" and everything after it is "not wanted"
         if code == "*":
             break
         try:
@@ -73,8 +76,11 @@ def language_from_cookie(request: HttpRequest) -> str | None:
 
 
 def language_context(request: HttpRequest) -> dict[str, object]:
-    """Template context: the languages of the language switch, each in its own words."""
-    return {"end_user_languages": list(NATIVE_NAMES.items())}
+    """Template context: the languages of the language switch, each in its own words, and whether the page is
+    one of the end user's (its brand link then leads to the portal, not to the console's sign-in)."""
+    from lib.middleware import is_end_user_path  # lib.middleware imports this module
+
+    return {"end_user_languages": list(NATIVE_NAMES.items()), "end_user_page": is_end_user_path(request.path_info)}
 
 
 class LanguageField(forms.ChoiceField):

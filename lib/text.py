@@ -31,6 +31,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils.translation import gettext
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
@@ -41,13 +42,14 @@ USERNAME_HELP = "Letters (accents too), digits and @ . + - _ only; not starting 
 
 def text_problem(value: str) -> str:
     """Why ``value`` cannot be stored, as the end of a sentence about it ("contains a NUL
-    character"), or "" when it can."""
+    character"), or "" when it can. In the active language: the end user's on their pages and in the
+    redeem API (``problem_sentence``), English in the console."""
     found = _UNSTORABLE.search(value)
     if found is None:
         return ""
     if found.group() == "\x00":
-        return "contains a NUL character"
-    return "is not valid Unicode (a lone surrogate)"
+        return gettext("contains a NUL character")
+    return gettext("is not valid Unicode (a lone surrogate)")
 
 
 def invisible_problem(value: str) -> str:
@@ -58,8 +60,14 @@ def invisible_problem(value: str) -> str:
         return ""
     for char in value:
         if unicodedata.category(char) in _INVISIBLE:
-            return f"contains a control character ({_char_name(char)})"
+            return gettext("contains a control character (%(character)s)") % {"character": _char_name(char)}
     return ""
+
+
+def problem_sentence(field: str, problem: str) -> str:
+    """A sentence about ``field`` (a name such as ``device.model``) from a ``text_problem`` or
+    ``invisible_problem`` ending, in the active language: "device.model contains a NUL character."."""
+    return gettext("%(field)s %(problem)s.") % {"field": field, "problem": problem}
 
 
 def shown(value: str) -> str:
@@ -146,5 +154,5 @@ def refuse_unstorable_query(get_response: View) -> View:
 
 
 def _char_name(char: str) -> str:
-    names = {"\r": "a carriage return", "\n": "a line feed", "\t": "a tab"}
+    names = {"\r": gettext("a carriage return"), "\n": gettext("a line feed"), "\t": gettext("a tab")}
     return names.get(char) or f"U+{ord(char):04X} {unicodedata.name(char, '')}".strip()

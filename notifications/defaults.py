@@ -99,15 +99,15 @@ QR_STEPS_DE = (
     "2. Tippen Sie sechsmal auf dieselbe Stelle des Willkommensbildschirms: Der QR-Code-Leser öffnet sich.\n"
     "3. Scannen Sie den angehängten QR-Code und folgen Sie der Einrichtung. Das Gerät verbindet sich, installiert "
     "die Companion-App und registriert sich selbstständig für {{ username }}.\n\n"
-    "Mit dem Code lassen sich bis zu {{ usage_count }} Gerät(e) registrieren. Sein Einmalpasswort (OTP) ist gültig "
-    "bis: {{ expires }}.\n"
+    "Mit dem Code lassen sich bis zu {{ usage_count }} Gerät(e) registrieren. Sein Einmalpasswort (OTP) läuft ab: "
+    "{{ expires }}.\n"
     "Behandeln Sie den Code vertraulich: Er enthält das Einmalpasswort des Geräts und möglicherweise ein "
     "WLAN-Passwort.\n"
 )
 QR_STEPS_FR = (
     "Pour enrôler un appareil Android neuf ou réinitialisé aux paramètres d'usine :\n"
-    "1. Allumez l'appareil et restez sur son écran d'accueil.\n"
-    "2. Touchez six fois le même endroit de l'écran d'accueil : le lecteur de QR-Code s'ouvre.\n"
+    "1. Allumez l'appareil et restez sur son écran de bienvenue.\n"
+    "2. Touchez six fois le même endroit de l'écran de bienvenue : le lecteur de QR-Code s'ouvre.\n"
     "3. Scannez le QR-Code joint et suivez la configuration. L'appareil se connecte, installe l'application "
     "Companion et s'enrôle de lui-même pour {{ username }}.\n\n"
     "Ce code permet d'enrôler jusqu'à {{ usage_count }} appareil(s). Expiration de son mot de passe à usage "
@@ -136,7 +136,7 @@ DEFAULT_TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
                 "öffnen Sie diesen Link auf dem Gerät:\n\n"
                 "{{ activation_url }}\n\n"
                 "Ihr Einmalpasswort (OTP): {{ otp }}\n"
-                "Gültig bis: {{ expires }}\n\n"
+                "Läuft ab: {{ expires }}\n\n"
                 "Falls Sie diese Nachricht nicht erwartet haben, wenden Sie sich bitte an Ihren Helpdesk.\n"
             ),
         },
@@ -153,7 +153,7 @@ DEFAULT_TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
                 "Gerät:\n\n"
                 "{{ activation_url }}\n\n"
                 "Ihr neues OTP: {{ otp }}\n"
-                "Gültig bis: {{ expires }}\n\n"
+                "Läuft ab: {{ expires }}\n\n"
                 "Falls Sie diese Nachricht nicht erwartet haben, wenden Sie sich bitte an Ihren Helpdesk.\n"
             ),
         },
@@ -190,7 +190,7 @@ DEFAULT_TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
         },
         TemplateKey.ENROLLMENT_SMS: {
             "subject": "",
-            "body": "Enrôlez votre appareil : {{ activation_url }} OTP : {{ otp }}",
+            "body": "Enregistrez votre appareil : {{ activation_url }} OTP : {{ otp }}",
         },
         TemplateKey.OTP_RESET: {
             "subject": "Nouveau mot de passe à usage unique (OTP) pour l'enrôlement de votre appareil",

@@ -95,9 +95,14 @@ def template_version_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @console_view("notifications.change_template")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def template_version_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks (what removing the version means for its users); POST removes it."""
     template = get_object_or_404(MessageTemplate.objects.restrict(request.user), pk=pk)
+    if request.method == "GET":
+        if template.language == DEFAULT_LANGUAGE:
+            return redirect("notifications:template_edit", pk=template.pk)
+        return render(request, "notifications/template_confirm_remove.html", {"template": template})
     try:
         message_templates.message_template_version_remove(template=template, actor=Actor.from_request(request))
     except message_templates.TemplateVersionError as exc:

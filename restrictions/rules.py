@@ -167,12 +167,17 @@ def _manufacturer_refusal(rules: RestrictionSettings, device: DeviceFacts) -> Re
     return None
 
 
+# The identifier's kind as a sentence names it mid-way ("A device with the serial number …"): not the
+# capitalised label of the console's column.
+KIND_IN_SENTENCE: dict[str, StrOrPromise] = {IdentifierKind.SERIAL: _("serial number"), IdentifierKind.IMEI: _("IMEI")}
+
+
 def _list_refusal(ownership: str, device: DeviceFacts, found: list[CorporateIdentifier]) -> Restriction | None:
     enrolled = [identifier for identifier in found if identifier.device_id is not None]
     if enrolled:
         return Restriction("identifier_enrolled", format_lazy(_(
             "A device with the {kind} {value} is already enrolled. Ask your helpdesk if this device must be "
-            "enrolled again."), kind=enrolled[0].get_kind_display(), value=enrolled[0].value))
+            "enrolled again."), kind=KIND_IN_SENTENCE.get(enrolled[0].kind, enrolled[0].kind), value=enrolled[0].value))
     if ownership != Ownership.CORPORATE or found:
         return None
     if not device.serial_number and not device.imei:
@@ -232,7 +237,7 @@ def device_limit_refusal(
         if enrolled + 1 > limit:
             held = _devices_held(counted, username, enrolled, limit)
             return Restriction("device_limit", format_lazy("{} {}", held, _(
-                "Ask your helpdesk to remove a device that is no longer used (Devices > Remove), then try again.")))
+                "Ask your helpdesk to remove a device that is no longer used, then try again.")))
     return None
 
 

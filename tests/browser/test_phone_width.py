@@ -77,3 +77,41 @@ def test_every_portal_and_activation_page_fits_a_phone_390_and_360_wide(live_ser
     assert PendingEnrollment.objects.filter(username="eve").count() == 1
     assert seen == dict.fromkeys(seen, 0), seen
     assert len(seen) == 8 * len(WIDTHS)
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr", "it"])
+def test_the_portal_home_with_pending_enrollments_fits_a_phone_360_wide_in_each_language(
+        live_server, browser, licences, language):
+    """The pending list's headers ("Registrazione") and dates ("1. Dez. 2026, 17:31 UTC") in every language:
+    on a phone the table stacks its cells, each under its column's name."""
+    eve = EndUser(username="eve", email="eve@example.com")
+    eve.set_password(PASSWORD)
+    eve.save()
+    context = browser.new_context(viewport={"width": 360, "height": 800}, user_agent=ANDROID, is_mobile=True,
+                                  has_touch=True, java_script_enabled=False)
+    try:
+        context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+        page = context.new_page()
+        page.goto(f"{live_server.url}/portal/login/")
+        page.locator("#id_username").fill("eve")
+        page.locator("#id_password").fill(PASSWORD)
+        page.locator("form.narrow button[type=submit]").click()
+        page.wait_for_url(f"{live_server.url}/portal/")
+        for _ in range(2):
+            page.goto(f"{live_server.url}/portal/")
+            page.locator("form.narrow button[type=submit]").click()
+            page.wait_for_url(f"{live_server.url}/portal/enrollments/**")
+        page.goto(f"{live_server.url}/portal/")
+        page.wait_for_load_state("load")
+        assert page.locator("html").get_attribute("lang") == language
+        assert page.locator("table tbody tr").count() == 2
+        widths = {}
+        for width in (360, 390):
+            page.set_viewport_size({"width": width, "height": 800})
+            widths[width] = overflow(page, width)
+        # Each cell still says which column it is.
+        first = page.locator("table tbody td").first
+        assert first.get_attribute("data-label")
+    finally:
+        context.close()
+    assert widths == {360: 0, 390: 0}, widths

@@ -11,20 +11,23 @@ from enrollment.models import PendingEnrollment
 from lib.crypto import unseal
 from notifications.models import Channel, Message, MessageTemplate, TemplateKey
 from tests.conftest import PASSWORD, client_for
+from tests.twofactor.clock import Clock
 
 pytestmark = pytest.mark.django_db
 PROVISION = "/devices/pending/provision/"
 
 
 @pytest.fixture
-def helpdesk(licences, admin_user, helpdesk_user, end_user):
+def helpdesk(licences, admin_user, helpdesk_user, end_user, totp_clock):
     """A helpdesk user on Provision User; ada (admin, alerts on) authorizes; eve has an email and a mobile."""
     return client_for(helpdesk_user)
 
 
 def provision(client: Client, **fields: str) -> PendingEnrollment:
     data = {"ownership": "corporate", "username": "eve", "user_type": "local", "email": "", "mobile": "+491712345678",
-            "authorizer_username": "ada", "authorizer_password": PASSWORD, **fields}
+            "authorizer_username": "ada", "authorizer_password": PASSWORD,
+            # ada (an Administrator) uses two-step verification: her code at the time totp_clock sets.
+            "authorizer_code": Clock().code(), **fields}
     response = client.post(PROVISION, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     return PendingEnrollment.objects.get()
@@ -39,17 +42,16 @@ def test_provision_user_in_german_sends_the_user_german_email_and_sms_and_the_ad
     enrollment = provision(helpdesk, language="de")
     assert enrollment.language == "de"
     expires = timezone.localtime(enrollment.otp_expires_at)
-    months = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
-              "November", "Dezember"]
+    months = ["Jan.", "Feb.", "März", "April", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.", "Nov.", "Dez."]
     subject, body = sent("eve@example.com")
     assert subject == "Ein Administrator hat ein Gerät für Sie bereitgestellt"
     assert body.startswith("Guten Tag eve,") and f"/enroll/{enrollment.token}/" in body
-    assert f"Gültig bis: {expires.day}. {months[expires.month - 1]} {expires.year}, {expires:%H:%M} UTC" in body
+    assert f"Läuft ab: {expires.day}. {months[expires.month - 1]} {expires.year}, {expires:%H:%M} UTC" in body
     assert sent("+491712345678")[1].startswith(f"Registrieren Sie Ihr Gerät: http://localhost:8000/enroll/"
                                                f"{enrollment.token}/ OTP: ")
     admin_subject, admin_body = sent("ada@onramp.test")
     assert admin_subject == "A device was provisioned for eve" and "Ownership: Corporate" in admin_body
-    assert "OTP expires: " in admin_body and "Gültig" not in admin_body
+    assert "OTP expires: " in admin_body and "Läuft ab" not in admin_body
 
 
 def test_the_form_offers_the_languages_and_english_is_the_default(helpdesk):
@@ -73,10 +75,9 @@ def test_a_language_without_its_own_version_gets_the_english_one(helpdesk):
     provision(helpdesk, language="fr")
     assert sent("eve@example.com")[0] == "An Administrator has provisioned a device on your behalf"
     # The SMS still has its French version; the English email's values are the user's language's.
-    assert sent("+491712345678")[1].startswith("Enrôlez votre appareil")
+    assert sent("+491712345678")[1].startswith("Enregistrez votre appareil")
     expires = timezone.localtime(PendingEnrollment.objects.get().otp_expires_at)
-    months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-              "novembre", "décembre"]
+    months = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
     assert f"It expires: {expires.day} {months[expires.month - 1]} {expires.year}, {expires:%H:%M} UTC" in \
         sent("eve@example.com")[1]
 

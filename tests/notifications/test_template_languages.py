@@ -43,10 +43,10 @@ def test_the_list_shows_each_templates_languages(admin):
 
 def test_the_preview_shows_the_version_in_its_language(admin):
     page = admin.get(f"/settings/email-templates/{version(TemplateKey.USER_PROVISIONED, 'de').pk}/").content.decode()
-    assert "Guten Tag jdoe," in page and "Gültig bis: 24. November 2026, 09:00 UTC" in page
+    assert "Guten Tag jdoe," in page and "Läuft ab: 24. Nov. 2026, 09:00 UTC" in page
     assert "dates and words in German" in page
     page = admin.get(f"/settings/email-templates/{version(TemplateKey.OTP_RESET, 'it').pk}/").content.decode()
-    assert "Gentile jdoe," in page and "Scadenza: 24/11/2026, 09:00 UTC" in page
+    assert "Gentile jdoe," in page and "Scadenza: 24 nov 2026, 09:00 UTC" in page
 
 
 def test_the_placeholder_rules_apply_to_every_language(admin):
@@ -91,3 +91,29 @@ def test_a_database_without_the_shipped_rows_gets_every_version() -> None:
     templates = ensure_default_templates()
     assert templates.get(TemplateKey.ENROLLMENT_SMS, "it").body.startswith("Registri il Suo dispositivo")
     assert MessageTemplate.objects.count() == 1 + len(END_USER_TEMPLATES) * 4
+
+
+def test_removing_a_version_asks_first_and_the_edit_page_only_links_to_the_question(admin):
+    french = version(TemplateKey.USER_PROVISIONED, "fr")
+    page = admin.get(f"/settings/email-templates/{french.pk}/").content.decode()
+    # No one-click removal: the edit page has no form posting to remove, only a link to the question.
+    assert f'action="/settings/email-templates/{french.pk}/remove/"' not in page
+    assert f'href="/settings/email-templates/{french.pk}/remove/"' in page
+    assert "<title>Admin Provisioned a Device Notification for User" in page and "<title><form" not in page
+    question = admin.get(f"/settings/email-templates/{french.pk}/remove/")
+    assert question.status_code == 200 and MessageTemplate.objects.filter(pk=french.pk).exists()
+    text = question.content.decode()
+    assert "Remove the French version of “Admin Provisioned a Device Notification for User”?" in text
+    assert f'href="/settings/email-templates/{french.pk}/"' in text  # Cancel
+    assert not AuditEntry.objects.filter(action=AuditAction.TEMPLATE_CHANGED).exists()
+    assert admin.post(f"/settings/email-templates/{french.pk}/remove/").status_code == 302
+    assert not MessageTemplate.objects.filter(pk=french.pk).exists()
+    # English is never removable: its question is not even asked.
+    english = version(TemplateKey.USER_PROVISIONED, "en")
+    response = admin.get(f"/settings/email-templates/{english.pk}/remove/")
+    assert response.status_code == 302 and response["Location"] == f"/settings/email-templates/{english.pk}/"
+
+
+def test_only_who_may_change_templates_is_asked(helpdesk_user):
+    french = version(TemplateKey.USER_PROVISIONED, "fr")
+    assert client_for(helpdesk_user).get(f"/settings/email-templates/{french.pk}/remove/").status_code in (403, 404)
