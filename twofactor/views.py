@@ -5,10 +5,12 @@ message or re-renders its form with the errors."""
 
 import base64
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -51,6 +53,7 @@ NEW_CODES_SESSION = "twofactor.new_recovery_codes"
 # The nonce of the set-up this session began (twofactor.services.authenticator_begin): only it confirms.
 SETUP_NONCE_SESSION = "twofactor.setup_nonce"
 THROTTLED = "Too many failed sign-ins. Wait 15 minutes and try again."
+Result = TypeVar("Result")
 USER_PERMS = ("accounts.view_user", "accounts.change_user")
 
 
@@ -168,23 +171,12 @@ def setup(request: HttpRequest) -> HttpResponse:
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     """New recovery codes (the old ones stop working), for a user who enters a current code."""
     form = _regenerate_form(request.POST)
-    if form.is_valid():
-        user = _me(request)
-        if _over_limit(request, user.get_username()):
-            form.add_error("code", THROTTLED)
-        else:
-            try:
-                new = recovery_codes_regenerate(user=user, code=form.cleaned_data["code"],
-                                                actor=Actor.from_request(request))
-            except TwoStepError as exc:
-                if isinstance(exc, WrongCode):
-                    _audit_wrong_code(request, user.get_username(), "recovery codes")
-                form.add_error("code", str(exc))
-            else:
-                _release(request, user.get_username())
-                request.session[NEW_CODES_SESSION] = seal(json.dumps(new))
-                messages.success(request, "New recovery codes made: the old ones no longer work.")
-                return redirect("twofactor:account")
+    done = _with_current_code(request, form, "recovery codes", lambda user, code: recovery_codes_regenerate(
+        user=user, code=code, actor=Actor.from_request(request)))
+    if done is not None:
+        request.session[NEW_CODES_SESSION] = seal(json.dumps(done[1]))
+        messages.success(request, "New recovery codes made: the old ones no longer work.")
+        return redirect("twofactor:account")
     return _account_page(request, regenerate=form, status=400)
 
 
@@ -195,24 +187,36 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 def disable(request: HttpRequest) -> HttpResponse:
     """Turn off one's own two-step verification (where no role of theirs requires it)."""
     form = _disable_form(request.POST)
-    if form.is_valid():
-        user = _me(request)
-        if _over_limit(request, user.get_username()):
-            form.add_error("code", THROTTLED)
-        else:
-            try:
-                second_factor_disable(user=user, code=form.cleaned_data["code"], actor=Actor.from_request(request))
-            except TwoStepError as exc:
-                if isinstance(exc, WrongCode):
-                    _audit_wrong_code(request, user.get_username(), "turn off")
-                form.add_error("code", str(exc))
-            else:
-                _release(request, user.get_username())
-                update_session_auth_hash(request, user)
-                request.session.pop(VERIFIED, None)  # it was earned with the factor just turned off
-                messages.success(request, "Two-step verification is off.")
-                return redirect("twofactor:account")
+    done = _with_current_code(request, form, "turn off", lambda user, code: second_factor_disable(
+        user=user, code=code, actor=Actor.from_request(request)))
+    if done is not None:
+        update_session_auth_hash(request, done[0])
+        request.session.pop(VERIFIED, None)  # it was earned with the factor just turned off
+        messages.success(request, "Two-step verification is off.")
+        return redirect("twofactor:account")
     return _account_page(request, disable=form, status=400)
+
+
+def _with_current_code(request: HttpRequest, form: Form, purpose: str,
+                       action: Callable[[User, str], Result]) -> tuple[User, Result] | None:
+    """``action(user, code)`` for the signed-in user, who proves it is them with a current code: once
+    ``form`` is valid and the sign-in throttle allows another try. (user, its result); None with the refusal
+    on the form's code field (throttled, or a wrong code: counted, and audited as ``purpose``)."""
+    if not form.is_valid():
+        return None
+    user = _me(request)
+    if _over_limit(request, user.get_username()):
+        form.add_error("code", THROTTLED)
+        return None
+    try:
+        result = action(user, form.cleaned_data["code"])
+    except TwoStepError as exc:
+        if isinstance(exc, WrongCode):
+            _audit_wrong_code(request, user.get_username(), purpose)
+        form.add_error("code", str(exc))
+        return None
+    _release(request, user.get_username())
+    return user, result
 
 
 # --- the sign-in's second step ----------------------------------------------------------------------
