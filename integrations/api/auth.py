@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
-from ninja.security import HttpBearer
+from ninja.security.http import HttpAuthBase
 
 from audit.actor import Actor, client_ip
 from integrations.api.errors import ApiError
@@ -50,9 +50,11 @@ def rate_limited(decision: Decision, state: CallState) -> ApiError:
                     retry_after=decision.retry_after)
 
 
-class BearerKey(HttpBearer):
-    """The API's one security scheme; each operation names the scope it needs."""
+class BearerKey(HttpAuthBase):
+    """The API's one security scheme (HTTP bearer); each operation names the scope it needs. It reads the
+    header itself, so a missing or malformed one gets the API's error body, not a bare 401."""
 
+    openapi_scheme = "bearer"
     openapi_description = "An API key from Admin > API keys: `Authorization: Bearer onr_…`."
 
     def __init__(self, scope: str) -> None:
@@ -84,8 +86,6 @@ class BearerKey(HttpBearer):
             raise ApiError(403, "missing_scope", f"This API key lacks the scope {self.scope}.")
         return caller
 
-    def authenticate(self, request: HttpRequest, token: str) -> ApiCaller | None:  # pragma: no cover - unused
-        raise NotImplementedError("BearerKey.__call__ authenticates")
 
 
 READ_ENROLLMENTS = BearerKey("enrollments:read")
