@@ -3,7 +3,6 @@ status, same body) and creates nothing more, also when both requests arrive at o
 answer is sealed; a refusal is not remembered; the keys are forgotten after 24 hours."""
 
 import json
-import time
 from datetime import timedelta
 from typing import Any
 
@@ -19,7 +18,7 @@ from integrations.tasks import purge_idempotent_creates
 from licensing.services import licence_counts
 from provisioning.single.services import user_provision_authorized
 from tests.integrations.conftest import Api
-from tests.outside import concurrently
+from tests.outside import concurrently, wait_for
 
 URL = "/api/v1/enrollments"
 BODY = {"username": "mila", "email": "mila@example.com", "notify": {"email": False, "sms": False}}
@@ -115,7 +114,8 @@ def test_two_identical_creates_at_once_make_one_enrollment_and_get_the_same_answ
     provision = user_provision_authorized
 
     def slow_provision(**kwargs: Any) -> Any:
-        time.sleep(0.3)  # the first holds its Idempotency-Key row while the second arrives
+        # The first holds its Idempotency-Key row until the second request waits on it (a lock not granted).
+        wait_for(another_waits_on_a_lock, what="the second create to wait on the first's Idempotency-Key row")
         return provision(**kwargs)
 
     monkeypatch.setattr(enrollments, "user_provision_authorized", slow_provision)
@@ -126,3 +126,11 @@ def test_two_identical_creates_at_once_make_one_enrollment_and_get_the_same_answ
     assert json.dumps(answers[0][1], sort_keys=True) == json.dumps(answers[1][1], sort_keys=True)
     assert PendingEnrollment.objects.count() == 1 and licence_counts().reserved == 1
     assert IdempotentCreate.objects.count() == 1
+
+
+def another_waits_on_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # read the backends as they are now, not as first seen
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid())")
+        return bool(cursor.fetchone()[0])
