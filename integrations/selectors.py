@@ -4,11 +4,15 @@ the API's caller answers ``has_perm`` from its key's scopes (``integrations.keys
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
+
+from django.db.models import Model, QuerySet
 
 from enrollment.models import Device, PendingEnrollment
 from integrations.models import ApiKey
 from lib.pagination import KeysetPage, keyset_page
+
+Row = TypeVar("Row", bound=Model)
 
 
 def api_key_list(user: Any) -> list[ApiKey]:
@@ -18,29 +22,22 @@ def api_key_list(user: Any) -> list[ApiKey]:
 def pending_page(caller: Any, *, username: str | None, state: str | None, source: str | None,
                  created_since: datetime | None, position: str, page_size: int) -> KeysetPage[PendingEnrollment]:
     """Newest first; ``position`` a ``lib.pagination`` position (the API's cursor)."""
-    pending = PendingEnrollment.objects.restrict(caller)
-    if username is not None:
-        pending = pending.filter(username=username)
-    if state is not None:
-        pending = pending.filter(state=state)
-    if source is not None:
-        pending = pending.filter(source=source)
-    if created_since is not None:
-        pending = pending.filter(created_at__gte=created_since)
+    pending = _given(PendingEnrollment.objects.restrict(caller), username=username, state=state, source=source,
+                     created_at__gte=created_since)
     return keyset_page(pending, key="created_at", descending=True, position=position, page_size=page_size)
 
 
 def device_page(caller: Any, *, username: str | None, platform: str | None, enrolled_since: datetime | None,
                 position: str, page_size: int) -> KeysetPage[Device]:
     """Newest enrollment first, as the Devices list."""
-    devices = Device.objects.restrict(caller)
-    if username is not None:
-        devices = devices.filter(username=username)
-    if platform is not None:
-        devices = devices.filter(platform=platform)
-    if enrolled_since is not None:
-        devices = devices.filter(enrolled_at__gte=enrolled_since)
+    devices = _given(Device.objects.restrict(caller), username=username, platform=platform,
+                     enrolled_at__gte=enrolled_since)
     return keyset_page(devices, key="enrolled_at", descending=True, position=position, page_size=page_size)
+
+
+def _given(queryset: QuerySet[Row], **lookups: Any) -> QuerySet[Row]:
+    """``queryset`` filtered by the lookups whose value was given (not None): the API's optional filters."""
+    return queryset.filter(**{lookup: value for lookup, value in lookups.items() if value is not None})
 
 
 def pending_for(caller: Any, token: str, action: str = "view") -> PendingEnrollment | None:
