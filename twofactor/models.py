@@ -14,6 +14,12 @@ from django.db import models
 from lib.singleton import SingletonModel
 
 
+class AuthenticatorQuerySet(models.QuerySet["Authenticator"]):
+    def active(self) -> "AuthenticatorQuerySet":
+        """The authenticators turned on: confirmed by one right code (``Authenticator.is_active``)."""
+        return self.filter(confirmed_at__isnull=False)
+
+
 class Authenticator(models.Model):
     """A console user's authenticator app (TOTP, RFC 6238: 6 digits, 30-second steps).
 
@@ -28,6 +34,8 @@ class Authenticator(models.Model):
     last_step = models.BigIntegerField(null=True, blank=True)
     # Of an unconfirmed authenticator: the nonce the session that started the set-up holds (empty once on).
     setup_nonce = models.CharField(max_length=64, blank=True, default="")
+
+    objects = AuthenticatorQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"authenticator of user {self.user_id}"

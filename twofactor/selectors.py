@@ -17,10 +17,10 @@ def second_factor_required(user: Any) -> bool:
 
 
 def second_factor_active(user: Any) -> bool:
-    return Authenticator.objects.filter(user=user, confirmed_at__isnull=False).exists()
+    return Authenticator.objects.active().filter(user=user).exists()
 
 
 def with_second_factor(users: "QuerySet[User]") -> "QuerySet[User]":
     """``users`` annotated with ``has_second_factor`` (one subquery, no query per row)."""
     return users.annotate(has_second_factor=Exists(
-        Authenticator.objects.filter(user=OuterRef("pk"), confirmed_at__isnull=False)))
+        Authenticator.objects.active().filter(user=OuterRef("pk"))))

@@ -145,7 +145,7 @@ def code_refused_record(*, actor: Actor, username: str, step: str, sign_in: bool
 def recovery_codes_regenerate(*, user: User, code: str, actor: Actor) -> list[str]:
     """Ten new recovery codes for ``user``, who proves it is them with a current ``code``; the old codes
     stop working. TwoStepError for a wrong code or without an authenticator."""
-    if not Authenticator.objects.filter(user=user, confirmed_at__isnull=False).exists():
+    if not Authenticator.objects.active().filter(user=user).exists():
         raise TwoStepError("Set up two-step verification first.")
     second_factor_verify(user=user, code=code, actor=actor)
     with transaction.atomic():
@@ -210,7 +210,7 @@ class _Claim(enum.Enum):
 
 
 def _authenticator_code_claim(user: User, code: str) -> _Claim:
-    authenticator = Authenticator.objects.filter(user=user, confirmed_at__isnull=False).first()
+    authenticator = Authenticator.objects.active().filter(user=user).first()
     if authenticator is None:
         return _Claim.WRONG
     step = totp.matching_step(unseal(authenticator.secret_sealed), code)
@@ -218,13 +218,13 @@ def _authenticator_code_claim(user: User, code: str) -> _Claim:
         return _Claim.WRONG
     # Only a later step than the last one used: a replayed code (or an older one still in the window) moves
     # nothing. Under PostgreSQL's row lock a concurrent UPDATE re-reads last_step after the first commits.
-    claimed = Authenticator.objects.filter(pk=authenticator.pk, confirmed_at__isnull=False).filter(
+    claimed = Authenticator.objects.active().filter(pk=authenticator.pk).filter(
         Q(last_step__isnull=True) | Q(last_step__lt=step)).update(last_step=step)
     return _Claim.CLAIMED if claimed == 1 else _Claim.USED
 
 
 def _recovery_code_claim(user: User, code: str) -> _Claim:
-    if not Authenticator.objects.filter(user=user, confirmed_at__isnull=False).exists():
+    if not Authenticator.objects.active().filter(user=user).exists():
         return _Claim.WRONG
     hashes = codes.code_hashes(code)
     if RecoveryCode.objects.filter(user=user, code_hash__in=hashes, used_at__isnull=True).update(

@@ -97,7 +97,7 @@ def account(request: HttpRequest) -> HttpResponse:
 def _account_page(request: HttpRequest, *, new_codes: list[str] | None = None, regenerate: CodeForm | None = None,
                   disable: CodeForm | None = None, status: int = 200) -> HttpResponse:
     user = _me(request)
-    authenticator = Authenticator.objects.filter(user=user, confirmed_at__isnull=False).first()
+    authenticator = Authenticator.objects.active().filter(user=user).first()
     required = second_factor_required(user)
     return render(request, "twofactor/account.html", {
         **_menu_until_set_up(required and authenticator is None),
